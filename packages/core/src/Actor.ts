@@ -1,0 +1,556 @@
+/**
+ * Defining and spawning actors.
+ *
+ * An actor is a typed message protocol (a union of tagged messages), a private state, an
+ * `init` that builds the state (and may fail with a typed error), one handler per message
+ * variant, and optional hooks. Handlers run one at a time, in mailbox order. A handler returns
+ * the next state — directly, or as an Effect that may use services, spawn actors, ask others,
+ * sleep or fail:
+ *
+ * - `state` (or an `Effect` of it): carry on with this state;
+ * - `Actor.reply(value, state)`: answer a request (the compiler checks the value's type and
+ *   that every request handler replies);
+ * - `Actor.stop(reason?)`: stop after this message (the stop hook runs).
+ *
+ * A handler that fails, dies or throws ends the actor with a `Failure` reason; its monitors,
+ * links and supervisor learn why. Nothing a handler does can crash the host process.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+ * import { Effect } from "effect"
+ *
+ * type CounterMsg =
+ *   | { readonly _tag: "Increment"; readonly by: number }
+ *   | Actor.Request<{ readonly _tag: "Get" }, number>
+ *
+ * const Counter = Actor.make<CounterMsg>()({
+ *   init: () => Effect.succeed(0),
+ *   receive: {
+ *     Increment: (count, msg) => count + msg.by,
+ *     Get: (count) => Actor.reply(count, count)
+ *   }
+ * })
+ *
+ * const program = Effect.gen(function*() {
+ *   const counter = yield* Actor.spawn(Counter, { label: "counter" })
+ *   yield* ActorRef.tell(counter, { _tag: "Increment", by: 2 })
+ *   return yield* ActorRef.ask(counter, { _tag: "Get" }) // number
+ * }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
+ *
+ * Effect.runPromise(program).then(console.log) // 2
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import type { ActorRef } from "./ActorRef.ts"
+import * as ActorSystem from "./ActorSystem.ts"
+import { InvalidActorOptions, StartTimeout } from "./Errors.ts"
+import * as Reason from "./ExitReason.ts"
+import type { ExitReason } from "./ExitReason.ts"
+import { Cell, Reply as ReplyImpl, Stop as StopImpl } from "./internal/cell.ts"
+import type { CellBehavior, Overflow } from "./internal/cell.ts"
+import * as Lifecycle from "./internal/lifecycle.ts"
+
+// -----------------------------------------------------------------------------------------
+// protocols
+// -----------------------------------------------------------------------------------------
+
+/**
+ * The phantom key that records a request's reply type. It is optional, so a plain object
+ * literal such as `{ _tag: "Get" }` is a valid request value.
+ *
+ * @category protocols
+ * @since 0.1.0
+ */
+export const ReplyTypeId = "~@arbor/core/Reply" as const
+
+/**
+ * Carries a reply type at the type level only.
+ *
+ * @category protocols
+ * @since 0.1.0
+ */
+export interface ReplyWitness<out A> {
+  readonly _A: (_: never) => A
+}
+
+/**
+ * A request message: the message `M` whose answer is a `Reply`. `ActorRef.ask` infers the
+ * reply type from it, and the handler for it must return `Actor.reply(value, state)` with a
+ * value of that type.
+ *
+ * @example
+ * ```ts
+ * import type { Actor } from "@arbor/core"
+ * type CacheMsg =
+ *   | { readonly _tag: "Set"; readonly key: string; readonly value: string }
+ *   | Actor.Request<{ readonly _tag: "Get"; readonly key: string }, string | undefined>
+ * ```
+ *
+ * @category protocols
+ * @since 0.1.0
+ */
+export type Request<M, Reply> = M & { readonly [ReplyTypeId]?: ReplyWitness<Reply> }
+
+/**
+ * The reply type of a request message; `never` for a plain message.
+ *
+ * @category protocols
+ * @since 0.1.0
+ */
+export type ReplyOf<M> = M extends { readonly [ReplyTypeId]?: infer W }
+  ? NonNullable<W> extends ReplyWitness<infer A> ? A : never
+  : never
+
+/**
+ * The members of a protocol that are requests.
+ *
+ * @category protocols
+ * @since 0.1.0
+ */
+export type RequestsOf<Msg> = Msg extends unknown ? ([ReplyOf<Msg>] extends [never] ? never : Msg) : never
+
+/**
+ * The `_tag`s of a tagged protocol.
+ *
+ * @category protocols
+ * @since 0.1.0
+ */
+export type TagOf<Msg> = Msg extends { readonly _tag: infer T extends string } ? T : never
+
+/**
+ * The reply type of sending `M` to an actor of protocol `Msg` (looked up by `_tag` for tagged
+ * protocols).
+ *
+ * @category protocols
+ * @since 0.1.0
+ */
+export type ReplyFor<Msg, M> = M extends { readonly _tag: infer T } ? ReplyOf<Extract<RequestsOf<Msg>, { readonly _tag: T }>>
+  : ReplyOf<RequestsOf<Msg>>
+
+// -----------------------------------------------------------------------------------------
+// handler results
+// -----------------------------------------------------------------------------------------
+
+/**
+ * A request handler's answer: the reply value and the next state. Build it with {@link reply}.
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export interface Reply<out A, out S> {
+  readonly value: A
+  readonly state: S
+}
+
+/**
+ * A handler's decision to stop the actor. Build it with {@link stop}.
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export interface Stop {
+  readonly reason: ExitReason
+}
+
+/**
+ * Answers a request and continues with `state`.
+ *
+ * @example
+ * ```ts
+ * import { Actor } from "@arbor/core"
+ * // inside a handler for Request<{ _tag: "Get" }, number> with state { count: number }
+ * const handler = (state: { count: number }) => Actor.reply(state.count, state)
+ * ```
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export const reply = <A, S>(value: A, state: S): Reply<A, S> => new ReplyImpl(value, state)
+
+/**
+ * Stops the actor after the current message, with `reason` (default `Normal`). The stop hook
+ * runs. A request answered by `stop` fails its asker with `ActorExited`.
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export const stop = (reason: ExitReason = Reason.normal): Stop => new StopImpl(reason)
+
+/**
+ * What a handler for a plain message may return.
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export type Next<S, R = any> = S | Stop | Effect.Effect<S | Stop, unknown, R>
+
+/**
+ * What a handler for a request with reply type `A` may return.
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export type Answer<A, S, R = any> = Reply<A, S> | Stop | Effect.Effect<Reply<A, S> | Stop, unknown, R>
+
+/**
+ * What the handler for message `M` may return: {@link Answer} for requests, {@link Next}
+ * otherwise.
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export type HandlerResult<M, S, R = any> = [ReplyOf<M>] extends [never] ? Next<S, R> : Answer<ReplyOf<M>, S, R>
+
+/**
+ * The handle a handler receives: the actor's own reference.
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export interface ActorContext<Msg> {
+  readonly self: ActorRef<Msg>
+}
+
+/**
+ * One handler per `_tag` of the protocol. A missing variant does not compile.
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export type Handlers<Msg, S> = {
+  readonly [K in TagOf<Msg>]: (
+    state: S,
+    msg: Extract<Msg, { readonly _tag: K }>,
+    ctx: ActorContext<Msg>
+  ) => HandlerResult<Extract<Msg, { readonly _tag: K }>, S>
+}
+
+/**
+ * A single handler for every message (for protocols that are not tagged unions). A request
+ * must be answered with {@link reply}.
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export type ReceiveFunction<Msg, S> = (
+  state: S,
+  msg: Msg,
+  ctx: ActorContext<Msg>
+) => Next<S> | Reply<unknown, S> | Effect.Effect<S | Stop | Reply<unknown, S>, unknown, any>
+
+/**
+ * A signal from the runtime, delivered to `onSignal`:
+ * - `Exit`: a linked actor ended (only when `trapExit` is set);
+ * - `Down`: an actor watched with `ActorRef.watch` ended.
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export type Signal =
+  | { readonly _tag: "Exit"; readonly from: ActorRef<never>; readonly reason: ExitReason }
+  | { readonly _tag: "Down"; readonly actor: ActorRef<never>; readonly reason: ExitReason }
+
+// -----------------------------------------------------------------------------------------
+// definitions
+// -----------------------------------------------------------------------------------------
+
+/**
+ * A bounded mailbox and what happens when it is full:
+ * - `"suspend"` (default): the sender waits until there is room (backpressure);
+ * - `"dropNewest"`: the new message is dropped (to dead letters);
+ * - `"dropOldest"`: the oldest waiting message is dropped to make room (an ask among them
+ *   fails with `MailboxFull`);
+ * - `"fail"`: `ActorRef.send` and `ActorRef.ask` fail with `MailboxFull`; `ActorRef.tell`
+ *   routes the message to dead letters.
+ *
+ * @category definitions
+ * @since 0.1.0
+ */
+export interface MailboxOptions {
+  readonly capacity: number
+  readonly overflow?: Overflow
+}
+
+/**
+ * The definition of an actor; see {@link make}.
+ *
+ * @category definitions
+ * @since 0.1.0
+ */
+export interface Definition<Msg, S, IE, IR, H> {
+  /** Builds the initial state. Runs before `spawn` returns; its failure fails the spawn. */
+  readonly init: () => Effect.Effect<S, IE, IR>
+  /** One handler per message `_tag`, or one function for all messages. */
+  readonly receive: H
+  /** Handles `Exit` signals of linked actors (with `trapExit`) and `Down` signals. */
+  readonly onSignal?: (state: S, signal: Signal, ctx: ActorContext<Msg>) => Next<S>
+  /**
+   * Runs when the actor stops gracefully (a handler stopped it, it was asked to stop, or it
+   * failed), with the exit reason. Skipped when it is killed. Its failures are ignored.
+   */
+  readonly onStop?: (state: S, reason: ExitReason) => Effect.Effect<unknown, unknown, any>
+  /** Receive linked actors' exits as `Exit` signals instead of ending with them. */
+  readonly trapExit?: boolean
+  /** Bounded mailbox; unbounded when absent. */
+  readonly mailbox?: MailboxOptions
+}
+
+/**
+ * A spawnable actor definition for protocol `Msg`, whose `init` may fail with `InitE`, and
+ * which needs services `R`.
+ *
+ * @category definitions
+ * @since 0.1.0
+ */
+export interface Behavior<in Msg, out InitE = never, out R = never> {
+  readonly [BehaviorTypeId]: {
+    readonly _Msg: (_: Msg) => void
+    readonly _InitE: () => InitE
+    readonly _R: () => R
+  }
+}
+
+const BehaviorTypeId = "~@arbor/core/Behavior" as const
+
+class BehaviorImpl {
+  readonly [BehaviorTypeId] = undefined as never
+  constructor(readonly cell: CellBehavior, readonly mailbox: MailboxOptions | undefined) {}
+}
+
+type ServicesOf<T> = T extends Effect.Effect<any, any, infer R> ? R : never
+type ServicesOfFn<F> = F extends (...args: ReadonlyArray<any>) => infer Out ? ServicesOf<Out> : never
+type ServicesOfReceive<H> = H extends (...args: ReadonlyArray<any>) => any ? ServicesOfFn<H>
+  : { [K in keyof H]: ServicesOfFn<H[K]> }[keyof H]
+
+/**
+ * Defines an actor for protocol `Msg`. Call it twice — `make<Msg>()({...})` — so the protocol
+ * is given and the state, errors and services are inferred.
+ *
+ * @example
+ * ```ts
+ * import { Actor } from "@arbor/core"
+ * import { Effect } from "effect"
+ *
+ * type Msg = { readonly _tag: "Ping" } | Actor.Request<{ readonly _tag: "Count" }, number>
+ *
+ * const Pinger = Actor.make<Msg>()({
+ *   init: () => Effect.succeed({ pings: 0 }),
+ *   receive: {
+ *     Ping: (s) => ({ pings: s.pings + 1 }),
+ *     Count: (s) => Actor.reply(s.pings, s)
+ *   },
+ *   onStop: (s, reason) => Effect.log(`stopped after ${s.pings} pings`, reason)
+ * })
+ * ```
+ *
+ * @category definitions
+ * @since 0.1.0
+ */
+export const make = <Msg>() =>
+<
+  S,
+  IE = never,
+  IR = never,
+  const H extends Handlers<Msg, S> | ReceiveFunction<Msg, S> = Handlers<Msg, S>,
+  SR = never
+>(
+  definition: Definition<Msg, S, IE, IR, H> & {
+    readonly onStop?: (state: S, reason: ExitReason) => Effect.Effect<unknown, unknown, SR>
+  }
+): Behavior<Msg, IE, Exclude<IR | ServicesOfReceive<H> | SR, Scope.Scope>> => {
+  const receive = definition.receive as unknown
+  let dispatch: CellBehavior["receive"]
+  if (typeof receive === "function") {
+    dispatch = receive as CellBehavior["receive"]
+  } else {
+    const table = receive as Record<string, (s: unknown, m: unknown, c: unknown) => unknown>
+    dispatch = (state, msg, ctx) => {
+      const handler = table[(msg as { _tag: string })._tag]
+      if (handler === undefined) {
+        throw new TypeError(`no handler for message ${describeMessage(msg)}`)
+      }
+      return handler(state, msg, ctx)
+    }
+  }
+  return new BehaviorImpl(
+    {
+      init: definition.init as CellBehavior["init"],
+      receive: dispatch,
+      onSignal: definition.onSignal as CellBehavior["onSignal"],
+      onStop: definition.onStop as CellBehavior["onStop"],
+      trapExit: definition.trapExit === true
+    },
+    definition.mailbox
+  ) as unknown as Behavior<Msg, IE, Exclude<IR | ServicesOfReceive<H> | SR, Scope.Scope>>
+}
+
+const describeMessage = (msg: unknown): string => {
+  if (typeof msg === "object" && msg !== null && "_tag" in msg) return `with _tag "${String(msg._tag)}"`
+  return `of type ${typeof msg}`
+}
+
+// -----------------------------------------------------------------------------------------
+// spawning
+// -----------------------------------------------------------------------------------------
+
+/**
+ * How an actor is stopped when the scope it was spawned in closes: `"brutal"` (killed at
+ * once), `"infinity"` (asked, and awaited however long it takes) or a duration (asked, then
+ * killed if it has not ended in time).
+ *
+ * @category spawning
+ * @since 0.1.0
+ */
+export type Shutdown = "brutal" | "infinity" | Duration.Input
+
+/**
+ * Options of {@link spawn}.
+ *
+ * @category spawning
+ * @since 0.1.0
+ */
+export interface SpawnOptions {
+  /** A human-readable label, shown in errors, dead letters and snapshots. Not unique. */
+  readonly label?: string
+  /** Overrides the definition's mailbox. */
+  readonly mailbox?: MailboxOptions
+  /** Fails the spawn with `StartTimeout` if `init` has not completed within this time. */
+  readonly startTimeout?: Duration.Input
+  /** How the actor is stopped when its scope closes. Default: 5 seconds. */
+  readonly shutdown?: Shutdown
+}
+
+const OVERFLOWS: ReadonlyArray<string> = ["suspend", "dropNewest", "dropOldest", "fail"]
+const defaultShutdown = Duration.seconds(5)
+
+interface Resolved {
+  readonly capacity: number
+  readonly overflow: Overflow
+  readonly startTimeout: Duration.Duration | undefined
+  readonly shutdown: Lifecycle.ShutdownSpec
+}
+
+const resolveOptions = (
+  label: string | undefined,
+  mailbox: MailboxOptions | undefined,
+  options: SpawnOptions | undefined
+): Resolved | InvalidActorOptions => {
+  const invalid = (field: string, value: unknown, reason: string) =>
+    new InvalidActorOptions({ label, field, value, reason })
+  if (label !== undefined && typeof label !== "string") return invalid("label", label, "must be a string")
+  let capacity = Infinity
+  let overflow: Overflow = "suspend"
+  if (mailbox !== undefined) {
+    if (typeof mailbox !== "object" || mailbox === null) {
+      return invalid("mailbox", mailbox, "must be an object { capacity, overflow? }")
+    }
+    const c = mailbox.capacity
+    if (typeof c !== "number" || !Number.isInteger(c) || c < 1) {
+      return invalid("mailbox.capacity", c, "must be a whole number ≥ 1")
+    }
+    capacity = c
+    if (mailbox.overflow !== undefined) {
+      if (!OVERFLOWS.includes(mailbox.overflow)) {
+        return invalid("mailbox.overflow", mailbox.overflow, `must be one of ${OVERFLOWS.join(", ")}`)
+      }
+      overflow = mailbox.overflow
+    }
+  }
+  let startTimeout: Duration.Duration | undefined
+  if (options?.startTimeout !== undefined) {
+    const d = Lifecycle.decodeShutdown(options.startTimeout)
+    if (d === undefined || d === "brutal") {
+      return invalid("startTimeout", options.startTimeout, "must be a non-negative duration")
+    }
+    startTimeout = d === "infinity" ? undefined : d
+  }
+  let shutdown: Lifecycle.ShutdownSpec = defaultShutdown
+  if (options?.shutdown !== undefined) {
+    const s = Lifecycle.decodeShutdown(options.shutdown)
+    if (s === undefined) {
+      return invalid("shutdown", options.shutdown, `must be "brutal", "infinity" or a non-negative duration`)
+    }
+    shutdown = s
+  }
+  return { capacity, overflow, startTimeout, shutdown }
+}
+
+/**
+ * Spawns an actor into the current `Scope` and returns its reference once `init` has
+ * completed. Closing the scope stops the actors spawned in it, newest first (each per its
+ * `shutdown` option). Handler effects run with the spawner's services, and with a `Scope` of
+ * the actor's own: resources acquired there, and actors spawned from handlers, live as long as
+ * the actor.
+ *
+ * Fails with `init`'s error, with `InvalidActorOptions` when an option is invalid (nothing is
+ * started), or with `StartTimeout`.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+ * import { Effect } from "effect"
+ *
+ * const Echo = Actor.make<Actor.Request<{ readonly _tag: "Echo"; readonly text: string }, string>>()({
+ *   init: () => Effect.succeed(undefined),
+ *   receive: { Echo: (s, msg) => Actor.reply(msg.text, s) }
+ * })
+ *
+ * const program = Effect.gen(function*() {
+ *   const echo = yield* Actor.spawn(Echo, { label: "echo", mailbox: { capacity: 100 } })
+ *   return yield* ActorRef.ask(echo, { _tag: "Echo", text: "hi" }, { timeout: "1 second" })
+ * }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
+ * ```
+ *
+ * @category spawning
+ * @since 0.1.0
+ */
+export const spawn = <Msg, IE, R>(
+  behavior: Behavior<Msg, IE, R>,
+  options?: SpawnOptions
+): Effect.Effect<
+  ActorRef<Msg>,
+  IE | InvalidActorOptions | StartTimeout,
+  Scope.Scope | ActorSystem.ActorSystem | Exclude<R, Scope.Scope>
+> =>
+  Effect.gen(function*() {
+    const impl = behavior as unknown as BehaviorImpl
+    const label = options?.label
+    const resolved = resolveOptions(label, options?.mailbox ?? impl.mailbox, options)
+    if (resolved instanceof InvalidActorOptions) return yield* resolved
+    const system = yield* ActorSystem.state
+    const parent = yield* Scope.Scope
+    const services = yield* Effect.context<never>()
+    const cell = new Cell(system, impl.cell, label, resolved.capacity, resolved.overflow)
+    cell.context = Context.add(services, Scope.Scope, cell.resources)
+    let init = Effect.provideContext(Effect.suspend(impl.cell.init), cell.context)
+    const timeout = resolved.startTimeout
+    if (timeout !== undefined) {
+      init = Effect.timeoutOrElse(init, {
+        duration: timeout,
+        orElse: () => Effect.fail(new StartTimeout({ label, timeout }))
+      })
+    }
+    const exit = yield* Effect.exit(init)
+    if (Exit.isFailure(exit)) {
+      yield* Scope.close(cell.resources, exit)
+      return yield* Effect.failCause(exit.cause as never)
+    }
+    cell.state = exit.value
+    system.liveActors++
+    const lifetime = Scope.forkUnsafe(parent)
+    cell.lifetime = lifetime
+    yield* Scope.addFinalizer(
+      lifetime,
+      Effect.suspend(() =>
+        cell.isAlive() ? Lifecycle.shutdown(cell, resolved.shutdown, Reason.shutdown()) : Effect.void
+      )
+    )
+    return cell as unknown as ActorRef<Msg>
+  }) as never

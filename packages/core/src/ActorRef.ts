@@ -1,0 +1,306 @@
+/**
+ * References to actors, and everything you can do with one: `tell`, `send`, `ask`, `stop`,
+ * `kill`, `monitor`, `link`, `watch`.
+ *
+ * An `ActorRef<Msg>` accepts only the actor's protocol `Msg`. It names one incarnation: a
+ * restarted actor has a new ref (use `@arbor/registry` for names that survive restarts).
+ *
+ * Messages from one sender to one receiver arrive in the order they were sent. System signals
+ * (stop, exit and down notices) are handled before user messages that are waiting; `kill` acts
+ * at once.
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type { ReplyFor, RequestsOf } from "./Actor.ts"
+import { ActorNotAlive, AskTimeout, MailboxFull } from "./Errors.ts"
+import type { AskError } from "./Errors.ts"
+import * as Reason from "./ExitReason.ts"
+import type { ExitReason } from "./ExitReason.ts"
+import { Cell, PendingAsk } from "./internal/cell.ts"
+import * as Lifecycle from "./internal/lifecycle.ts"
+
+const TypeId = "~@arbor/core/ActorRef" as const
+
+/**
+ * A reference to one incarnation of an actor whose protocol is `Msg`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ActorRef<in Msg> {
+  readonly [TypeId]: { readonly _Msg: (_: Msg) => void }
+  /** Unique within its `ActorSystem`; never reused. */
+  readonly id: number
+  /** The optional human-readable label given at spawn. */
+  readonly label: string | undefined
+}
+
+const cellOf = (ref: ActorRef<any>): Cell => ref as unknown as Cell
+
+/**
+ * `true` if `u` is an `ActorRef`.
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const isActorRef = (u: unknown): u is ActorRef<unknown> => u instanceof Cell
+
+/**
+ * Sends a message without waiting for it to be handled. Never fails: a message to an actor
+ * that is not alive, or one dropped by a bounded mailbox's overflow policy, goes to dead
+ * letters. On a full mailbox with the `"suspend"` policy, the sender waits for room.
+ *
+ * @example
+ * ```ts
+ * import { ActorRef } from "@arbor/core"
+ * declare const counter: ActorRef.ActorRef<{ readonly _tag: "Increment"; readonly by: number }>
+ * const increment = ActorRef.tell(counter, { _tag: "Increment", by: 1 })
+ * ```
+ *
+ * @category messaging
+ * @since 0.1.0
+ */
+export const tell = <Msg>(ref: ActorRef<Msg>, msg: NoInfer<Msg>): Effect.Effect<void> => {
+  const cell = cellOf(ref)
+  if (cell.overflow !== "suspend" || cell.capacity === Infinity) {
+    return Effect.sync(() => tellUnsafe(ref, msg))
+  }
+  return Effect.callback<void>((resume) => {
+    const result = cell.offer(msg, undefined, resume)
+    if (result === "Waiting") return
+    if (result !== undefined) cell.system.publishDeadLetter({ recipient: ref, message: msg, reason: result })
+    resume(Effect.void)
+  })
+}
+
+/**
+ * The synchronous form of {@link tell}, for code that is not an Effect (for example a handler
+ * that returns its next state directly). Never throws. It cannot wait: on a full `"suspend"`
+ * mailbox the message is accepted beyond the capacity rather than lost.
+ *
+ * @category messaging
+ * @since 0.1.0
+ */
+export const tellUnsafe = <Msg>(ref: ActorRef<Msg>, msg: NoInfer<Msg>): void => {
+  const cell = cellOf(ref)
+  const result = cell.offer(msg, undefined, undefined)
+  if (result !== undefined && result !== "Waiting") {
+    cell.system.publishDeadLetter({ recipient: ref, message: msg, reason: result })
+  }
+}
+
+/**
+ * Sends a message and acknowledges that it was enqueued: fails with `ActorNotAlive` when the
+ * actor is gone, with `MailboxFull` when a bounded mailbox refused it (`"fail"` and
+ * `"dropNewest"` policies); waits for room under `"suspend"`. Once `send` succeeds the message
+ * is in the mailbox: it will be handled, or — if the actor ends first — published as a dead
+ * letter.
+ *
+ * @category messaging
+ * @since 0.1.0
+ */
+export const send = <Msg>(ref: ActorRef<Msg>, msg: NoInfer<Msg>): Effect.Effect<void, ActorNotAlive | MailboxFull> =>
+  Effect.callback<void, ActorNotAlive | MailboxFull>((resume) => {
+    const cell = cellOf(ref)
+    const result = cell.offer(msg, undefined, cell.overflow === "suspend" ? resume : undefined)
+    if (result === "Waiting") return
+    if (result === undefined) resume(Effect.void)
+    else if (result === "NotAlive") resume(Effect.fail(new ActorNotAlive({ actor: cell.description })))
+    else resume(Effect.fail(new MailboxFull({ actor: cell.description, capacity: cell.capacity })))
+  })
+
+/**
+ * Options of {@link ask}.
+ *
+ * @category messaging
+ * @since 0.1.0
+ */
+export interface AskOptions {
+  /** How long to wait for the reply. Default: 5 seconds. `"infinity"` waits forever. */
+  readonly timeout?: Duration.Input | "infinity"
+}
+
+const defaultAskTimeout = Duration.seconds(5)
+
+/**
+ * Sends a request and waits for its reply, whose type is inferred from the request.
+ *
+ * - fails at once with `ActorNotAlive` if the target is not alive;
+ * - fails with `ActorExited` (carrying the exit reason) as soon as the target ends without
+ *   replying — it does not wait for the timeout;
+ * - fails with `AskTimeout` after `timeout` (default 5 s, read from the `Clock`); a reply
+ *   that arrives later is dropped;
+ * - fails with `MailboxFull` if a bounded mailbox refused or dropped the request;
+ * - interrupting the asker withdraws the request if it is still queued.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorRef } from "@arbor/core"
+ * type Msg = Actor.Request<{ readonly _tag: "Get" }, number>
+ * declare const counter: ActorRef.ActorRef<Msg>
+ * const get = ActorRef.ask(counter, { _tag: "Get" }, { timeout: "1 second" }) // Effect<number, AskError>
+ * ```
+ *
+ * @category messaging
+ * @since 0.1.0
+ */
+export const ask = <Msg, const M extends RequestsOf<Msg>>(
+  ref: ActorRef<Msg>,
+  msg: M,
+  options?: AskOptions
+): Effect.Effect<ReplyFor<Msg, M>, AskError> => {
+  const cell = cellOf(ref)
+  const request = Effect.callback<ReplyFor<Msg, M>, AskError>((resume) => {
+    const pending = new PendingAsk(resume)
+    const result = cell.offer(msg, pending, undefined)
+    if (result === undefined) return Effect.sync(() => (pending.done = true))
+    pending.done = true
+    if (result === "NotAlive") resume(Effect.fail(new ActorNotAlive({ actor: cell.description })))
+    else resume(Effect.fail(new MailboxFull({ actor: cell.description, capacity: cell.capacity })))
+  })
+  const timeout = options?.timeout ?? defaultAskTimeout
+  if (timeout === "infinity") return request
+  const duration = Duration.fromInputUnsafe(timeout)
+  if (!Duration.isFinite(duration)) return request
+  return Effect.timeoutOrElse(request, {
+    duration,
+    orElse: () => Effect.fail(new AskTimeout({ actor: cell.description, timeout: duration }))
+  })
+}
+
+/**
+ * Asks the actor to stop gracefully with `reason` (default `Shutdown`) and waits until it has
+ * ended: the message being handled completes, waiting messages become dead letters (waiting
+ * asks fail with `ActorExited`), the stop hook runs, resources are released. Completes with the
+ * exit reason, at once if the actor had already ended. Called from the actor's own handler, it
+ * does not wait (the actor stops after the handler returns).
+ *
+ * @category lifecycle
+ * @since 0.1.0
+ */
+export const stop = <Msg>(ref: ActorRef<Msg>, reason: ExitReason = Reason.shutdown()): Effect.Effect<ExitReason> =>
+  Lifecycle.stop(cellOf(ref), reason)
+
+/**
+ * Ends the actor by force and waits until it has ended (reason `Killed`). The stop hook does
+ * not run; resource finalizers do. A handler is interrupted at its next suspension point; a
+ * handler stuck in a synchronous loop cannot be interrupted in one JavaScript thread.
+ *
+ * @category lifecycle
+ * @since 0.1.0
+ */
+export const kill = <Msg>(ref: ActorRef<Msg>): Effect.Effect<ExitReason> => Lifecycle.kill(cellOf(ref))
+
+/**
+ * OTP's shutdown specs: `"brutal"` kills at once; `"infinity"` asks to stop and waits; a
+ * duration asks to stop, then kills when it has not ended in time. Completes with the exit
+ * reason. Timeouts read the `Clock`.
+ *
+ * @category lifecycle
+ * @since 0.1.0
+ */
+export const shutdown = <Msg>(
+  ref: ActorRef<Msg>,
+  how: "brutal" | "infinity" | Duration.Input,
+  reason: ExitReason = Reason.shutdown()
+): Effect.Effect<ExitReason> => {
+  const spec = Lifecycle.decodeShutdown(how)
+  if (spec === undefined) return Effect.die(new TypeError(`invalid shutdown spec: ${String(how)}`))
+  return Lifecycle.shutdown(cellOf(ref), spec, reason)
+}
+
+/**
+ * Waits for the actor to end and yields its exit reason; at once if it already has.
+ *
+ * @example
+ * ```ts
+ * import { ActorRef } from "@arbor/core"
+ * import { Effect } from "effect"
+ * declare const worker: ActorRef.ActorRef<never>
+ * const report = Effect.gen(function*() {
+ *   const reason = yield* ActorRef.monitor(worker)
+ *   console.log(`worker ended: ${reason._tag}`)
+ * })
+ * ```
+ *
+ * @category monitoring
+ * @since 0.1.0
+ */
+export const monitor = <Msg>(ref: ActorRef<Msg>): Effect.Effect<ExitReason> => Lifecycle.awaitExit(cellOf(ref))
+
+/**
+ * Registers a callback called once, synchronously, with the exit reason when the actor ends
+ * (at once if it already has). Returns a function that cancels the registration. For
+ * integrations (registries, supervisors); prefer {@link monitor} in Effect code.
+ *
+ * @category monitoring
+ * @since 0.1.0
+ */
+export const onExit = <Msg>(ref: ActorRef<Msg>, callback: (reason: ExitReason) => void): () => void =>
+  cellOf(ref).observe(callback)
+
+/**
+ * `watcher` receives a `Down` signal in its `onSignal` handler when `target` ends (at once if
+ * it already has). Watching twice is the same as once.
+ *
+ * @category monitoring
+ * @since 0.1.0
+ */
+export const watch = <A, B>(watcher: ActorRef<A>, target: ActorRef<B>): Effect.Effect<void> =>
+  Effect.sync(() => cellOf(target).addDownWatcher(cellOf(watcher)))
+
+/**
+ * Links two actors both ways: when one ends with any reason other than `Normal`, the other
+ * ends with the same reason (its stop hook skipped) — unless it traps exits, in which case it
+ * receives an `Exit` signal in `onSignal`. Linking to an actor that already ended delivers its
+ * exit at once.
+ *
+ * @category monitoring
+ * @since 0.1.0
+ */
+export const link = <A, B>(a: ActorRef<A>, b: ActorRef<B>): Effect.Effect<void> =>
+  Effect.sync(() => cellOf(a).link(cellOf(b)))
+
+/**
+ * Removes a link made with {@link link}.
+ *
+ * @category monitoring
+ * @since 0.1.0
+ */
+export const unlink = <A, B>(a: ActorRef<A>, b: ActorRef<B>): Effect.Effect<void> =>
+  Effect.sync(() => cellOf(a).unlink(cellOf(b)))
+
+/**
+ * `true` while the actor has not ended (including while it is stopping).
+ *
+ * @category lifecycle
+ * @since 0.1.0
+ */
+export const isAlive = <Msg>(ref: ActorRef<Msg>): Effect.Effect<boolean> => Effect.sync(() => cellOf(ref).isAlive())
+
+/**
+ * The synchronous form of {@link isAlive}.
+ *
+ * @category lifecycle
+ * @since 0.1.0
+ */
+export const isAliveUnsafe = <Msg>(ref: ActorRef<Msg>): boolean => cellOf(ref).isAlive()
+
+/**
+ * The exit reason of an actor that has ended, `undefined` while it is alive.
+ *
+ * @category lifecycle
+ * @since 0.1.0
+ */
+export const exitReasonUnsafe = <Msg>(ref: ActorRef<Msg>): ExitReason | undefined => cellOf(ref).exitReason
+
+/**
+ * How many messages are waiting in the actor's mailbox (including senders waiting for room).
+ *
+ * @category lifecycle
+ * @since 0.1.0
+ */
+export const mailboxSize = <Msg>(ref: ActorRef<Msg>): Effect.Effect<number> =>
+  Effect.sync(() => cellOf(ref).mailboxSize())

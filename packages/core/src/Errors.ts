@@ -1,0 +1,128 @@
+/**
+ * Typed errors of `@arbor/core`. Each is a tagged class in the error channel whose message
+ * names what went wrong and where.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+import type { ExitReason } from "./ExitReason.ts"
+import * as Reason from "./ExitReason.ts"
+
+/**
+ * A printable handle on an actor, carried by errors: its id and optional label.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ActorDescription {
+  readonly id: number
+  readonly label: string | undefined
+}
+
+const name = (actor: ActorDescription): string =>
+  actor.label === undefined ? `actor #${actor.id}` : `actor "${actor.label}" (#${actor.id})`
+
+/**
+ * The target actor was not alive when the request was sent (Erlang's `noproc`).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ActorNotAlive extends Data.TaggedError("ActorNotAlive")<{
+  readonly actor: ActorDescription
+}> {
+  override get message(): string {
+    return `${name(this.actor)} is not alive`
+  }
+}
+
+/**
+ * The target actor ended before it replied; `reason` is its exit reason.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ActorExited extends Data.TaggedError("ActorExited")<{
+  readonly actor: ActorDescription
+  readonly reason: ExitReason
+}> {
+  override get message(): string {
+    return `${name(this.actor)} exited (${Reason.format(this.reason)}) before replying`
+  }
+}
+
+/**
+ * No reply arrived within the ask's timeout. The request was withdrawn if still queued; a
+ * reply that arrives later is dropped.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class AskTimeout extends Data.TaggedError("AskTimeout")<{
+  readonly actor: ActorDescription
+  readonly timeout: Duration.Duration
+}> {
+  override get message(): string {
+    return `${name(this.actor)} did not reply within ${this.timeout.toString()}`
+  }
+}
+
+/**
+ * A bounded mailbox with the `"fail"` overflow policy was full (or, with `"dropOldest"`, a
+ * queued request was pushed out by a newer message).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class MailboxFull extends Data.TaggedError("MailboxFull")<{
+  readonly actor: ActorDescription
+  readonly capacity: number
+}> {
+  override get message(): string {
+    return `the mailbox of ${name(this.actor)} is full (capacity ${this.capacity})`
+  }
+}
+
+/**
+ * An option given to `Actor.spawn` (or to an actor definition) is invalid. `field` names the
+ * option, `reason` says what is wrong with the value.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidActorOptions extends Data.TaggedError("InvalidActorOptions")<{
+  readonly label: string | undefined
+  readonly field: string
+  readonly value: unknown
+  readonly reason: string
+}> {
+  override get message(): string {
+    const who = this.label === undefined ? "actor" : `actor "${this.label}"`
+    return `invalid option ${this.field} for ${who}: ${this.reason} (got ${String(this.value)})`
+  }
+}
+
+/**
+ * The actor's `init` did not complete within the `startTimeout` given to `Actor.spawn`.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class StartTimeout extends Data.TaggedError("StartTimeout")<{
+  readonly label: string | undefined
+  readonly timeout: Duration.Duration
+}> {
+  override get message(): string {
+    const who = this.label === undefined ? "actor" : `actor "${this.label}"`
+    return `init of ${who} did not complete within ${this.timeout.toString()}`
+  }
+}
+
+/**
+ * Any error an `ask` can fail with.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type AskError = ActorNotAlive | ActorExited | AskTimeout | MailboxFull

@@ -1,0 +1,19 @@
+/**
+ * `@arbor/core`: typed actors on Effect 4 — definitions, `ActorRef`s, mailboxes with overflow
+ * policies, exit reasons, monitors and links, dead letters.
+ *
+ * @packageDocumentation
+ */
+
+/** Defining and spawning actors. */
+export * as Actor from "./Actor.ts"
+/** References to actors: tell, send, ask, stop, kill, monitor, link, watch. */
+export * as ActorRef from "./ActorRef.ts"
+/** The actor world: a service provided by a layer; dead letters. */
+export * as ActorSystem from "./ActorSystem.ts"
+/** Undeliverable messages. */
+export * as DeadLetter from "./DeadLetter.ts"
+/** Typed errors. */
+export * as Errors from "./Errors.ts"
+/** Why an actor ended. */
+export * as ExitReason from "./ExitReason.ts"

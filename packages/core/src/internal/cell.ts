@@ -1,0 +1,635 @@
+/**
+ * The one run loop of Arbor: an actor cell owns its mailbox (a ring buffer), its state and its
+ * lifecycle. It runs handlers back to back while messages are waiting and enters Effect's fiber
+ * machinery only when a handler returns an effect that has not already completed. An idle actor
+ * holds no fiber.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as Scope from "effect/Scope"
+import type { ActorRef } from "../ActorRef.ts"
+import { ActorExited, ActorNotAlive, MailboxFull } from "../Errors.ts"
+import type { DeadLetterReason } from "../DeadLetter.ts"
+import * as Reason from "../ExitReason.ts"
+import type { ExitReason } from "../ExitReason.ts"
+import type { Runnable, SystemState } from "./system.ts"
+
+/** Mailbox overflow policies; see `Actor.MailboxOptions`. */
+export type Overflow = "suspend" | "dropNewest" | "dropOldest" | "fail"
+
+/** A request's reply produced by a handler: `Actor.reply(value, state)`. */
+export class Reply<out A, out S> {
+  constructor(readonly value: A, readonly state: S) {}
+}
+
+/** A handler's decision to stop: `Actor.stop(reason)`. */
+export class Stop {
+  constructor(readonly reason: ExitReason) {}
+}
+
+/** A signal delivered to an actor's `onSignal` handler. */
+export type Signal =
+  | { readonly _tag: "Exit"; readonly from: ActorRef<never>; readonly reason: ExitReason }
+  | { readonly _tag: "Down"; readonly actor: ActorRef<never>; readonly reason: ExitReason }
+
+/** The normalized definition a cell runs. */
+export interface CellBehavior {
+  readonly init: () => Effect.Effect<unknown, unknown, unknown>
+  readonly receive: (state: unknown, msg: unknown, ctx: unknown) => unknown
+  readonly onSignal: ((state: unknown, signal: Signal, ctx: unknown) => unknown) | undefined
+  readonly onStop: ((state: unknown, reason: ExitReason) => Effect.Effect<unknown, unknown, unknown>) | undefined
+  readonly trapExit: boolean
+}
+
+/** The handle given to handlers. */
+export interface CellContext {
+  readonly self: ActorRef<never>
+}
+
+/** A waiting `ask`: resolved at most once. */
+export class PendingAsk {
+  done = false
+  constructor(private readonly resume: (effect: Effect.Effect<any, any>) => void) {}
+  succeed(value: unknown): void {
+    if (this.done) return
+    this.done = true
+    this.resume(Exit.succeed(value))
+  }
+  fail(error: unknown): void {
+    if (this.done) return
+    this.done = true
+    this.resume(Exit.fail(error))
+  }
+}
+
+interface Waiter {
+  readonly msg: unknown
+  readonly rep: PendingAsk | undefined
+  readonly resume: ((effect: Effect.Effect<void>) => void) | undefined
+}
+
+type SysSignal =
+  | { readonly _tag: "Stop"; readonly reason: ExitReason }
+  | Signal
+
+const enum Status {
+  Running = 0,
+  Stopping = 1,
+  Finalizing = 2,
+  Dead = 3
+}
+
+/** Result of one step of work. */
+const CONTINUE = 0
+const IDLE = 1
+const EFFECT = 2
+const TERMINATE = 3
+type Step = typeof CONTINUE | typeof IDLE | typeof EFFECT | typeof TERMINATE
+
+/** Steps a fiber runs between explicit yields, so a busy actor does not starve other fibers. */
+const FIBER_YIELD_EVERY = 1024
+
+const TypeId = "~@arbor/core/ActorRef"
+const variance = { _Msg: (_: never) => _ }
+
+export const isCell = (u: unknown): u is Cell => typeof u === "object" && u !== null && TypeId in u
+
+export type ExitObserver = (reason: ExitReason) => void
+
+export class Cell implements Runnable, CellContext {
+  readonly [TypeId] = variance
+  readonly id: number
+  readonly label: string | undefined
+  readonly system: SystemState
+  private readonly behavior: CellBehavior
+  /** Services for handler effects: the spawner's services plus this actor's resource scope. */
+  context!: Context.Context<never>
+  /** Owns this actor's resources and the actors it spawned. Closed when it ends. */
+  readonly resources: Scope.Closeable
+  /** Registered in the spawner's scope: closing that scope stops this actor. */
+  lifetime: Scope.Closeable | undefined
+
+  state: unknown = undefined
+  private status: Status = Status.Running
+  exitReason: ExitReason | undefined = undefined
+
+  // mailbox: a growable ring buffer of messages with a parallel ring of reply handles
+  private buf: Array<unknown> = EMPTY
+  private reps: Array<PendingAsk | undefined> = EMPTY as Array<PendingAsk | undefined>
+  private head = 0
+  private size = 0
+  readonly capacity: number
+  readonly overflow: Overflow
+  private waiters: Array<Waiter> | undefined = undefined
+  private sys: Array<SysSignal> | undefined = undefined
+
+  /** `true` while the cell is queued in the dispatcher or a fiber is working for it. */
+  private scheduled = false
+  fiber: Fiber.Fiber<unknown, unknown> | undefined = undefined
+  private forced: ExitReason | undefined = undefined
+  /** Reply handle of the message whose effect is running. */
+  private current: PendingAsk | undefined = undefined
+  private pendingEffect: Effect.Effect<unknown, unknown, unknown> | undefined = undefined
+  private stopRequest: { reason: ExitReason; hook: boolean } | undefined = undefined
+
+  private observers: Array<ExitObserver> | undefined = undefined
+  private links: Set<Cell> | undefined = undefined
+  private monitored: Set<Cell> | undefined = undefined
+
+  constructor(
+    system: SystemState,
+    behavior: CellBehavior,
+    label: string | undefined,
+    capacity: number,
+    overflow: Overflow
+  ) {
+    this.system = system
+    this.id = system.allocateId()
+    this.label = label
+    this.behavior = behavior
+    this.capacity = capacity
+    this.overflow = overflow
+    this.resources = Scope.makeUnsafe()
+  }
+
+  get self(): ActorRef<never> {
+    return this as unknown as ActorRef<never>
+  }
+
+  toString(): string {
+    return this.label === undefined ? `ActorRef(#${this.id})` : `ActorRef(${this.label}#${this.id})`
+  }
+
+  toJSON(): unknown {
+    return { _id: "ActorRef", id: this.id, label: this.label }
+  }
+
+  get description() {
+    return { id: this.id, label: this.label }
+  }
+
+  isAlive(): boolean {
+    return this.status !== Status.Dead
+  }
+
+  isRunning(): boolean {
+    return this.status === Status.Running
+  }
+
+  mailboxSize(): number {
+    return this.size + (this.waiters?.length ?? 0)
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // sending
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Delivers a message. `resume` is given by senders that can suspend (the `"suspend"`
+   * policy); without it a full `"suspend"` mailbox accepts the message beyond its capacity
+   * (a synchronous sender cannot wait). Returns `undefined` when the message was accepted,
+   * `"Waiting"` when the sender must wait for `resume`, else why it was not delivered.
+   */
+  offer(
+    msg: unknown,
+    rep: PendingAsk | undefined,
+    resume: ((effect: Effect.Effect<void>) => void) | undefined
+  ): DeadLetterReason | "Waiting" | undefined {
+    if (this.status === Status.Dead) return "NotAlive"
+    if (this.size >= this.capacity || this.waiters !== undefined) {
+      switch (this.overflow) {
+        case "suspend": {
+          ;(this.waiters ??= []).push({ msg, rep, resume })
+          this.wake()
+          return resume === undefined ? undefined : "Waiting"
+        }
+        case "dropNewest":
+          if (this.size >= this.capacity) return "DroppedNewest"
+          break
+        case "fail":
+          if (this.size >= this.capacity) return "MailboxFull"
+          break
+        case "dropOldest": {
+          if (this.size >= this.capacity) {
+            const oldMsg = this.buf[this.head]
+            const oldRep = this.reps[this.head]
+            this.buf[this.head] = undefined
+            this.reps[this.head] = undefined
+            this.head = (this.head + 1) & (this.buf.length - 1)
+            this.size--
+            if (oldRep !== undefined) oldRep.fail(new MailboxFull({ actor: this.description, capacity: this.capacity }))
+            else this.system.publishDeadLetter({ recipient: this.self, message: oldMsg, reason: "DroppedOldest" })
+          }
+          break
+        }
+      }
+    }
+    this.push(msg, rep)
+    this.wake()
+    return undefined
+  }
+
+  private push(msg: unknown, rep: PendingAsk | undefined): void {
+    if (this.size === this.buf.length) this.grow()
+    const i = (this.head + this.size) & (this.buf.length - 1)
+    this.buf[i] = msg
+    this.reps[i] = rep
+    this.size++
+  }
+
+  private grow(): void {
+    const n = this.buf.length === 0 ? 8 : this.buf.length * 2
+    const buf = new Array<unknown>(n)
+    const reps = new Array<PendingAsk | undefined>(n)
+    const mask = this.buf.length - 1
+    for (let k = 0; k < this.size; k++) {
+      const j = (this.head + k) & mask
+      buf[k] = this.buf[j]
+      reps[k] = this.reps[j]
+    }
+    this.buf = buf
+    this.reps = reps
+    this.head = 0
+  }
+
+  private wake(): void {
+    if (!this.scheduled && this.status !== Status.Dead) {
+      this.scheduled = true
+      this.system.dispatcher.schedule(this)
+    }
+  }
+
+  /** Enqueues a system signal; handled before any waiting user message. */
+  signal(s: SysSignal): void {
+    if (this.status === Status.Dead) return
+    ;(this.sys ??= []).push(s)
+    this.wake()
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // the run loop
+  // ---------------------------------------------------------------------------------------
+
+  drain(budget: number): number {
+    let n = 0
+    while (n < budget) {
+      const step = this.step()
+      n++
+      if (step === CONTINUE) continue
+      if (step === IDLE) {
+        this.scheduled = false
+        return n
+      }
+      this.startFiber(step)
+      return n
+    }
+    this.system.dispatcher.schedule(this)
+    return n
+  }
+
+  /** Takes one unit of work: a system signal first, else the oldest user message. */
+  private step(): Step {
+    if (this.status !== Status.Running || this.forced !== undefined) return IDLE
+    const sys = this.sys
+    if (sys !== undefined && sys.length > 0) return this.handleSignal(sys.shift()!)
+    if (this.size === 0) return IDLE
+    const i = this.head
+    const msg = this.buf[i]
+    const rep = this.reps[i]
+    this.buf[i] = undefined
+    this.reps[i] = undefined
+    this.head = (i + 1) & (this.buf.length - 1)
+    this.size--
+    if (this.waiters !== undefined) this.admitWaiter()
+    if (rep !== undefined && rep.done) return CONTINUE // withdrawn by its asker
+    let out: unknown
+    try {
+      out = this.behavior.receive(this.state, msg, this)
+    } catch (defect) {
+      this.current = rep
+      return this.requestStop(Reason.die(defect), true)
+    }
+    return this.settle(out, rep)
+  }
+
+  private admitWaiter(): void {
+    const waiters = this.waiters!
+    const w = waiters.shift()!
+    if (waiters.length === 0) this.waiters = undefined
+    this.push(w.msg, w.rep)
+    if (w.resume !== undefined) w.resume(Effect.void)
+  }
+
+  private handleSignal(s: SysSignal): Step {
+    switch (s._tag) {
+      case "Stop":
+        return this.requestStop(s.reason, true)
+      case "Exit":
+      case "Down": {
+        const handler = this.behavior.onSignal
+        if (handler === undefined) return CONTINUE
+        let out: unknown
+        try {
+          out = handler(this.state, s, this)
+        } catch (defect) {
+          return this.requestStop(Reason.die(defect), true)
+        }
+        return this.settle(out, undefined)
+      }
+    }
+  }
+
+  /** Interprets what a handler returned. */
+  private settle(out: unknown, rep: PendingAsk | undefined): Step {
+    if (Effect.isEffect(out)) {
+      if (Exit.isExit(out)) {
+        if (Exit.isFailure(out)) {
+          this.current = rep
+          return this.requestStop(Reason.failure(out.cause), true)
+        }
+        return this.apply(out.value, rep)
+      }
+      this.current = rep
+      this.pendingEffect = out
+      return EFFECT
+    }
+    return this.apply(out, rep)
+  }
+
+  private apply(value: unknown, rep: PendingAsk | undefined): Step {
+    if (value instanceof Reply) {
+      this.state = value.state
+      if (rep !== undefined) rep.succeed(value.value)
+      return CONTINUE
+    }
+    if (value instanceof Stop) {
+      this.current = rep
+      return this.requestStop(value.reason, true)
+    }
+    this.state = value
+    return CONTINUE
+  }
+
+  private requestStop(reason: ExitReason, hook: boolean): Step {
+    this.stopRequest = { reason, hook }
+    return TERMINATE
+  }
+
+  private startFiber(step: Step): void {
+    const fiber = Effect.runForkWith(this.context)(this.runFrom(step))
+    this.fiber = fiber
+    fiber.addObserver(this.onFiberExit)
+  }
+
+  /** The fiber-mode loop: runs effects, then keeps draining inside the same fiber. */
+  private runFrom(first: Step): Effect.Effect<void> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const cell = this
+    return Effect.gen(function*() {
+      let step = first
+      let sinceYield = 0
+      while (true) {
+        if (step === EFFECT) {
+          const effect = cell.pendingEffect!
+          cell.pendingEffect = undefined
+          const value = yield* effect
+          const rep = cell.current
+          cell.current = undefined
+          step = cell.apply(value, rep)
+          continue
+        }
+        if (step === TERMINATE) {
+          const request = cell.stopRequest!
+          cell.stopRequest = undefined
+          return yield* cell.terminate(request.reason, request.hook)
+        }
+        if (step === IDLE) {
+          cell.fiber = undefined
+          cell.scheduled = false
+          // a forced exit that arrived while an uninterruptible handler ran
+          if (cell.forced !== undefined && cell.status < Status.Finalizing) cell.finalizeDetached(cell.forced)
+          return
+        }
+        if (++sinceYield >= FIBER_YIELD_EVERY) {
+          sinceYield = 0
+          yield* Effect.yieldNow
+        }
+        step = cell.step()
+      }
+    }).pipe(
+      Effect.catchCause((cause) =>
+        Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause) : cell.terminate(Reason.failure(cause), true)
+      )
+    ) as Effect.Effect<void>
+  }
+
+  private onFiberExit = (exit: Exit.Exit<unknown, unknown>): void => {
+    this.fiber = undefined
+    if (this.status === Status.Dead || this.status === Status.Finalizing) return
+    if (Exit.isFailure(exit)) {
+      // interrupted from outside: a forced exit (kill, or an exit signal from a link)
+      this.finalizeDetached(this.forced ?? Reason.killed)
+    }
+  }
+
+  /** Graceful end: runs the stop hook (interruptible by a forced exit), then finalizes. */
+  private terminate(reason: ExitReason, hook: boolean): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      this.status = Status.Stopping
+      const onStop = this.behavior.onStop
+      if (!hook || onStop === undefined) return this.finalize(reason)
+      return Effect.suspend(() => onStop(this.state, reason)).pipe(
+        Effect.catchCause((cause) =>
+          Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause) : Effect.void
+        ),
+        Effect.andThen(this.finalize(reason))
+      ) as Effect.Effect<void>
+    })
+  }
+
+  /** Releases resources (uninterruptibly), then marks the actor dead. */
+  private finalize(reason: ExitReason): Effect.Effect<void> {
+    return Effect.uninterruptible(
+      Effect.suspend(() => {
+        this.status = Status.Finalizing
+        return Scope.close(this.resources, Exit.void)
+      }).pipe(Effect.ensuring(Effect.sync(() => this.markDead(reason))))
+    )
+  }
+
+  /** Finalizes outside of any running fiber of this cell (idle kill, interrupted fiber). */
+  private finalizeDetached(reason: ExitReason): void {
+    this.status = Status.Finalizing
+    const close = Scope.closeUnsafe(this.resources, Exit.void)
+    if (close === undefined) {
+      this.markDead(reason)
+      return
+    }
+    const fiber = Effect.runFork(Effect.exit(close))
+    fiber.addObserver(() => this.markDead(reason))
+  }
+
+  /**
+   * Ends the actor by force with `reason`: interrupts whatever it is running (a handler or its
+   * stop hook); the stop hook does not run. Used by `kill` (reason `Killed`) and by exit
+   * signals from links.
+   */
+  forceExit(reason: ExitReason): void {
+    if (this.status === Status.Dead || this.status === Status.Finalizing) return
+    if (this.forced !== undefined) return
+    this.forced = reason
+    const fiber = this.fiber
+    if (fiber !== undefined) {
+      fiber.interruptUnsafe()
+      return
+    }
+    this.finalizeDetached(reason)
+  }
+
+  /** Asks the actor to stop gracefully: after its current message, before waiting ones. */
+  requestGracefulStop(reason: ExitReason): void {
+    this.signal({ _tag: "Stop", reason })
+  }
+
+  private markDead(reason: ExitReason): void {
+    if (this.status === Status.Dead) return
+    this.status = Status.Dead
+    this.exitReason = reason
+    this.system.liveActors--
+    // every message still waiting becomes a dead letter; every waiting ask learns why
+    const exited = () => new ActorExited({ actor: this.description, reason })
+    if (this.current !== undefined) {
+      this.current.fail(exited())
+      this.current = undefined
+    }
+    const mask = this.buf.length - 1
+    for (let k = 0; k < this.size; k++) {
+      const j = (this.head + k) & mask
+      const rep = this.reps[j]
+      if (rep !== undefined) {
+        if (!rep.done) rep.fail(exited())
+      } else {
+        this.system.publishDeadLetter({ recipient: this.self, message: this.buf[j], reason: "Exited" })
+      }
+    }
+    this.buf = EMPTY
+    this.reps = EMPTY as Array<PendingAsk | undefined>
+    this.size = 0
+    const waiters = this.waiters
+    this.waiters = undefined
+    if (waiters !== undefined) {
+      for (const w of waiters) {
+        if (w.rep !== undefined) w.rep.fail(exited())
+        else this.system.publishDeadLetter({ recipient: this.self, message: w.msg, reason: "Exited" })
+        if (w.resume !== undefined) w.resume(Effect.void)
+      }
+    }
+    this.sys = undefined
+    this.state = undefined
+    // observers (monitors, supervisors, registries) in registration order, then links
+    const observers = this.observers
+    this.observers = undefined
+    if (observers !== undefined) {
+      for (const observer of observers) {
+        try {
+          observer(reason)
+        } catch {
+          // an observer must not be able to break the death of an actor
+        }
+      }
+    }
+    const monitored = this.monitored
+    this.monitored = undefined
+    if (monitored !== undefined) for (const target of monitored) target.removeDownWatcher(this)
+    const links = this.links
+    this.links = undefined
+    if (links !== undefined) {
+      for (const other of links) {
+        other.links?.delete(this)
+        other.exitSignal(this, reason)
+      }
+    }
+    const lifetime = this.lifetime
+    this.lifetime = undefined
+    if (lifetime !== undefined) Scope.closeUnsafe(lifetime, Exit.void)
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // monitors and links
+  // ---------------------------------------------------------------------------------------
+
+  /** Calls `observer` once with the exit reason; at once if the actor is already dead. */
+  observe(observer: ExitObserver): () => void {
+    if (this.status === Status.Dead) {
+      observer(this.exitReason!)
+      return noop
+    }
+    ;(this.observers ??= []).push(observer)
+    return () => {
+      const observers = this.observers
+      if (observers === undefined) return
+      const i = observers.indexOf(observer)
+      if (i >= 0) observers.splice(i, 1)
+    }
+  }
+
+  private downWatchers: Map<Cell, () => void> | undefined = undefined
+
+  /** `watcher` receives a `Down` signal when this actor ends. */
+  addDownWatcher(watcher: Cell): void {
+    if (this.downWatchers?.has(watcher)) return
+    const cancel = this.observe((reason) => {
+      this.downWatchers?.delete(watcher)
+      watcher.monitored?.delete(this)
+      watcher.signal({ _tag: "Down", actor: this.self, reason })
+    })
+    if (this.status !== Status.Dead) {
+      ;(this.downWatchers ??= new Map()).set(watcher, cancel)
+      ;(watcher.monitored ??= new Set()).add(this)
+    }
+  }
+
+  removeDownWatcher(watcher: Cell): void {
+    const cancel = this.downWatchers?.get(watcher)
+    if (cancel === undefined) return
+    this.downWatchers!.delete(watcher)
+    cancel()
+  }
+
+  /** Links two actors both ways. Linking to an actor that already ended delivers its exit at once. */
+  link(other: Cell): void {
+    if (other === this || this.status === Status.Dead) return
+    if (other.status === Status.Dead) {
+      this.exitSignal(other, other.exitReason!)
+      return
+    }
+    ;(this.links ??= new Set()).add(other)
+    ;(other.links ??= new Set()).add(this)
+  }
+
+  unlink(other: Cell): void {
+    this.links?.delete(other)
+    other.links?.delete(this)
+  }
+
+  /** An exit signal from a linked actor: trapped as a message, ignored if normal, else fatal. */
+  private exitSignal(from: Cell, reason: ExitReason): void {
+    if (this.status === Status.Dead) return
+    if (this.behavior.trapExit) {
+      this.signal({ _tag: "Exit", from: from.self, reason })
+      return
+    }
+    if (Reason.propagatesToLinks(reason)) this.forceExit(reason)
+  }
+}
+
+const EMPTY: Array<unknown> = []
+const noop = () => {}
+
+/** Fails an ask for a cell that is not alive, or delivers it. */
+export const notAlive = (cell: Cell) => new ActorNotAlive({ actor: cell.description })

@@ -1,0 +1,68 @@
+/**
+ * Waiting for actors to end, and the three ways of stopping one (OTP's shutdown specs).
+ *
+ * @internal
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Reason from "../ExitReason.ts"
+import type { ExitReason } from "../ExitReason.ts"
+import type { Cell } from "./cell.ts"
+
+/** Completes with the actor's exit reason when it ends; at once if it already has. */
+export const awaitExit = (cell: Cell): Effect.Effect<ExitReason> =>
+  Effect.callback<ExitReason>((resume) => {
+    const cancel = cell.observe((reason) => resume(Effect.succeed(reason)))
+    return Effect.sync(cancel)
+  })
+
+/** `true` when the calling fiber is the actor's own (a handler or hook of that actor). */
+export const isSelf = (cell: Cell): boolean => {
+  const current = Fiber.getCurrent()
+  return current !== undefined && current === cell.fiber
+}
+
+/** How an actor is stopped: forced at once, asked and awaited, or asked then forced after a timeout. */
+export type ShutdownSpec = "brutal" | "infinity" | Duration.Duration
+
+export const kill = (cell: Cell): Effect.Effect<ExitReason> =>
+  Effect.suspend(() => {
+    cell.forceExit(Reason.killed)
+    return isSelf(cell) ? Effect.never : awaitExit(cell)
+  })
+
+export const stop = (cell: Cell, reason: ExitReason): Effect.Effect<ExitReason> =>
+  Effect.suspend(() => {
+    cell.requestGracefulStop(reason)
+    return isSelf(cell) ? Effect.succeed(reason) : awaitExit(cell)
+  })
+
+/**
+ * Stops an actor per a shutdown spec and completes with its exit reason. A timeout reads the
+ * `Clock`, so `TestClock` drives it.
+ */
+export const shutdown = (cell: Cell, spec: ShutdownSpec, reason: ExitReason): Effect.Effect<ExitReason> => {
+  if (spec === "brutal") return kill(cell)
+  if (spec === "infinity") return stop(cell, reason)
+  return Effect.suspend(() => {
+    if (!cell.isAlive()) return Effect.succeed(cell.exitReason!)
+    cell.requestGracefulStop(reason)
+    return awaitExit(cell).pipe(
+      Effect.timeoutOrElse({ duration: spec, orElse: () => kill(cell) })
+    )
+  })
+}
+
+/** Parses a user-given shutdown spec; `undefined` when invalid. */
+export const decodeShutdown = (input: unknown): ShutdownSpec | undefined => {
+  if (input === "brutal" || input === "infinity") return input
+  if (typeof input === "number" && !(Number.isFinite(input) && input >= 0)) return undefined
+  try {
+    const d = Duration.fromInputUnsafe(input as Duration.Input)
+    if (Duration.isNegative(d)) return undefined
+    return Duration.isFinite(d) ? d : "infinity"
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The per-world machinery shared by every actor of one `ActorSystem`: id allocation, the
+ * dispatcher that runs mailbox drains, and the dead-letter hub. Nothing here is global: two
+ * systems in one process share nothing.
+ *
+ * @internal
+ */
+import * as PubSub from "effect/PubSub"
+import type { DeadLetter } from "../DeadLetter.ts"
+
+/** Something the dispatcher can run: a cell with waiting work. */
+export interface Runnable {
+  /** Runs up to `budget` units of work; returns how many it ran. */
+  drain(budget: number): number
+}
+
+/** How many units one dispatcher turn may run before yielding to the event loop. */
+const TURN_BUDGET = 16_384
+/** How many units one cell may run before the dispatcher moves on to the next cell. */
+const CELL_BUDGET = 512
+
+/**
+ * Runs ready cells back to back in a microtask, so a burst of messages costs no fiber
+ * suspension. After a turn's budget it yields to the event loop (`setImmediate`) so timers and
+ * I/O are not starved by a busy actor.
+ */
+export class Dispatcher {
+  private queue: Array<Runnable> = []
+  private head = 0
+  private scheduled = false
+
+  schedule(cell: Runnable): void {
+    this.queue.push(cell)
+    if (!this.scheduled) {
+      this.scheduled = true
+      queueMicrotask(this.run)
+    }
+  }
+
+  private run = (): void => {
+    let budget = TURN_BUDGET
+    while (this.head < this.queue.length && budget > 0) {
+      const cell = this.queue[this.head]!
+      this.queue[this.head++] = undefined as never
+      budget -= cell.drain(budget < CELL_BUDGET ? budget : CELL_BUDGET)
+    }
+    if (this.head >= this.queue.length) {
+      this.queue.length = 0
+      this.head = 0
+      this.scheduled = false
+    } else {
+      if (this.head > 1024) {
+        this.queue = this.queue.slice(this.head)
+        this.head = 0
+      }
+      setImmediate(this.run)
+    }
+  }
+}
+
+/** The state of one actor world. */
+export class SystemState {
+  private nextId = 1
+  readonly dispatcher = new Dispatcher()
+  readonly deadLetters: PubSub.PubSub<DeadLetter>
+  deadLetterCount = 0
+  liveActors = 0
+
+  constructor(deadLetters: PubSub.PubSub<DeadLetter>) {
+    this.deadLetters = deadLetters
+  }
+
+  allocateId(): number {
+    return this.nextId++
+  }
+
+  publishDeadLetter(letter: DeadLetter): void {
+    this.deadLetterCount++
+    PubSub.publishUnsafe(this.deadLetters, letter)
+  }
+}
