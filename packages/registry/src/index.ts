@@ -1,1 +1,10 @@
-export {}
+/**
+ * `@arbor/registry`: typed, race-free names and groups for Arbor actors — unique names
+ * released atomically when their actor exits, naming at spawn (and so on every supervisor
+ * restart), groups with broadcast, metadata, and a change stream.
+ *
+ * @packageDocumentation
+ */
+
+/** The registry service: typed keys, unique names, groups, metadata, changes. */
+export * as Registry from "./Registry.ts"

@@ -1,0 +1,828 @@
+/**
+ * Names and groups for actors: a `Registry` service provided by a `Layer`.
+ *
+ * - **Typed keys.** A key carries its actor's protocol (and the type of the metadata stored
+ *   with each registration), so a lookup returns an `ActorRef` of that protocol with no cast.
+ *   The key's name string is its identity: define each key once and share it.
+ * - **Unique names.** {@link register}, {@link unregister}, {@link lookup}. A taken name fails
+ *   with {@link AlreadyRegistered}, which names the holder.
+ * - **Released atomically on exit.** A name (and every group membership) is released inside
+ *   the actor's death, before any monitor of that actor resumes: once an exit is observable,
+ *   no lookup returns the dead ref, and the name can be taken again.
+ * - **Naming at spawn.** {@link spawn} starts an actor and registers it in the same step, before
+ *   anyone else holds its ref. Used as a supervisor child's `start`, every restart registers the
+ *   new incarnation before it can receive a message from anyone else. {@link await} waits for a
+ *   name to be (re)registered.
+ * - **Groups.** {@link join}, {@link leave}, {@link members}, {@link broadcast}; members leave
+ *   automatically when they exit. Joining twice is idempotent.
+ * - **A change stream**: {@link changes}, including removals caused by crashes.
+ *
+ * Two registries share nothing: each `Registry.layer` builds a fresh one, and closing its scope
+ * drops everything it held.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+ * import { Registry } from "@arbor/registry"
+ * import { Effect, Layer, Option } from "effect"
+ *
+ * type CounterMsg =
+ *   | { readonly _tag: "Increment"; readonly by: number }
+ *   | Actor.Request<{ readonly _tag: "Get" }, number>
+ *
+ * const Counter = Actor.make<CounterMsg>()({
+ *   init: () => Effect.succeed(0),
+ *   receive: {
+ *     Increment: (n, msg) => n + msg.by,
+ *     Get: (n) => Actor.reply(n, n)
+ *   }
+ * })
+ *
+ * const CounterName = Registry.key<CounterMsg>()("counter")
+ *
+ * const program = Effect.gen(function*() {
+ *   yield* Registry.spawn(CounterName, Counter)
+ *   const counter = yield* Registry.lookup(CounterName) // Option<ActorRef<CounterMsg>>
+ *   if (Option.isNone(counter)) return 0
+ *   yield* ActorRef.tell(counter.value, { _tag: "Increment", by: 2 })
+ *   return yield* ActorRef.ask(counter.value, { _tag: "Get" }) // number
+ * }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer)))
+ *
+ * Effect.runPromise(program).then(console.log) // 2
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Actor, ActorRef, Errors } from "@arbor/core"
+import type { ActorSystem, ExitReason } from "@arbor/core"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { RegistryState } from "./internal/state.ts"
+import type { AnyRef, Change } from "./internal/state.ts"
+
+// -----------------------------------------------------------------------------------------
+// keys
+// -----------------------------------------------------------------------------------------
+
+const KeyTypeId = "~@arbor/registry/Key" as const
+const GroupKeyTypeId = "~@arbor/registry/GroupKey" as const
+
+/**
+ * The name of a unique registration, typed with the protocol `Msg` of the actor it names and
+ * the type `Meta` of the metadata stored with it. Build one with {@link key}.
+ *
+ * @category keys
+ * @since 0.1.0
+ */
+export interface Key<in out Msg, in out Meta = undefined> {
+  readonly [KeyTypeId]: { readonly _Msg: (_: Msg) => Msg; readonly _Meta: (_: Meta) => Meta }
+  readonly _tag: "Key"
+  /** The name: the key's identity within a registry. */
+  readonly name: string
+}
+
+/**
+ * The name of a group, typed with the protocol `Msg` its members share and the type `Meta` of
+ * the metadata stored with each membership. Build one with {@link group}. Groups and unique
+ * names live in separate namespaces.
+ *
+ * @category keys
+ * @since 0.1.0
+ */
+export interface GroupKey<in out Msg, in out Meta = undefined> {
+  readonly [GroupKeyTypeId]: { readonly _Msg: (_: Msg) => Msg; readonly _Meta: (_: Meta) => Meta }
+  readonly _tag: "GroupKey"
+  /** The group's name: its identity within a registry. */
+  readonly name: string
+}
+
+const variance = { _Msg: (_: never) => _, _Meta: (_: never) => _ }
+
+const checkName = (name: unknown, what: string): string => {
+  if (typeof name !== "string" || name.length === 0) {
+    throw new TypeError(`${what} name must be a non-empty string (got ${String(name)})`)
+  }
+  return name
+}
+
+/**
+ * Defines a key for a unique name. Call it twice — `key<Msg>()("name")` — so the protocol is
+ * given explicitly; add a second type argument to store typed metadata with each registration.
+ * Throws a `TypeError` if the name is not a non-empty string.
+ *
+ * Keys compare by name: two keys with the same name denote the same registration, so define
+ * each key once (next to its protocol) and share it.
+ *
+ * @example
+ * ```ts
+ * import type { Actor } from "@arbor/core"
+ * import { Registry } from "@arbor/registry"
+ *
+ * type CacheMsg = Actor.Request<{ readonly _tag: "Get"; readonly key: string }, string | undefined>
+ *
+ * const Cache = Registry.key<CacheMsg>()("cache")
+ * const Shard = Registry.key<CacheMsg, { readonly shard: number }>()("cache-shard-0")
+ * ```
+ *
+ * @category keys
+ * @since 0.1.0
+ */
+export const key = <Msg, Meta = undefined>() => (name: string): Key<Msg, Meta> =>
+  Object.freeze({
+    [KeyTypeId]: variance,
+    _tag: "Key",
+    name: checkName(name, "registry key"),
+    toString: () => `Registry.Key(${name})`
+  }) as unknown as Key<Msg, Meta>
+
+/**
+ * Defines a key for a group (Erlang's `pg`, Elixir's duplicate keys). Call it twice —
+ * `group<Msg>()("name")`. Throws a `TypeError` if the name is not a non-empty string.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from "@arbor/registry"
+ *
+ * type ListenerMsg = { readonly _tag: "Notify"; readonly text: string }
+ *
+ * const Listeners = Registry.group<ListenerMsg>()("listeners")
+ * ```
+ *
+ * @category keys
+ * @since 0.1.0
+ */
+export const group = <Msg, Meta = undefined>() => (name: string): GroupKey<Msg, Meta> =>
+  Object.freeze({
+    [GroupKeyTypeId]: variance,
+    _tag: "GroupKey",
+    name: checkName(name, "registry group"),
+    toString: () => `Registry.GroupKey(${name})`
+  }) as unknown as GroupKey<Msg, Meta>
+
+/**
+ * The metadata argument of an operation on a key with metadata type `Meta`: optional when
+ * `Meta` admits `undefined` (the default), required otherwise.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type MetadataArg<Meta> = undefined extends Meta ? [metadata?: Meta] : [metadata: Meta]
+
+// -----------------------------------------------------------------------------------------
+// errors
+// -----------------------------------------------------------------------------------------
+
+/**
+ * The name is already registered to a live actor, `holder` (Elixir's
+ * `{:error, {:already_registered, pid}}`). Registering a name to the actor that already holds
+ * it fails the same way.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class AlreadyRegistered extends Data.TaggedError("AlreadyRegistered")<{
+  readonly name: string
+  readonly holder: ActorRef.ActorRef<never>
+}> {
+  override get message(): string {
+    return `the name "${this.name}" is already registered to ${String(this.holder)}`
+  }
+}
+
+/**
+ * {@link await} gave up: no live actor registered the name within `timeout`.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class AwaitTimeout extends Data.TaggedError("AwaitTimeout")<{
+  readonly name: string
+  readonly timeout: Duration.Duration
+}> {
+  override get message(): string {
+    return `the name "${this.name}" was not registered within ${this.timeout.toString()}`
+  }
+}
+
+// -----------------------------------------------------------------------------------------
+// events
+// -----------------------------------------------------------------------------------------
+
+/**
+ * Why a registration or a membership ended: removed by a call (`Explicit`), or released
+ * because the actor ended (`Exited`, with its exit reason — crashes included).
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export type Removal =
+  | { readonly _tag: "Explicit" }
+  | { readonly _tag: "Exited"; readonly reason: ExitReason.ExitReason }
+
+/**
+ * A name was registered.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export interface Registered {
+  readonly _tag: "Registered"
+  readonly name: string
+  readonly ref: ActorRef.ActorRef<never>
+  readonly metadata: unknown
+}
+
+/**
+ * A name was released: by {@link unregister} (`cause._tag === "Explicit"`) or because its
+ * holder ended (`"Exited"`).
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export interface Unregistered {
+  readonly _tag: "Unregistered"
+  readonly name: string
+  readonly ref: ActorRef.ActorRef<never>
+  readonly metadata: unknown
+  readonly cause: Removal
+}
+
+/**
+ * An actor joined a group.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export interface Joined {
+  readonly _tag: "Joined"
+  readonly group: string
+  readonly ref: ActorRef.ActorRef<never>
+  readonly metadata: unknown
+}
+
+/**
+ * An actor left a group: by {@link leave} (`cause._tag === "Explicit"`) or because it ended
+ * (`"Exited"`).
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export interface Left {
+  readonly _tag: "Left"
+  readonly group: string
+  readonly ref: ActorRef.ActorRef<never>
+  readonly metadata: unknown
+  readonly cause: Removal
+}
+
+/**
+ * A change in a registry, as seen by {@link changes}. When an actor ends, the release of each
+ * of its names (`Unregistered`) comes before the release of each of its memberships (`Left`).
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export type RegistryEvent = Registered | Unregistered | Joined | Left
+
+// -----------------------------------------------------------------------------------------
+// the service
+// -----------------------------------------------------------------------------------------
+
+/**
+ * What a registry exposes directly: counters for diagnostics and tests. Everything else goes
+ * through this module's functions.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RegistryService {
+  /** Names currently registered. */
+  readonly names: number
+  /** Groups with at least one member. */
+  readonly groups: number
+  /** Actors the registry holds an exit hook on (those with a name or a membership). */
+  readonly watched: number
+}
+
+/**
+ * The service key of the registry.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class Registry extends Context.Service<Registry, RegistryService>()("@arbor/registry/Registry") {}
+
+/**
+ * A layer that builds a fresh, empty registry. Closing the layer's scope drops every name,
+ * membership and exit hook it held, and ends every {@link changes} stream.
+ *
+ * @example
+ * ```ts
+ * import { ActorSystem } from "@arbor/core"
+ * import { Registry } from "@arbor/registry"
+ * import { Effect, Layer } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   // spawn, register, look up...
+ * }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer)))
+ * ```
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer: Layer.Layer<Registry> = Layer.effect(
+  Registry,
+  Effect.gen(function*() {
+    const hub = yield* PubSub.unbounded<Change>()
+    const state = new RegistryState(hub)
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => state.close()).pipe(Effect.andThen(PubSub.shutdown(hub)))
+    )
+    return state
+  })
+)
+
+const stateOf: Effect.Effect<RegistryState, never, Registry> = Registry.useSync((s) => s as RegistryState)
+
+const asRef = <Msg>(ref: AnyRef): ActorRef.ActorRef<Msg> => ref as unknown as ActorRef.ActorRef<Msg>
+
+const notAlive = (ref: AnyRef) => new Errors.ActorNotAlive({ actor: { id: ref.id, label: ref.label } })
+
+// -----------------------------------------------------------------------------------------
+// unique names
+// -----------------------------------------------------------------------------------------
+
+/**
+ * Registers `ref` under `key`, with optional metadata (required when the key's metadata type
+ * does not admit `undefined`). The name is released when the actor ends, or by
+ * {@link unregister}.
+ *
+ * - fails with {@link AlreadyRegistered} (naming the holder) if a live actor holds the name —
+ *   including `ref` itself;
+ * - fails with `ActorNotAlive` if `ref` has already ended;
+ * - one actor may hold several names.
+ *
+ * To name an actor from its first message on (and on every restart), prefer {@link spawn}.
+ *
+ * @example
+ * ```ts
+ * import { ActorRef } from "@arbor/core"
+ * import { Registry } from "@arbor/registry"
+ * import { Effect } from "effect"
+ *
+ * type LoggerMsg = { readonly _tag: "Log"; readonly line: string }
+ * const Logger = Registry.key<LoggerMsg, { readonly level: string }>()("logger")
+ * declare const logger: ActorRef.ActorRef<LoggerMsg>
+ *
+ * const program = Registry.register(Logger, logger, { level: "info" }).pipe(
+ *   Effect.catchTag("AlreadyRegistered", (e) => Effect.log(`taken by ${e.holder}`))
+ * )
+ * ```
+ *
+ * @category names
+ * @since 0.1.0
+ */
+export const register = <Msg, Meta>(
+  key: Key<Msg, Meta>,
+  ref: ActorRef.ActorRef<NoInfer<Msg>>,
+  ...metadata: MetadataArg<Meta>
+): Effect.Effect<void, AlreadyRegistered | Errors.ActorNotAlive, Registry> =>
+  Effect.flatMap(stateOf, (state): Effect.Effect<void, AlreadyRegistered | Errors.ActorNotAlive> => {
+    const any = ref as unknown as AnyRef
+    const result = state.register(key.name, any, metadata[0])
+    if (result === undefined) return Effect.void
+    if (result === "NotAlive") return Effect.fail(notAlive(any))
+    return Effect.fail(new AlreadyRegistered({ name: key.name, holder: result.ref }))
+  })
+
+/**
+ * Releases a name. With `ref`, releases it only if `ref` still holds it — so an old
+ * incarnation's cleanup cannot release the name of its successor. Completes with `true` if
+ * this call released the name, `false` if it was not registered (or held by another actor, or
+ * already being released because its holder ended).
+ *
+ * @example
+ * ```ts
+ * import { Registry } from "@arbor/registry"
+ *
+ * const Worker = Registry.key<{ readonly _tag: "Work" }>()("worker")
+ * const release = Registry.unregister(Worker) // Effect<boolean, never, Registry>
+ * ```
+ *
+ * @category names
+ * @since 0.1.0
+ */
+export const unregister = <Msg, Meta>(
+  key: Key<Msg, Meta>,
+  ref?: ActorRef.ActorRef<NoInfer<Msg>>
+): Effect.Effect<boolean, never, Registry> =>
+  Effect.map(stateOf, (state) => state.unregister(key.name, ref as unknown as AnyRef | undefined))
+
+/**
+ * Looks a name up: `Option.some` of the live actor that holds it, typed by the key;
+ * `Option.none` if the name is free. Never returns an actor whose exit has been observed
+ * (by a monitor, a supervisor, or the change stream).
+ *
+ * A ref names one incarnation: after a restart, look the name up again (or use {@link await}).
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorRef } from "@arbor/core"
+ * import { Registry } from "@arbor/registry"
+ * import { Effect, Option } from "effect"
+ *
+ * type CounterMsg = Actor.Request<{ readonly _tag: "Get" }, number>
+ * const Counter = Registry.key<CounterMsg>()("counter")
+ *
+ * const current = Effect.gen(function*() {
+ *   const counter = yield* Registry.lookup(Counter) // Option<ActorRef<CounterMsg>>
+ *   return Option.isSome(counter) ? yield* ActorRef.ask(counter.value, { _tag: "Get" }) : 0
+ * })
+ * ```
+ *
+ * @category names
+ * @since 0.1.0
+ */
+export const lookup = <Msg, Meta>(key: Key<Msg, Meta>): Effect.Effect<Option.Option<ActorRef.ActorRef<Msg>>, never, Registry> =>
+  Effect.map(stateOf, (state) => {
+    const entry = state.lookup(key.name)
+    return entry === undefined ? Option.none() : Option.some(asRef<Msg>(entry.ref))
+  })
+
+/**
+ * A registration as returned by {@link lookupEntry}: the holder and its metadata.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Registration<Msg, Meta> {
+  readonly name: string
+  readonly ref: ActorRef.ActorRef<Msg>
+  readonly metadata: Meta
+}
+
+/**
+ * Like {@link lookup}, with the metadata stored at registration.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from "@arbor/registry"
+ * import { Effect, Option } from "effect"
+ *
+ * const Shard = Registry.key<{ readonly _tag: "Put" }, { readonly range: string }>()("shard-1")
+ *
+ * const range = Registry.lookupEntry(Shard).pipe(
+ *   Effect.map(Option.map((entry) => entry.metadata.range))
+ * )
+ * ```
+ *
+ * @category names
+ * @since 0.1.0
+ */
+export const lookupEntry = <Msg, Meta>(
+  key: Key<Msg, Meta>
+): Effect.Effect<Option.Option<Registration<Msg, Meta>>, never, Registry> =>
+  Effect.map(stateOf, (state) => {
+    const entry = state.lookup(key.name)
+    return entry === undefined
+      ? Option.none()
+      : Option.some({ name: entry.name, ref: asRef<Msg>(entry.ref), metadata: entry.metadata as Meta })
+  })
+
+const awaitLive = (state: RegistryState, name: string): Effect.Effect<AnyRef> =>
+  Effect.suspend(() => {
+    const entry = state.lookup(name)
+    if (entry !== undefined) return Effect.succeed(entry.ref)
+    return Effect.callback<AnyRef>((resume) => {
+      const cancel = state.addWaiter(name, (ref) => resume(Effect.succeed(ref)))
+      return Effect.sync(cancel)
+    }).pipe(
+      // the actor may have ended between its registration and this fiber resuming
+      Effect.flatMap((ref) => ActorRef.isAliveUnsafe(ref) ? Effect.succeed(ref) : awaitLive(state, name))
+    )
+  })
+
+const awaitName = <Msg, Meta>(
+  key: Key<Msg, Meta>,
+  timeout: Duration.Input | "infinity"
+): Effect.Effect<ActorRef.ActorRef<Msg>, AwaitTimeout, Registry> =>
+  Effect.flatMap(stateOf, (state) => {
+    const wait = awaitLive(state, key.name) as Effect.Effect<ActorRef.ActorRef<Msg>>
+    if (timeout === "infinity") return wait
+    let duration: Duration.Duration
+    try {
+      duration = Duration.fromInputUnsafe(timeout)
+    } catch {
+      return Effect.die(new TypeError(`invalid timeout for Registry.await: ${String(timeout)}`))
+    }
+    if (!Duration.isFinite(duration)) return wait
+    return Effect.timeoutOrElse(wait, {
+      duration,
+      orElse: () => Effect.fail(new AwaitTimeout({ name: key.name, timeout: duration }))
+    })
+  })
+
+export {
+  /**
+   * Waits until a live actor holds the name and returns it — at once if one does. Use it after
+   * a crash to get the restarted incarnation. Fails with {@link AwaitTimeout} when `timeout`
+   * (read from the `Clock`, so `TestClock` drives it) elapses first; `"infinity"` waits forever.
+   *
+   * @example
+   * ```ts
+   * import { ActorRef } from "@arbor/core"
+   * import { Registry } from "@arbor/registry"
+   * import { Effect } from "effect"
+   *
+   * type WorkerMsg = { readonly _tag: "Work" }
+   * const Worker = Registry.key<WorkerMsg>()("worker")
+   *
+   * const afterRestart = Effect.gen(function*() {
+   *   const worker = yield* Registry.await(Worker, "5 seconds") // ActorRef<WorkerMsg>
+   *   yield* ActorRef.tell(worker, { _tag: "Work" })
+   * })
+   * ```
+   *
+   * @category names
+   * @since 0.1.0
+   */
+  awaitName as await
+}
+
+/**
+ * Options of {@link spawn}: `Actor.spawn`'s options, plus the registration's metadata
+ * (required when the key's metadata type does not admit `undefined`). The label defaults to
+ * the key's name.
+ *
+ * @category spawning
+ * @since 0.1.0
+ */
+export type SpawnOptions<Meta> = Actor.SpawnOptions &
+  (undefined extends Meta ? { readonly metadata?: Meta } : { readonly metadata: Meta })
+
+/**
+ * The options argument of {@link spawn}: optional when the key needs no metadata.
+ *
+ * @category spawning
+ * @since 0.1.0
+ */
+export type SpawnArgs<Meta> = undefined extends Meta ? [options?: SpawnOptions<Meta>] : [options: SpawnOptions<Meta>]
+
+/**
+ * Spawns an actor (as `Actor.spawn`, into the current scope) and registers it under `key` in
+ * the same step, before its ref is returned: nobody else can send it a message while it is
+ * unnamed. This is the `start` of a named supervisor child — each restart registers the new
+ * incarnation before the supervisor (or anyone else) sees it.
+ *
+ * Fails with {@link AlreadyRegistered} if a live actor holds the name: checked before
+ * spawning (nothing is started), and again after `init` (a registration that won the race
+ * during `init` wins: the new actor is stopped, then the spawn fails). Fails with `init`'s
+ * error or the options' errors as `Actor.spawn` does.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorSystem } from "@arbor/core"
+ * import { Registry } from "@arbor/registry"
+ * import { Effect, Layer } from "effect"
+ *
+ * type PingMsg = Actor.Request<{ readonly _tag: "Ping" }, "pong">
+ * const Pinger = Actor.make<PingMsg>()({
+ *   init: () => Effect.succeed(undefined),
+ *   receive: { Ping: (s) => Actor.reply("pong" as const, s) }
+ * })
+ * const PingerName = Registry.key<PingMsg, { readonly zone: string }>()("pinger")
+ *
+ * const program = Effect.gen(function*() {
+ *   const pinger = yield* Registry.spawn(PingerName, Pinger, { metadata: { zone: "eu" } })
+ *   // as a supervisor child: Child.worker({ id: "pinger", start: Registry.spawn(PingerName, Pinger, ...) })
+ *   return pinger
+ * }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer)))
+ * ```
+ *
+ * @category spawning
+ * @since 0.1.0
+ */
+export const spawn = <Msg, Meta, IE, R>(
+  key: Key<Msg, Meta>,
+  behavior: Actor.Behavior<NoInfer<Msg>, IE, R>,
+  ...options: SpawnArgs<Meta>
+): Effect.Effect<
+  ActorRef.ActorRef<Msg>,
+  IE | Errors.InvalidActorOptions | Errors.StartTimeout | AlreadyRegistered,
+  Scope.Scope | ActorSystem.ActorSystem | Registry | Exclude<R, Scope.Scope>
+> =>
+  Effect.flatMap(stateOf, (state) => {
+    const name = key.name
+    const taken = state.lookup(name)
+    if (taken !== undefined) return Effect.fail(new AlreadyRegistered({ name, holder: taken.ref }))
+    const given = options[0] as (Actor.SpawnOptions & { readonly metadata?: unknown }) | undefined
+    const spawnOptions: Actor.SpawnOptions = given === undefined ? { label: name } : { label: name, ...given }
+    return Effect.flatMap(Actor.spawn(behavior as Actor.Behavior<Msg, IE, R>, spawnOptions), (ref) => {
+      const any = ref as unknown as AnyRef
+      const result = state.register(name, any, given?.metadata)
+      // "NotAlive": it ended before anyone could reach it; there is nothing to name
+      if (result === undefined || result === "NotAlive") return Effect.succeed(ref)
+      return ActorRef.stop(ref).pipe(
+        Effect.andThen(Effect.fail(new AlreadyRegistered({ name, holder: result.ref })))
+      )
+    })
+  })
+
+// -----------------------------------------------------------------------------------------
+// groups
+// -----------------------------------------------------------------------------------------
+
+/**
+ * Adds `ref` to a group, with optional metadata (required when the group's metadata type does
+ * not admit `undefined`). Completes with `true` if it joined, `false` if it already was a
+ * member: joining twice is idempotent — the actor is listed once, keeps its first metadata,
+ * and one {@link leave} removes it. Fails with `ActorNotAlive` if `ref` has already ended.
+ * The membership ends when the actor ends.
+ *
+ * @example
+ * ```ts
+ * import { ActorRef } from "@arbor/core"
+ * import { Registry } from "@arbor/registry"
+ *
+ * type ListenerMsg = { readonly _tag: "Notify"; readonly text: string }
+ * const Listeners = Registry.group<ListenerMsg>()("listeners")
+ * declare const listener: ActorRef.ActorRef<ListenerMsg>
+ *
+ * const subscribe = Registry.join(Listeners, listener) // Effect<boolean, ActorNotAlive, Registry>
+ * ```
+ *
+ * @category groups
+ * @since 0.1.0
+ */
+export const join = <Msg, Meta>(
+  group: GroupKey<Msg, Meta>,
+  ref: ActorRef.ActorRef<NoInfer<Msg>>,
+  ...metadata: MetadataArg<Meta>
+): Effect.Effect<boolean, Errors.ActorNotAlive, Registry> =>
+  Effect.flatMap(stateOf, (state) => {
+    const any = ref as unknown as AnyRef
+    const result = state.join(group.name, any, metadata[0])
+    return result === "NotAlive" ? Effect.fail(notAlive(any)) : Effect.succeed(result)
+  })
+
+/**
+ * Removes `ref` from a group. Completes with `true` if it was a member.
+ *
+ * @example
+ * ```ts
+ * import { ActorRef } from "@arbor/core"
+ * import { Registry } from "@arbor/registry"
+ *
+ * type ListenerMsg = { readonly _tag: "Notify"; readonly text: string }
+ * const Listeners = Registry.group<ListenerMsg>()("listeners")
+ * declare const listener: ActorRef.ActorRef<ListenerMsg>
+ *
+ * const unsubscribe = Registry.leave(Listeners, listener) // Effect<boolean, never, Registry>
+ * ```
+ *
+ * @category groups
+ * @since 0.1.0
+ */
+export const leave = <Msg, Meta>(
+  group: GroupKey<Msg, Meta>,
+  ref: ActorRef.ActorRef<NoInfer<Msg>>
+): Effect.Effect<boolean, never, Registry> =>
+  Effect.map(stateOf, (state) => state.leave(group.name, ref as unknown as AnyRef))
+
+/**
+ * The live members of a group, in join order (empty if it has none).
+ *
+ * @example
+ * ```ts
+ * import { Registry } from "@arbor/registry"
+ *
+ * const Listeners = Registry.group<{ readonly _tag: "Notify"; readonly text: string }>()("listeners")
+ * const listeners = Registry.members(Listeners) // Effect<ReadonlyArray<ActorRef<ListenerMsg>>>
+ * ```
+ *
+ * @category groups
+ * @since 0.1.0
+ */
+export const members = <Msg, Meta>(
+  group: GroupKey<Msg, Meta>
+): Effect.Effect<ReadonlyArray<ActorRef.ActorRef<Msg>>, never, Registry> =>
+  Effect.map(stateOf, (state) => state.members(group.name).map(([ref]) => asRef<Msg>(ref)))
+
+/**
+ * A group membership as returned by {@link memberships}: the member and its metadata.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Membership<Msg, Meta> {
+  readonly ref: ActorRef.ActorRef<Msg>
+  readonly metadata: Meta
+}
+
+/**
+ * Like {@link members}, with the metadata stored when each member joined.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from "@arbor/registry"
+ * import { Effect } from "effect"
+ *
+ * const Replicas = Registry.group<{ readonly _tag: "Sync" }, { readonly region: string }>()("replicas")
+ * const regions = Registry.memberships(Replicas).pipe(
+ *   Effect.map((all) => all.map((m) => m.metadata.region))
+ * )
+ * ```
+ *
+ * @category groups
+ * @since 0.1.0
+ */
+export const memberships = <Msg, Meta>(
+  group: GroupKey<Msg, Meta>
+): Effect.Effect<ReadonlyArray<Membership<Msg, Meta>>, never, Registry> =>
+  Effect.map(
+    stateOf,
+    (state) => state.members(group.name).map(([ref, metadata]) => ({ ref: asRef<Msg>(ref), metadata: metadata as Meta }))
+  )
+
+/**
+ * Sends `msg` to every live member of a group and completes with how many it reached (whose
+ * mailbox accepted it). The members are those at the time of the call, in join order; each
+ * send is `ActorRef.send`: it waits for room in a full `"suspend"` mailbox, and a member that
+ * ended or whose bounded mailbox refused the message is skipped (not counted). Never fails.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from "@arbor/registry"
+ *
+ * type ListenerMsg = { readonly _tag: "Notify"; readonly text: string }
+ * const Listeners = Registry.group<ListenerMsg>()("listeners")
+ *
+ * const notifyAll = Registry.broadcast(Listeners, { _tag: "Notify", text: "deploy done" }) // Effect<number>
+ * ```
+ *
+ * @category groups
+ * @since 0.1.0
+ */
+export const broadcast = <Msg, Meta>(
+  group: GroupKey<Msg, Meta>,
+  msg: NoInfer<Msg>
+): Effect.Effect<number, never, Registry> =>
+  Effect.flatMap(stateOf, (state) => {
+    const targets = state.members(group.name)
+    if (targets.length === 0) return Effect.succeed(0)
+    let reached = 0
+    return Effect.forEach(
+      targets,
+      ([ref]) =>
+        Effect.match(ActorRef.send(asRef<Msg>(ref), msg), {
+          onFailure: () => {},
+          onSuccess: () => {
+            reached++
+          }
+        }),
+      { discard: true }
+    ).pipe(Effect.map(() => reached))
+  })
+
+// -----------------------------------------------------------------------------------------
+// changes
+// -----------------------------------------------------------------------------------------
+
+/**
+ * Subscribes to the registry's changes and returns them as a `Stream`. The subscription is
+ * taken when this effect runs — every change after that point is in the stream, even if the
+ * stream is run later — and lasts as long as the enclosing `Scope`. The stream ends when the
+ * registry is closed.
+ *
+ * Removals caused by an actor's end (a crash included) appear as `Unregistered` / `Left` with
+ * `cause: { _tag: "Exited", reason }`.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from "@arbor/registry"
+ * import { Effect, Stream } from "effect"
+ *
+ * const logCrashes = Effect.gen(function*() {
+ *   const changes = yield* Registry.changes
+ *   yield* changes.pipe(
+ *     Stream.filter((e) => e._tag === "Unregistered" && e.cause._tag === "Exited"),
+ *     Stream.runForEach((e) => Effect.log(`released after exit: ${e._tag}`)),
+ *     Effect.forkScoped
+ *   )
+ * })
+ * ```
+ *
+ * @category changes
+ * @since 0.1.0
+ */
+export const changes: Effect.Effect<Stream.Stream<RegistryEvent>, never, Registry | Scope.Scope> = Effect.flatMap(
+  stateOf,
+  (state) => Effect.map(PubSub.subscribe(state.hub), (sub) => Stream.fromSubscription(sub) as Stream.Stream<RegistryEvent>)
+)
