@@ -69,7 +69,7 @@ export const tell = <Msg>(ref: ActorRef<Msg>, msg: NoInfer<Msg>): Effect.Effect<
   }
   return Effect.callback<void>((resume) => {
     const result = cell.offer(msg, undefined, resume)
-    if (result === "Waiting") return
+    if (result === "Waiting") return Effect.sync(() => cell.withdrawWaiter(resume))
     if (result !== undefined) cell.system.publishDeadLetter({ recipient: ref, message: msg, reason: result })
     resume(Effect.void)
   })
@@ -104,8 +104,8 @@ export const tellUnsafe = <Msg>(ref: ActorRef<Msg>, msg: NoInfer<Msg>): void => 
 export const send = <Msg>(ref: ActorRef<Msg>, msg: NoInfer<Msg>): Effect.Effect<void, ActorNotAlive | MailboxFull> =>
   Effect.callback<void, ActorNotAlive | MailboxFull>((resume) => {
     const cell = cellOf(ref)
-    const result = cell.offer(msg, undefined, cell.overflow === "suspend" ? resume : undefined)
-    if (result === "Waiting") return
+    const result = cell.offer(msg, undefined, cell.overflow === "suspend" ? resume : undefined, true)
+    if (result === "Waiting") return Effect.sync(() => cell.withdrawWaiter(resume))
     if (result === undefined) resume(Effect.void)
     else if (result === "NotAlive") resume(Effect.fail(new ActorNotAlive({ actor: cell.description })))
     else resume(Effect.fail(new MailboxFull({ actor: cell.description, capacity: cell.capacity })))

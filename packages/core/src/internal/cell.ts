@@ -67,10 +67,14 @@ export class PendingAsk {
   }
 }
 
+/** A sender waiting for room in a full `"suspend"` mailbox. */
 interface Waiter {
   readonly msg: unknown
   readonly rep: PendingAsk | undefined
+  /** Resumes a suspended sender; `undefined` for a sender that could not wait. */
   readonly resume: ((effect: Effect.Effect<void>) => void) | undefined
+  /** `true` for `ActorRef.send`: told with `ActorNotAlive` (no dead letter) if the actor ends first. */
+  readonly ack: boolean
 }
 
 type SysSignal =
@@ -198,13 +202,14 @@ export class Cell implements Runnable, CellContext {
   offer(
     msg: unknown,
     rep: PendingAsk | undefined,
-    resume: ((effect: Effect.Effect<void>) => void) | undefined
+    resume: ((effect: Effect.Effect<void>) => void) | undefined,
+    ack = false
   ): DeadLetterReason | "Waiting" | undefined {
     if (this.status === Status.Dead) return "NotAlive"
     if (this.size >= this.capacity || this.waiters !== undefined) {
       switch (this.overflow) {
         case "suspend": {
-          ;(this.waiters ??= []).push({ msg, rep, resume })
+          ;(this.waiters ??= []).push({ msg, rep, resume, ack })
           this.wake()
           return resume === undefined ? undefined : "Waiting"
         }
@@ -232,6 +237,22 @@ export class Cell implements Runnable, CellContext {
     this.push(msg, rep)
     this.wake()
     return undefined
+  }
+
+  /**
+   * Removes a suspended sender's message that has not entered the mailbox yet (its sender was
+   * interrupted). Only on the slow path: a full `"suspend"` mailbox.
+   */
+  withdrawWaiter(resume: (effect: Effect.Effect<void>) => void): void {
+    const waiters = this.waiters
+    if (waiters === undefined) return
+    for (let k = 0; k < waiters.length; k++) {
+      if (waiters[k]!.resume === resume) {
+        waiters.splice(k, 1)
+        if (waiters.length === 0) this.waiters = undefined
+        return
+      }
+    }
   }
 
   private push(msg: unknown, rep: PendingAsk | undefined): void {
@@ -278,7 +299,16 @@ export class Cell implements Runnable, CellContext {
   drain(budget: number): number {
     let n = 0
     while (n < budget) {
-      const step = this.step()
+      let step: Step
+      try {
+        step = this.step()
+      } catch (defect) {
+        // a bug in the runtime or a hostile value (handlers' own throws are caught in `step`):
+        // end this actor, never the dispatcher or the host process
+        this.scheduled = false
+        this.forceExit(Reason.fromCause(Cause.die(defect)))
+        return n + 1
+      }
       n++
       if (step === CONTINUE) continue
       if (step === IDLE) {
@@ -312,7 +342,7 @@ export class Cell implements Runnable, CellContext {
       out = this.behavior.receive(this.state, msg, this)
     } catch (defect) {
       this.current = rep
-      return this.requestStop(Reason.die(defect), true)
+      return this.requestStop(handlerFailure(Cause.die(defect)), true)
     }
     return this.settle(out, rep)
   }
@@ -337,7 +367,7 @@ export class Cell implements Runnable, CellContext {
         try {
           out = handler(this.state, s, this)
         } catch (defect) {
-          return this.requestStop(Reason.die(defect), true)
+          return this.requestStop(handlerFailure(Cause.die(defect)), true)
         }
         return this.settle(out, undefined)
       }
@@ -350,7 +380,7 @@ export class Cell implements Runnable, CellContext {
       if (Exit.isExit(out)) {
         if (Exit.isFailure(out)) {
           this.current = rep
-          return this.requestStop(Reason.failure(out.cause), true)
+          return this.requestStop(handlerFailure(out.cause), true)
         }
         return this.apply(out.value, rep)
       }
@@ -380,16 +410,25 @@ export class Cell implements Runnable, CellContext {
     return TERMINATE
   }
 
+  /**
+   * Continues the work in a fiber. `runForkWith` starts evaluating synchronously, so the fiber
+   * records itself in `cell.fiber` as its first instruction: a handler's first synchronous
+   * segment must already be recognised as the actor's own (`ActorRef.stop(self)`) and be
+   * interruptible by `kill`.
+   */
   private startFiber(step: Step): void {
-    const fiber = Effect.runForkWith(this.context)(this.runFrom(step))
-    this.fiber = fiber
-    fiber.addObserver(this.onFiberExit)
+    const fiber = Effect.runForkWith(this.context)(Effect.withFiber((self) => {
+      this.fiber = self
+      return this.runFrom(step)
+    }))
+    fiber.addObserver((exit) => this.onFiberExit(fiber, exit))
   }
 
   /** The fiber-mode loop: runs effects, then keeps draining inside the same fiber. */
   private runFrom(first: Step): Effect.Effect<void> {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const cell = this
+    const fiber = cell.fiber
     return Effect.gen(function*() {
       let step = first
       let sinceYield = 0
@@ -409,7 +448,7 @@ export class Cell implements Runnable, CellContext {
           return yield* cell.terminate(request.reason, request.hook)
         }
         if (step === IDLE) {
-          cell.fiber = undefined
+          if (cell.fiber === fiber) cell.fiber = undefined
           cell.scheduled = false
           // a forced exit that arrived while an uninterruptible handler ran
           if (cell.forced !== undefined && cell.status < Status.Finalizing) cell.finalizeDetached(cell.forced)
@@ -423,17 +462,21 @@ export class Cell implements Runnable, CellContext {
       }
     }).pipe(
       Effect.catchCause((cause) =>
-        Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause) : cell.terminate(Reason.failure(cause), true)
+        // interrupted from outside (kill, a link's exit signal): `onFiberExit` finalizes;
+        // anything else (including a handler interrupting itself) is the actor's failure
+        cell.forced !== undefined && Cause.hasInterruptsOnly(cause)
+          ? Effect.failCause(cause)
+          : cell.terminate(handlerFailure(cause), true)
       )
     ) as Effect.Effect<void>
   }
 
-  private onFiberExit = (exit: Exit.Exit<unknown, unknown>): void => {
-    this.fiber = undefined
+  private onFiberExit(fiber: Fiber.Fiber<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
+    if (this.fiber === fiber) this.fiber = undefined
     if (this.status === Status.Dead || this.status === Status.Finalizing) return
     if (Exit.isFailure(exit)) {
       // interrupted from outside: a forced exit (kill, or an exit signal from a link)
-      this.finalizeDetached(this.forced ?? Reason.killed)
+      this.finalizeDetached(this.forced ?? Reason.fromExit(exit))
     }
   }
 
@@ -444,8 +487,10 @@ export class Cell implements Runnable, CellContext {
       const onStop = this.behavior.onStop
       if (!hook || onStop === undefined) return this.finalize(reason)
       return Effect.suspend(() => onStop(this.state, reason)).pipe(
+        // a forced exit interrupts the hook (then `onFiberExit` finalizes); any other failure of
+        // the hook is ignored: the actor ends with `reason` all the same
         Effect.catchCause((cause) =>
-          Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause) : Effect.void
+          this.forced !== undefined && Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause) : Effect.void
         ),
         Effect.andThen(this.finalize(reason))
       ) as Effect.Effect<void>
@@ -470,7 +515,7 @@ export class Cell implements Runnable, CellContext {
       this.markDead(reason)
       return
     }
-    const fiber = Effect.runFork(Effect.exit(close))
+    const fiber = Effect.runForkWith(this.context)(Effect.exit(close))
     fiber.addObserver(() => this.markDead(reason))
   }
 
@@ -525,8 +570,12 @@ export class Cell implements Runnable, CellContext {
     if (waiters !== undefined) {
       for (const w of waiters) {
         if (w.rep !== undefined) w.rep.fail(exited())
-        else this.system.publishDeadLetter({ recipient: this.self, message: w.msg, reason: "Exited" })
-        if (w.resume !== undefined) w.resume(Effect.void)
+        else if (!w.ack) this.system.publishDeadLetter({ recipient: this.self, message: w.msg, reason: "Exited" })
+        if (w.resume !== undefined) {
+          // an `ack` waiter is a `send`, whose resume accepts `ActorNotAlive`
+          if (w.ack) (w.resume as (e: Effect.Effect<void, ActorNotAlive>) => void)(Effect.fail(notAlive(this)))
+          else w.resume(Effect.void)
+        }
       }
     }
     this.sys = undefined
@@ -603,9 +652,10 @@ export class Cell implements Runnable, CellContext {
 
   /** Links two actors both ways. Linking to an actor that already ended delivers its exit at once. */
   link(other: Cell): void {
-    if (other === this || this.status === Status.Dead) return
-    if (other.status === Status.Dead) {
-      this.exitSignal(other, other.exitReason!)
+    if (other === this) return
+    if (this.status === Status.Dead || other.status === Status.Dead) {
+      if (other.status === Status.Dead) this.exitSignal(other, other.exitReason!)
+      if (this.status === Status.Dead) other.exitSignal(this, this.exitReason!)
       return
     }
     ;(this.links ??= new Set()).add(other)
@@ -627,6 +677,13 @@ export class Cell implements Runnable, CellContext {
     if (Reason.propagatesToLinks(reason)) this.forceExit(reason)
   }
 }
+
+/**
+ * The exit reason of an actor whose handler, signal handler or handler effect ended with
+ * `cause`. Interruptions alone mean the handler interrupted itself (a forced exit is handled
+ * before this): a `Failure`, so the stop hook runs and links see an abnormal exit.
+ */
+const handlerFailure = (cause: Cause.Cause<unknown>): ExitReason => Reason.fromCause(cause, Reason.failure(cause))
 
 const EMPTY: Array<unknown> = []
 const noop = () => {}
