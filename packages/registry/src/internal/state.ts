@@ -107,6 +107,8 @@ export class RegistryState {
     this.nameTable.set(name, entry)
     this.track(ref).names.add(name)
     this.publish({ _tag: "Registered", name, ref, metadata })
+    // waking a waiter may run its fiber synchronously, re-entering the registry: the tables
+    // are already consistent, and the set is detached first
     const waiting = this.waiters.get(name)
     if (waiting !== undefined) {
       this.waiters.delete(name)
