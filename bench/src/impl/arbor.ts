@@ -1,0 +1,162 @@
+/**
+ * Arbor, through its public API only (`Actor.make`, `Actor.spawn`, `ActorRef.*`).
+ *
+ * Forms measured:
+ * - `arbor`: the headline. Driver code is an Effect (`yield* ActorRef.tell` / `yield*
+ *   ActorRef.ask` with the default 5 s ask timeout); handlers return the next state directly,
+ *   and W6 replies with `ActorRef.tellUnsafe` from a handler that returns its state.
+ * - `arbor:unsafe`: W1/W3 sent with `ActorRef.tellUnsafe` from a plain loop.
+ * - `arbor:no-timeout`: W2 with `{ timeout: "infinity" }` (shows what the ask timer costs).
+ * - `arbor:effect-reply`: W6 handlers reply by returning `ActorRef.tell(peer, …)` as an effect.
+ */
+import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import { fanOutShape, heapAfterGc, now } from "../types.ts"
+import type { Sample, Suite } from "../types.ts"
+
+/** Runs a program in a fresh actor system, closing its scope afterwards. */
+export const runArbor = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>): Promise<A> =>
+  Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ActorSystem.layer)))
+
+// -----------------------------------------------------------------------------------------
+// protocols
+// -----------------------------------------------------------------------------------------
+
+export type CounterMsg =
+  | { readonly _tag: "Inc" }
+  | Actor.Request<{ readonly _tag: "Get" }, number>
+  | Actor.Request<{ readonly _tag: "Next" }, number>
+  | { readonly _tag: "Crash" }
+
+const INC: CounterMsg = { _tag: "Inc" }
+const GET = { _tag: "Get" } as const
+const NEXT = { _tag: "Next" } as const
+const NO_TIMEOUT = { timeout: "infinity" } as const
+
+export const Counter = Actor.make<CounterMsg>()({
+  init: () => Effect.succeed(0),
+  receive: {
+    Inc: (n) => n + 1,
+    Get: (n) => Actor.reply(n, n),
+    Next: (n) => Actor.reply(n + 1, n + 1),
+    Crash: () => Effect.fail(new Error("boom"))
+  }
+})
+
+const Idle = Actor.make<{ readonly _tag: "Noop" }>()({
+  init: () => Effect.succeed(0),
+  receive: { Noop: (n) => n }
+})
+
+type BallMsg =
+  | { readonly _tag: "Peer"; readonly peer: ActorRef.ActorRef<BallMsg> }
+  | { readonly _tag: "Ball"; readonly n: number }
+
+interface Tally {
+  handled: number
+  done: () => void
+}
+
+const player = (tally: Tally, effectReply: boolean) =>
+  Actor.make<BallMsg>()({
+    init: () => Effect.succeed<ActorRef.ActorRef<BallMsg> | undefined>(undefined),
+    receive: {
+      Peer: (_, msg) => msg.peer,
+      Ball: (peer, msg) => {
+        tally.handled++
+        if (msg.n === 0) {
+          tally.done()
+          return peer
+        }
+        const next: BallMsg = { _tag: "Ball", n: msg.n - 1 }
+        if (effectReply) return Effect.as(ActorRef.tell(peer!, next), peer)
+        ActorRef.tellUnsafe(peer!, next)
+        return peer
+      }
+    }
+  })
+
+// -----------------------------------------------------------------------------------------
+// workloads
+// -----------------------------------------------------------------------------------------
+
+const W1 = (unsafe: boolean) => (size: number): Promise<Sample> =>
+  runArbor(Effect.gen(function*() {
+    const c = yield* Actor.spawn(Counter)
+    const t0 = now()
+    if (unsafe) {
+      for (let i = 0; i < size; i++) ActorRef.tellUnsafe(c, INC)
+    } else {
+      for (let i = 0; i < size; i++) yield* ActorRef.tell(c, INC)
+    }
+    const count = yield* ActorRef.ask(c, GET, NO_TIMEOUT)
+    return { count, expected: size, ms: now() - t0 }
+  }))
+
+const W2 = (timeout: boolean) => (size: number): Promise<Sample> =>
+  runArbor(Effect.gen(function*() {
+    const c = yield* Actor.spawn(Counter)
+    const t0 = now()
+    let last = 0
+    if (timeout) {
+      for (let i = 0; i < size; i++) last = yield* ActorRef.ask(c, NEXT)
+    } else {
+      for (let i = 0; i < size; i++) last = yield* ActorRef.ask(c, NEXT, NO_TIMEOUT)
+    }
+    return { count: last, expected: size, ms: now() - t0 }
+  }))
+
+const W3 = (unsafe: boolean) => (size: number): Promise<Sample> =>
+  runArbor(Effect.gen(function*() {
+    const { actors, per } = fanOutShape(size)
+    const refs: Array<ActorRef.ActorRef<CounterMsg>> = []
+    for (let k = 0; k < actors; k++) refs.push(yield* Actor.spawn(Counter))
+    const t0 = now()
+    if (unsafe) {
+      for (let m = 0; m < per; m++) for (let k = 0; k < actors; k++) ActorRef.tellUnsafe(refs[k]!, INC)
+    } else {
+      for (let m = 0; m < per; m++) for (let k = 0; k < actors; k++) yield* ActorRef.tell(refs[k]!, INC)
+    }
+    let count = 0
+    for (let k = 0; k < actors; k++) count += yield* ActorRef.ask(refs[k]!, GET, NO_TIMEOUT)
+    return { count, expected: actors * per, ms: now() - t0 }
+  }))
+
+/** Spawns `size` idle actors; time and heap per actor (also the 1e6-actor memory run). */
+const W4 = (size: number): Promise<Sample> =>
+  runArbor(Effect.gen(function*() {
+    const refs = new Array<ActorRef.ActorRef<{ readonly _tag: "Noop" }> | null>(size).fill(null)
+    const h0 = heapAfterGc()
+    const t0 = now()
+    for (let i = 0; i < size; i++) refs[i] = yield* Actor.spawn(Idle)
+    const ms = now() - t0
+    const heapPerActor = (heapAfterGc() - h0) / size
+    let count = 0
+    for (let i = 0; i < size; i++) if (refs[i] !== null && ActorRef.isAliveUnsafe(refs[i]!)) count++
+    return { count, expected: size, ms, heapPerActor }
+  }))
+
+const W6 = (effectReply: boolean) => (size: number): Promise<Sample> =>
+  runArbor(Effect.gen(function*() {
+    const tally: Tally = { handled: 0, done: () => {} }
+    const Player = player(tally, effectReply)
+    const a = yield* Actor.spawn(Player)
+    const b = yield* Actor.spawn(Player)
+    yield* ActorRef.tell(a, { _tag: "Peer", peer: b })
+    yield* ActorRef.tell(b, { _tag: "Peer", peer: a })
+    yield* Effect.yieldNow
+    const t0 = now()
+    yield* Effect.callback<void>((resume) => {
+      tally.done = () => resume(Effect.void)
+      ActorRef.tellUnsafe(a, { _tag: "Ball", n: size })
+    })
+    return { count: tally.handled - 1, expected: size, ms: now() - t0 }
+  }))
+
+export const suites: Record<string, Suite> = {
+  arbor: { W1: W1(false), W2: W2(true), W3: W3(false), W4, W6: W6(false), M: W4 },
+  "arbor:unsafe": { W1: W1(true), W3: W3(true) },
+  "arbor:no-timeout": { W2: W2(false) },
+  "arbor:effect-reply": { W6: W6(true) }
+}

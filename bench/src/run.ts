@@ -1,0 +1,227 @@
+/**
+ * `pnpm bench`: runs the workloads of issue #6, each (workload, implementation) pair in a fresh
+ * `node --expose-gc` process with a warm-up pass, for several rounds; prints the results table,
+ * writes the raw rows to `bench/results/*.json` and the tables to `docs/benchmarks.md`.
+ *
+ * Flags:
+ *   --only W1,W2,...   run a subset of workloads (W1–W6, M = 1e6 idle Arbor actors)
+ *   --impl a,b         run a subset of implementations (plain, effect, nact, xstate, arbor, arbor:unsafe, …)
+ *   --rounds N         rounds per workload (default 5; M always runs once)
+ *   --scale X          multiply every size by X (e.g. 0.1 for a quick look)
+ *   --warmup X         warm-up pass size as a fraction of the size (default 0.2)
+ *   --timeout S        kill a worker after S seconds (default 300)
+ *   --profile          run workers under `--cpu-prof` and print each profile's top frames
+ *   --docs / --no-docs force / suppress writing docs/benchmarks.md (default: only on a full run)
+ */
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+import { formatFrames, topFrames } from "./profile.ts"
+import { problems, resultsTable, specs, summarize, targetsTable } from "./report.ts"
+import type { Row } from "./report.ts"
+import { matrix } from "./suites.ts"
+import { defaultSizes, RESULT_PREFIX } from "./types.ts"
+import type { ImplId, Sample, WorkloadId } from "./types.ts"
+
+const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const repoDir = path.resolve(benchDir, "..")
+const workerFile = path.join(benchDir, "dist", "worker.js")
+const resultsDir = path.join(benchDir, "results")
+const docsFile = path.join(repoDir, "docs", "benchmarks.md")
+
+const { values: flags } = parseArgs({
+  options: {
+    only: { type: "string" },
+    impl: { type: "string" },
+    rounds: { type: "string", default: "5" },
+    scale: { type: "string", default: "1" },
+    warmup: { type: "string", default: "0.2" },
+    timeout: { type: "string", default: "300" },
+    profile: { type: "boolean", default: false },
+    docs: { type: "boolean" },
+    "no-docs": { type: "boolean", default: false }
+  },
+  allowPositionals: false
+})
+
+const allWorkloads = Object.keys(matrix) as Array<WorkloadId>
+const workloads = flags.only === undefined
+  ? allWorkloads
+  : flags.only.split(",").map((w) => w.trim().toUpperCase() as WorkloadId)
+for (const w of workloads) if (!allWorkloads.includes(w)) throw new Error(`unknown workload ${w}; known: ${allWorkloads.join(",")}`)
+const implFilter = flags.impl?.split(",").map((i) => i.trim() as ImplId)
+const rounds = Math.max(1, Number(flags.rounds))
+const scale = Number(flags.scale)
+const warmupFraction = Number(flags.warmup)
+const timeoutMs = Number(flags.timeout) * 1000
+const fullRun = flags.only === undefined && flags.impl === undefined && scale === 1
+const writeDocs = flags["no-docs"] ? false : flags.docs ?? fullRun
+
+const sizeOf = (w: WorkloadId) => Math.max(1, Math.round(defaultSizes[w] * scale))
+const warmupOf = (w: WorkloadId) => {
+  if (w === "M") return 0
+  if (w === "W5") return Math.max(1, Math.round(sizeOf(w) / 10))
+  return Math.max(1, Math.round(sizeOf(w) * warmupFraction))
+}
+
+const profileDir = path.join(resultsDir, "prof", new Date().toISOString().replace(/[:.]/g, "-"))
+
+interface WorkerResult {
+  readonly sample?: Sample
+  readonly pending?: string
+  readonly notApplicable?: boolean
+  readonly error?: string
+}
+
+const runWorker = (w: WorkloadId, impl: ImplId, size: number, warmup: number): Promise<WorkerResult & { wallMs: number }> =>
+  new Promise((resolve) => {
+    const t0 = performance.now()
+    const nodeFlags = ["--expose-gc"]
+    if (flags.profile) nodeFlags.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${w}-${impl.replace(":", "_")}-${Date.now()}.cpuprofile`)
+    const child = spawn(process.execPath, [...nodeFlags, workerFile, w, impl, String(size), String(warmup)], {
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let out = ""
+    let err = ""
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()))
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()))
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      const wallMs = performance.now() - t0
+      const line = out.split("\n").find((l) => l.startsWith(RESULT_PREFIX))
+      if (line !== undefined) return resolve({ ...(JSON.parse(line.slice(RESULT_PREFIX.length)) as WorkerResult), wallMs })
+      const why = signal === "SIGKILL" ? `timed out after ${timeoutMs / 1000} s` : `exited with ${code ?? signal}`
+      resolve({ error: `${why}: ${err.trim().split("\n").slice(-5).join(" | ")}`, wallMs })
+    })
+  })
+
+const machine = () => {
+  const cpus = os.cpus()
+  const version = (name: string) => {
+    try {
+      return (JSON.parse(fs.readFileSync(path.join(benchDir, "node_modules", name, "package.json"), "utf8")) as { version: string }).version
+    } catch {
+      return "?"
+    }
+  }
+  return {
+    cpu: `${cpus[0]?.model ?? "?"} × ${cpus.length}`,
+    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    versions: {
+      "@arbor/core": version("@arbor/core"),
+      effect: version("effect"),
+      nact: version("nact"),
+      xstate: version("xstate")
+    }
+  }
+}
+
+const log = (s: string) => process.stderr.write(s + "\n")
+
+const describe = (w: WorkloadId, r: WorkerResult): string => {
+  if (r.sample !== undefined) {
+    const s = r.sample
+    const ok = s.count === s.expected ? "" : ` BROKEN (count ${s.count} ≠ ${s.expected})`
+    const extra = s.heapPerActor !== undefined ? `, ${Math.round(s.heapPerActor)} B/actor` : s.firstUs !== undefined ? `, last/first ${(s.lastUs! / s.firstUs).toFixed(2)}` : ""
+    return `${specs[w].metric(s).toFixed(2)} ${specs[w].unit}${extra}${ok}`
+  }
+  if (r.pending !== undefined) return `pending (${r.pending})`
+  if (r.notApplicable) return "n/a"
+  return `ERROR ${r.error}`
+}
+
+const main = async () => {
+  const startedAt = new Date()
+  const t0 = performance.now()
+  const rows: Array<Row> = []
+  log(`bench: ${workloads.join(",")}; ${rounds} round(s); scale ${scale}; node ${process.version}`)
+  for (const w of workloads) {
+    const impls = matrix[w].filter((i) => implFilter === undefined || implFilter.includes(i))
+    const size = sizeOf(w)
+    const warmup = warmupOf(w)
+    const skip = new Set<ImplId>()
+    const nRounds = w === "M" ? 1 : rounds
+    for (let round = 1; round <= nRounds; round++) {
+      // rotate the order every round so no implementation always runs first or last
+      const order = impls.map((_, k) => impls[(k + round - 1) % impls.length]!)
+      for (const impl of order) {
+        if (skip.has(impl)) continue
+        const r = await runWorker(w, impl, size, warmup)
+        if (r.notApplicable) continue
+        if (r.pending !== undefined) skip.add(impl)
+        rows.push({ workload: w, impl, round, size, warmup, wallMs: r.wallMs, ...(r.sample ? { sample: r.sample } : {}), ...(r.pending ? { pending: r.pending } : {}), ...(r.error ? { error: r.error } : {}) })
+        log(`  ${w} r${round}/${nRounds} ${impl.padEnd(18)} ${describe(w, r)}  [${(r.wallMs / 1000).toFixed(1)} s]`)
+      }
+    }
+  }
+  const durationS = (performance.now() - t0) / 1000
+  const summaries = summarize(rows)
+  const info = machine()
+  const results = resultsTable(summaries)
+  const goals = targetsTable(summaries)
+  const issues = problems(summaries)
+
+  const header = [
+    `Machine: ${info.cpu}, ${info.memory}, ${info.os}; Node ${info.node}.`,
+    `Versions: ${Object.entries(info.versions).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
+    `Run: ${startedAt.toISOString()}, ${rounds} round(s)${scale !== 1 ? `, scale ${scale}` : ""}, ${durationS.toFixed(0)} s in all.`
+  ].join("\n")
+  const text = [
+    header,
+    "",
+    "Cells: median over rounds (min–max). Ratios: Arbor's time per unit of work ÷ the baseline's, computed",
+    "within each round, then the median (min–max) over rounds; > 1 means Arbor is slower.",
+    "",
+    results,
+    "",
+    goals,
+    ...(issues.length > 0 ? ["", ...issues.map((p) => `- ${p}`)] : [])
+  ].join("\n")
+  process.stdout.write("\n" + text + "\n")
+
+  fs.mkdirSync(resultsDir, { recursive: true })
+  const json = JSON.stringify({ startedAt, durationS, machine: info, flags, rows }, null, 2)
+  const jsonFile = path.join(resultsDir, `bench-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`)
+  fs.writeFileSync(jsonFile, json)
+  fs.writeFileSync(path.join(resultsDir, "latest.json"), json)
+  log(`\nraw rows: ${path.relative(repoDir, jsonFile)} (and bench/results/latest.json)`)
+
+  if (writeDocs) {
+    writeDocsFile(text)
+    log(`tables written to ${path.relative(repoDir, docsFile)}`)
+  }
+  if (flags.profile && fs.existsSync(profileDir)) {
+    for (const f of fs.readdirSync(profileDir).sort()) {
+      log(`\n--- ${f}\n${formatFrames(topFrames(path.join(profileDir, f), 15))}`)
+    }
+  }
+}
+
+const BEGIN = "<!-- bench:results:begin (generated by `pnpm bench`; edit outside these markers) -->"
+const END = "<!-- bench:results:end -->"
+
+const writeDocsFile = (generated: string) => {
+  const block = `${BEGIN}\n${generated}\n${END}`
+  let doc: string
+  if (fs.existsSync(docsFile)) {
+    const current = fs.readFileSync(docsFile, "utf8")
+    const i = current.indexOf(BEGIN)
+    const j = current.indexOf(END)
+    doc = i >= 0 && j > i ? current.slice(0, i) + block + current.slice(j + END.length) : current.trimEnd() + "\n\n" + block + "\n"
+  } else {
+    doc = `# Benchmarks\n\nRun with \`pnpm bench\`.\n\n## Results\n\n${block}\n`
+  }
+  fs.mkdirSync(path.dirname(docsFile), { recursive: true })
+  fs.writeFileSync(docsFile, doc)
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,94 @@
+/**
+ * The shared vocabulary of the benchmark: workloads, implementations and the sample one
+ * measured pass produces.
+ */
+
+/** The workloads of issue #6, plus `M` (one million idle Arbor actors, run once per bench). */
+export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5" | "W6" | "M"
+
+/**
+ * An implementation under test. `arbor*` are forms of the same Arbor workload (the headline is
+ * `arbor`); the others are the baselines.
+ */
+export type ImplId =
+  | "plain"
+  | "effect"
+  | "nact"
+  | "xstate"
+  | "arbor"
+  | "arbor:unsafe"
+  | "arbor:effect-reply"
+  | "arbor:no-timeout"
+  | "arbor:registry"
+
+/** What one measured pass of a workload produced. */
+export interface Sample {
+  /** Units of work done (messages handled, replies received, actors spawned, cycles completed). */
+  readonly count: number
+  /** Units of work the workload asked for; `count !== expected` is a broken run. */
+  readonly expected: number
+  /** Wall time of the measured part, in milliseconds. */
+  readonly ms: number
+  /** W4 and M: heap bytes per idle actor after a full GC. */
+  readonly heapPerActor?: number
+  /** W5: mean µs per cycle over the first 1 000 measured cycles. */
+  readonly firstUs?: number
+  /** W5: mean µs per cycle over the last 1 000 measured cycles. */
+  readonly lastUs?: number
+}
+
+/** A workload of one implementation: runs `size` units of work and reports. */
+export type Workload = (size: number) => Promise<Sample>
+
+/** The workloads an implementation provides (absent: not applicable). */
+export type Suite = Partial<Record<WorkloadId, Workload>>
+
+/** Default sizes, exactly as issue #6 defines them. W3's size is actors × messages per actor. */
+export const defaultSizes: Record<WorkloadId, number> = {
+  W1: 1_000_000,
+  W2: 100_000,
+  W3: 1_000_000,
+  W4: 100_000,
+  W5: 10_000,
+  W6: 1_000_000,
+  M: 1_000_000
+}
+
+/**
+ * W3's shape: `actors` actors × `per` messages each. The full size (1e6) is exactly the issue's
+ * 1000 × 1000; smaller sizes use a square shape.
+ */
+export const fanOutShape = (size: number): { readonly actors: number; readonly per: number } => {
+  const actors = Math.max(1, Math.round(Math.sqrt(size)))
+  return { actors, per: Math.max(1, Math.floor(size / actors)) }
+}
+
+/** W5 flatness windows: the first and last `flatWindow(size)` cycles are compared. */
+export const flatWindow = (size: number): number => Math.max(1, Math.floor(size / 10))
+
+/** Summarises W5 per-cycle times (µs) into the first/last window means. */
+export const flatness = (cycleUs: Float64Array): { firstUs: number; lastUs: number } => {
+  const w = flatWindow(cycleUs.length)
+  let first = 0
+  let last = 0
+  for (let i = 0; i < w; i++) {
+    first += cycleUs[i]!
+    last += cycleUs[cycleUs.length - w + i]!
+  }
+  return { firstUs: first / w, lastUs: last / w }
+}
+
+/** Full GC (the worker runs with `--expose-gc`), then used heap bytes. */
+export const heapAfterGc = (): number => {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (gc !== undefined) {
+    gc()
+    gc()
+  }
+  return process.memoryUsage().heapUsed
+}
+
+export const now = (): number => performance.now()
+
+/** The line a worker prints its result on. */
+export const RESULT_PREFIX = "@@RESULT "
