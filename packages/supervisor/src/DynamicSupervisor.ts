@@ -118,7 +118,8 @@ const infoOf = (rec: ChildRecord): ChildInfo => ({
   status: rec.status,
   type: rec.spec.type,
   restart: rec.spec.restart,
-  incarnation: rec.incarnation
+  incarnation: rec.incarnation,
+  args: rec.args?.[0]
 })
 
 const startRecord = (s: State, rec: ChildRecord, restart: boolean): Effect.Effect<State> =>

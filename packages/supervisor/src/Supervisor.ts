@@ -144,6 +144,8 @@ export interface ChildInfo {
   readonly restart: RestartType
   /** How many times this spec's start has been called (successful or not). */
   readonly incarnation: number
+  /** Dynamic children: the arguments the child was started with. */
+  readonly args?: unknown
 }
 
 /**
