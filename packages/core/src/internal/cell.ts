@@ -541,57 +541,36 @@ export class Cell implements Runnable, CellContext {
     this.signal({ _tag: "Stop", reason })
   }
 
+  /**
+   * The actor has ended. First the runtime's own bookkeeping, which runs no user code: unlink
+   * and signal linked actors, queue `Down` notices to watchers, leave the spawner's scope.
+   * Then what may resume other fibers synchronously (and so run their code): dead letters,
+   * failed asks, woken senders, and last the exit observers (monitors, supervisors). So by the
+   * time anyone learns that this actor ended, every link and watcher has been signalled.
+   */
   private markDead(reason: ExitReason): void {
     if (this.status === Status.Dead) return
     this.status = Status.Dead
     this.exitReason = reason
     this.system.liveActors--
-    // every message still waiting becomes a dead letter; every waiting ask learns why
-    const exited = () => new ActorExited({ actor: this.description, reason })
-    if (this.current !== undefined) {
-      this.current.fail(exited())
-      this.current = undefined
-    }
-    const mask = this.buf.length - 1
-    for (let k = 0; k < this.size; k++) {
-      const j = (this.head + k) & mask
-      const rep = this.reps[j]
-      if (rep !== undefined) {
-        if (!rep.done) rep.fail(exited())
-      } else {
-        this.system.publishDeadLetter({ recipient: this.self, message: this.buf[j], reason: "Exited" })
-      }
-    }
+    this.sys = undefined
+    this.state = undefined
+    const current = this.current
+    this.current = undefined
+    const buf = this.buf
+    const reps = this.reps
+    const head = this.head
+    const size = this.size
     this.buf = EMPTY
     this.reps = EMPTY as Array<PendingAsk | undefined>
+    this.head = 0
     this.size = 0
     const waiters = this.waiters
     this.waiters = undefined
-    if (waiters !== undefined) {
-      for (const w of waiters) {
-        if (w.rep !== undefined) w.rep.fail(exited())
-        else if (!w.ack) this.system.publishDeadLetter({ recipient: this.self, message: w.msg, reason: "Exited" })
-        if (w.resume !== undefined) {
-          // an `ack` waiter is a `send`, whose resume accepts `ActorNotAlive`
-          if (w.ack) (w.resume as (e: Effect.Effect<void, ActorNotAlive>) => void)(Effect.fail(notAlive(this)))
-          else w.resume(Effect.void)
-        }
-      }
-    }
-    this.sys = undefined
-    this.state = undefined
-    // observers (monitors, supervisors, registries) in registration order, then links
     const observers = this.observers
     this.observers = undefined
-    if (observers !== undefined) {
-      for (const observer of observers) {
-        try {
-          observer(reason)
-        } catch {
-          // an observer must not be able to break the death of an actor
-        }
-      }
-    }
+
+    // 1. links, watchers, monitored targets, the spawner's scope
     const monitored = this.monitored
     this.monitored = undefined
     if (monitored !== undefined) for (const target of monitored) target.removeDownWatcher(this)
@@ -603,9 +582,53 @@ export class Cell implements Runnable, CellContext {
         other.exitSignal(this, reason)
       }
     }
+    const watchers = this.downWatchers
+    this.downWatchers = undefined
+    if (watchers !== undefined) {
+      for (const watcher of watchers) {
+        watcher.monitored?.delete(this)
+        watcher.signal({ _tag: "Down", actor: this.self, reason })
+      }
+    }
     const lifetime = this.lifetime
     this.lifetime = undefined
     if (lifetime !== undefined) Scope.closeUnsafe(lifetime, Exit.void)
+
+    // 2. every message still waiting becomes a dead letter; every waiting ask learns why
+    const exited = () => new ActorExited({ actor: this.description, reason })
+    if (current !== undefined) current.fail(exited())
+    const mask = buf.length - 1
+    for (let k = 0; k < size; k++) {
+      const j = (head + k) & mask
+      const rep = reps[j]
+      if (rep !== undefined) {
+        if (!rep.done) rep.fail(exited())
+      } else {
+        this.system.publishDeadLetter({ recipient: this.self, message: buf[j], reason: "Exited" })
+      }
+    }
+    if (waiters !== undefined) {
+      for (const w of waiters) {
+        if (w.rep !== undefined) w.rep.fail(exited())
+        else if (!w.ack) this.system.publishDeadLetter({ recipient: this.self, message: w.msg, reason: "Exited" })
+        if (w.resume !== undefined) {
+          // an `ack` waiter is a `send`, whose resume accepts `ActorNotAlive`
+          if (w.ack) (w.resume as (e: Effect.Effect<void, ActorNotAlive>) => void)(Effect.fail(notAlive(this)))
+          else w.resume(Effect.void)
+        }
+      }
+    }
+
+    // 3. observers (monitors, supervisors, registries), in registration order
+    if (observers !== undefined) {
+      for (const observer of observers) {
+        try {
+          observer(reason)
+        } catch {
+          // an observer must not be able to break the death of an actor
+        }
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------
@@ -627,27 +650,21 @@ export class Cell implements Runnable, CellContext {
     }
   }
 
-  private downWatchers: Map<Cell, () => void> | undefined = undefined
+  private downWatchers: Set<Cell> | undefined = undefined
 
-  /** `watcher` receives a `Down` signal when this actor ends. */
+  /** `watcher` receives a `Down` signal when this actor ends (at once if it already has). */
   addDownWatcher(watcher: Cell): void {
-    if (this.downWatchers?.has(watcher)) return
-    const cancel = this.observe((reason) => {
-      this.downWatchers?.delete(watcher)
-      watcher.monitored?.delete(this)
-      watcher.signal({ _tag: "Down", actor: this.self, reason })
-    })
-    if (this.status !== Status.Dead) {
-      ;(this.downWatchers ??= new Map()).set(watcher, cancel)
-      ;(watcher.monitored ??= new Set()).add(this)
+    if (this.status === Status.Dead) {
+      watcher.signal({ _tag: "Down", actor: this.self, reason: this.exitReason! })
+      return
     }
+    if (watcher.status === Status.Dead) return
+    ;(this.downWatchers ??= new Set()).add(watcher)
+    ;(watcher.monitored ??= new Set()).add(this)
   }
 
   removeDownWatcher(watcher: Cell): void {
-    const cancel = this.downWatchers?.get(watcher)
-    if (cancel === undefined) return
-    this.downWatchers!.delete(watcher)
-    cancel()
+    this.downWatchers?.delete(watcher)
   }
 
   /** Links two actors both ways. Linking to an actor that already ended delivers its exit at once. */
