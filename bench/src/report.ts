@@ -45,7 +45,8 @@ export const implNames: Record<ImplId, string> = {
   "arbor:unsafe": "Arbor (tellUnsafe)",
   "arbor:no-timeout": "Arbor (ask, no timeout)",
   "arbor:effect-reply": "Arbor (reply as effect)",
-  "arbor:registry": "Arbor (registry lookup per ask)"
+  "arbor:registry": "Arbor (registry lookup per ask)",
+  "arbor:which-children": "Arbor (polls whichChildren for the new child)"
 }
 
 /** What the headline `arbor` form is for each workload. */
@@ -54,7 +55,7 @@ export const headlineForm: Record<WorkloadId, string> = {
   W2: "`yield* ActorRef.ask` (default 5 s timeout)",
   W3: "`yield* ActorRef.tell` in an Effect loop",
   W4: "`yield* Actor.spawn`",
-  W5: "Supervisor one-for-one, permanent child",
+  W5: "Supervisor one-for-one, permanent child; new child from `onEvent`",
   W6: "handler calls `ActorRef.tellUnsafe`, returns its state",
   M: "`yield* Actor.spawn` × 1e6"
 }

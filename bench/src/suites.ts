@@ -10,7 +10,7 @@ export const matrix: Record<WorkloadId, ReadonlyArray<ImplId>> = {
   W2: ["plain", "effect", "nact", "xstate", "arbor", "arbor:no-timeout", "arbor:registry"],
   W3: ["plain", "effect", "nact", "xstate", "arbor", "arbor:unsafe"],
   W4: ["plain", "effect", "nact", "xstate", "arbor"],
-  W5: ["plain", "effect", "nact", "arbor"],
+  W5: ["plain", "effect", "nact", "arbor", "arbor:which-children"],
   W6: ["plain", "effect", "nact", "xstate", "arbor", "arbor:effect-reply"],
   M: ["arbor"]
 }
@@ -23,10 +23,7 @@ export const isArbor = (impl: ImplId): boolean => impl.startsWith("arbor")
  * Cells that cannot run yet, with the reason (shown as "pending" in the table). Filled while a
  * package Arbor's workload needs is still being written.
  */
-export const pending: Partial<Record<`${ImplId}/${WorkloadId}`, string>> = {
-  "arbor/W5": "@arbor/supervisor does not export Supervisor/Child yet",
-  "arbor:registry/W2": "@arbor/registry does not export Registry yet"
-}
+export const pending: Partial<Record<`${ImplId}/${WorkloadId}`, string>> = {}
 
 /** Loads the workload `workload` of `impl`; `undefined` when it does not apply. */
 export const loadWorkload = async (impl: ImplId, workload: WorkloadId): Promise<Suite[WorkloadId]> => {

@@ -20,6 +20,7 @@ export type ImplId =
   | "arbor:effect-reply"
   | "arbor:no-timeout"
   | "arbor:registry"
+  | "arbor:which-children"
 
 /** What one measured pass of a workload produced. */
 export interface Sample {

@@ -8,16 +8,30 @@
  * - `arbor:unsafe`: W1/W3 sent with `ActorRef.tellUnsafe` from a plain loop.
  * - `arbor:no-timeout`: W2 with `{ timeout: "infinity" }` (shows what the ask timer costs).
  * - `arbor:effect-reply`: W6 handlers reply by returning `ActorRef.tell(peer, …)` as an effect.
+ * - `arbor:registry`: W2 with the target looked up with `Registry.lookup` before every ask.
+ * - `arbor:which-children`: W5 finding the new incarnation by polling `Supervisor.whichChildren`
+ *   instead of being told by the supervisor's `onEvent` (the headline).
  */
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+import { Registry } from "@arbor/registry"
+import { Child, Supervisor } from "@arbor/supervisor"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import { fanOutShape, heapAfterGc, now } from "../types.ts"
+import { fanOutShape, flatness, heapAfterGc, now } from "../types.ts"
 import type { Sample, Suite } from "../types.ts"
 
 /** Runs a program in a fresh actor system, closing its scope afterwards. */
 export const runArbor = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>): Promise<A> =>
   Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ActorSystem.layer)))
+
+/** Runs a program in a fresh actor system with a fresh registry. */
+const runWithRegistry = <A, E>(
+  program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem | Registry.Registry>
+): Promise<A> => Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer))))
 
 // -----------------------------------------------------------------------------------------
 // protocols
@@ -30,6 +44,7 @@ export type CounterMsg =
   | { readonly _tag: "Crash" }
 
 const INC: CounterMsg = { _tag: "Inc" }
+const CRASH: CounterMsg = { _tag: "Crash" }
 const GET = { _tag: "Get" } as const
 const NEXT = { _tag: "Next" } as const
 const NO_TIMEOUT = { timeout: "infinity" } as const
@@ -123,6 +138,22 @@ const W3 = (unsafe: boolean) => (size: number): Promise<Sample> =>
     return { count, expected: actors * per, ms: now() - t0 }
   }))
 
+const CounterName = Registry.key<CounterMsg>()("counter")
+
+/** W2 with the target looked up through the registry on every ask. */
+const W2registry = (size: number): Promise<Sample> =>
+  runWithRegistry(Effect.gen(function*() {
+    yield* Registry.spawn(CounterName, Counter)
+    const t0 = now()
+    let last = 0
+    for (let i = 0; i < size; i++) {
+      const ref = yield* Registry.lookup(CounterName)
+      if (Option.isNone(ref)) return yield* Effect.die(new Error("counter is not registered"))
+      last = yield* ActorRef.ask(ref.value, NEXT)
+    }
+    return { count: last, expected: size, ms: now() - t0 }
+  }))
+
 /** Spawns `size` idle actors; time and heap per actor (also the 1e6-actor memory run). */
 const W4 = (size: number): Promise<Sample> =>
   runArbor(Effect.gen(function*() {
@@ -154,9 +185,65 @@ const W6 = (effectReply: boolean) => (size: number): Promise<Sample> =>
     return { count: tally.handled - 1, expected: size, ms: now() - t0 }
   }))
 
+/** Polls the supervisor until its child is a live incarnation other than `old`. */
+const nextIncarnation = (sup: Supervisor.SupervisorRef, old: ActorRef.ActorRef<CounterMsg>) =>
+  Effect.gen(function*() {
+    while (true) {
+      const children = yield* Supervisor.whichChildren(sup)
+      const ref = children[0]?.ref as ActorRef.ActorRef<CounterMsg> | undefined
+      if (ref !== undefined && ref !== old && ActorRef.isAliveUnsafe(ref)) return ref
+      yield* Effect.yieldNow
+    }
+  })
+
+/**
+ * W5: an Arbor supervisor (one-for-one, one permanent child, intensity 1e6 per second). A cycle
+ * tells the child to crash, waits for the restarted incarnation, and asks it for its next
+ * count (1 proves the state was reset). The headline learns the new incarnation from the
+ * supervisor's `onEvent` (`ChildStarted` with `restart: true`); the `poll` form asks
+ * `Supervisor.whichChildren` until it sees it.
+ */
+const W5 = (poll: boolean) => (size: number): Promise<Sample> =>
+  runArbor(Effect.gen(function*() {
+    let waiting: Deferred.Deferred<ActorRef.ActorRef<CounterMsg>> | undefined
+    const sup = yield* Supervisor.start({
+      strategy: "one-for-one",
+      intensity: 1_000_000,
+      period: "1 second",
+      children: [Child.worker({ id: "w", start: Actor.spawn(Counter) })],
+      onEvent: (event) => {
+        if (event._tag === "ChildStarted" && event.restart && waiting !== undefined) {
+          Deferred.doneUnsafe(waiting, Exit.succeed(event.ref as ActorRef.ActorRef<CounterMsg>))
+        }
+      }
+    })
+    const [first] = yield* Supervisor.whichChildren(sup)
+    let child = first!.ref as ActorRef.ActorRef<CounterMsg>
+    const cycle = new Float64Array(size)
+    let count = 0
+    const t0 = now()
+    for (let i = 0; i < size; i++) {
+      const c0 = now()
+      if (poll) {
+        yield* ActorRef.tell(child, CRASH)
+        child = yield* nextIncarnation(sup, child)
+      } else {
+        const next = Deferred.makeUnsafe<ActorRef.ActorRef<CounterMsg>>()
+        waiting = next
+        yield* ActorRef.tell(child, CRASH)
+        child = yield* Deferred.await(next)
+      }
+      if ((yield* ActorRef.ask(child, NEXT)) === 1) count++
+      cycle[i] = (now() - c0) * 1000
+    }
+    return { count, expected: size, ms: now() - t0, ...flatness(cycle) }
+  }))
+
 export const suites: Record<string, Suite> = {
-  arbor: { W1: W1(false), W2: W2(true), W3: W3(false), W4, W6: W6(false), M: W4 },
+  arbor: { W1: W1(false), W2: W2(true), W3: W3(false), W4, W5: W5(false), W6: W6(false), M: W4 },
   "arbor:unsafe": { W1: W1(true), W3: W3(true) },
   "arbor:no-timeout": { W2: W2(false) },
-  "arbor:effect-reply": { W6: W6(true) }
+  "arbor:effect-reply": { W6: W6(true) },
+  "arbor:registry": { W2: W2registry },
+  "arbor:which-children": { W5: W5(true) }
 }
