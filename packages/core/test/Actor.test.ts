@@ -167,6 +167,36 @@ describe("G1 an actor is a typed protocol, a state, an init and handlers", () =>
     expect(out.childReason?._tag).toBe("Shutdown")
   })
 
+  it("G1 work forked into the actor's scope outlives its handler and ends with the actor", async () => {
+    const ticks: Array<number> = []
+    type Msg = { readonly _tag: "StartTicker" } | { readonly _tag: "Ping" }
+    const Ticker = Actor.make<Msg>()({
+      init: () => Effect.succeed(0),
+      receive: {
+        StartTicker: (s) =>
+          Effect.as(
+            Effect.forkScoped(
+              Effect.forever(Effect.andThen(Effect.sleep("1 second"), Effect.sync(() => ticks.push(ticks.length))))
+            ),
+            s
+          ),
+        Ping: (s) => s
+      }
+    })
+    const out = await run(Effect.gen(function*() {
+      const t = yield* Actor.spawn(Ticker)
+      yield* ActorRef.tell(t, { _tag: "StartTicker" })
+      yield* flush
+      // the actor is idle now: no handler is running, the ticker still is
+      for (let i = 0; i < 3; i++) yield* TestClock.adjust("1 second")
+      const whileAlive = ticks.length
+      yield* ActorRef.stop(t)
+      yield* TestClock.adjust("5 seconds")
+      return { whileAlive, afterStop: ticks.length }
+    }))
+    expect(out).toEqual({ whileAlive: 3, afterStop: 3 })
+  })
+
   it("G1 init may take time; startTimeout fails the spawn with StartTimeout (TestClock)", async () => {
     const Slow = Actor.make<{ readonly _tag: "Ping" }>()({
       init: () => Effect.as(Effect.sleep("10 seconds"), 0),
