@@ -1,0 +1,56 @@
+/**
+ * The documentation's promise: a snippet works when pasted. Every ```ts block of the guides
+ * that is followed by an "Output:" ```text block is written to a file, run with Node (through
+ * tsx), and its output must be exactly the documented one.
+ */
+import { execFileSync } from "node:child_process"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+
+const root = join(import.meta.dirname, "..", "..")
+const files = ["README.md", "docs/getting-started.md", "docs/actors.md", "docs/testing.md", "docs/registry.md", "docs/supervision.md"]
+const outDir = join(root, ".tmp", "snippets")
+
+interface Snippet {
+  readonly file: string
+  readonly index: number
+  readonly code: string
+  readonly output: string
+}
+
+const snippets = (file: string): Array<Snippet> => {
+  let text: string
+  try {
+    text = readFileSync(join(root, file), "utf8")
+  } catch {
+    return []
+  }
+  const found: Array<Snippet> = []
+  const re = /```ts\n([\s\S]*?)```\s*\n+Output:\s*\n+```text\n([\s\S]*?)```/g
+  let m: RegExpExecArray | null
+  let index = 0
+  while ((m = re.exec(text)) !== null) found.push({ file, index: index++, code: m[1]!, output: m[2]! })
+  return found
+}
+
+const all = files.flatMap(snippets)
+
+describe("documentation snippets run and print what the docs say", () => {
+  it("finds the snippets", () => {
+    expect(all.filter((s) => s.file === "docs/getting-started.md").length).toBeGreaterThanOrEqual(2)
+  })
+  for (const s of all) {
+    it(`${s.file} snippet ${s.index + 1}`, () => {
+      mkdirSync(outDir, { recursive: true })
+      const path = join(outDir, `${s.file.replace(/[/.]/g, "_")}_${s.index}.ts`)
+      writeFileSync(path, s.code)
+      const out = execFileSync(join(root, "node_modules", ".bin", "tsx"), ["--conditions=@arbor/source", path], {
+        cwd: root,
+        encoding: "utf8",
+        timeout: 30_000
+      })
+      expect(out).toBe(s.output)
+    })
+  }
+})
