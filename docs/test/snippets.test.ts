@@ -27,7 +27,7 @@ const snippets = (file: string): Array<Snippet> => {
     return []
   }
   const found: Array<Snippet> = []
-  const re = /```ts\n([\s\S]*?)```\s*\n+Output:\s*\n+```text\n([\s\S]*?)```/g
+  const re = /```ts\n((?:(?!```)[\s\S])*)```\s*\n+Output:\s*\n+```text\n((?:(?!```)[\s\S])*)```/g
   let m: RegExpExecArray | null
   let index = 0
   while ((m = re.exec(text)) !== null) found.push({ file, index: index++, code: m[1]!, output: m[2]! })
