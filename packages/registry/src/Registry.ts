@@ -82,7 +82,9 @@ const GroupKeyTypeId = "~@arbor/registry/GroupKey" as const
  * @since 0.1.0
  */
 export interface Key<in out Msg, in out Meta = undefined> {
+  /** @internal */
   readonly [KeyTypeId]: { readonly _Msg: (_: Msg) => Msg; readonly _Meta: (_: Meta) => Meta }
+  /** Tells a key from a group key. */
   readonly _tag: "Key"
   /** The name: the key's identity within a registry. */
   readonly name: string
@@ -97,7 +99,9 @@ export interface Key<in out Msg, in out Meta = undefined> {
  * @since 0.1.0
  */
 export interface GroupKey<in out Msg, in out Meta = undefined> {
+  /** @internal */
   readonly [GroupKeyTypeId]: { readonly _Msg: (_: Msg) => Msg; readonly _Meta: (_: Meta) => Meta }
+  /** Tells a group key from a key. */
   readonly _tag: "GroupKey"
   /** The group's name: its identity within a registry. */
   readonly name: string
@@ -188,9 +192,12 @@ export type MetadataArg<Meta> = undefined extends Meta ? [metadata?: Meta] : [me
  * @since 0.1.0
  */
 export class AlreadyRegistered extends Data.TaggedError("AlreadyRegistered")<{
+  /** The name that was asked for. */
   readonly name: string
+  /** The live actor that holds it. */
   readonly holder: ActorRef.ActorRef<never>
 }> {
+  /** Names the name and its holder. */
   override get message(): string {
     return `the name "${this.name}" is already registered to ${String(this.holder)}`
   }
@@ -203,9 +210,12 @@ export class AlreadyRegistered extends Data.TaggedError("AlreadyRegistered")<{
  * @since 0.1.0
  */
 export class AwaitTimeout extends Data.TaggedError("AwaitTimeout")<{
+  /** The name that was awaited. */
   readonly name: string
+  /** How long {@link await} waited. */
   readonly timeout: Duration.Duration
 }> {
+  /** Names the name and the timeout. */
   override get message(): string {
     return `the name "${this.name}" was not registered within ${this.timeout.toString()}`
   }
@@ -223,8 +233,16 @@ export class AwaitTimeout extends Data.TaggedError("AwaitTimeout")<{
  * @since 0.1.0
  */
 export type Removal =
-  | { readonly _tag: "Explicit" }
-  | { readonly _tag: "Exited"; readonly reason: ExitReason.ExitReason }
+  | {
+    /** Removed by {@link unregister} or {@link leave}. */
+    readonly _tag: "Explicit"
+  }
+  | {
+    /** Released because the actor ended. */
+    readonly _tag: "Exited"
+    /** How the actor ended. */
+    readonly reason: ExitReason.ExitReason
+  }
 
 /**
  * A name was registered.
@@ -233,9 +251,13 @@ export type Removal =
  * @since 0.1.0
  */
 export interface Registered {
+  /** The event's kind. */
   readonly _tag: "Registered"
+  /** The name. */
   readonly name: string
+  /** The actor now holding it. */
   readonly ref: ActorRef.ActorRef<never>
+  /** The metadata given at registration. */
   readonly metadata: unknown
 }
 
@@ -247,10 +269,15 @@ export interface Registered {
  * @since 0.1.0
  */
 export interface Unregistered {
+  /** The event's kind. */
   readonly _tag: "Unregistered"
+  /** The name. */
   readonly name: string
+  /** The actor that held it. */
   readonly ref: ActorRef.ActorRef<never>
+  /** The metadata given at registration. */
   readonly metadata: unknown
+  /** Removed by a call, or released because the actor ended. */
   readonly cause: Removal
 }
 
@@ -261,9 +288,13 @@ export interface Unregistered {
  * @since 0.1.0
  */
 export interface Joined {
+  /** The event's kind. */
   readonly _tag: "Joined"
+  /** The group's name. */
   readonly group: string
+  /** The new member. */
   readonly ref: ActorRef.ActorRef<never>
+  /** The metadata given when it joined. */
   readonly metadata: unknown
 }
 
@@ -275,10 +306,15 @@ export interface Joined {
  * @since 0.1.0
  */
 export interface Left {
+  /** The event's kind. */
   readonly _tag: "Left"
+  /** The group's name. */
   readonly group: string
+  /** The former member. */
   readonly ref: ActorRef.ActorRef<never>
+  /** The metadata given when it joined. */
   readonly metadata: unknown
+  /** Removed by a call, or released because the actor ended. */
   readonly cause: Removal
 }
 
@@ -321,7 +357,12 @@ export class Registry extends Context.Service<Registry, RegistryService>()("@arb
 
 /**
  * A layer that builds a fresh, empty registry. Closing the layer's scope drops every name,
- * membership and exit hook it held, and ends every {@link changes} stream.
+ * membership and exit hook it held (the actors keep running), and ends every {@link changes}
+ * stream.
+ *
+ * Effect builds one layer value once per program (layers are memoized), so providing
+ * `Registry.layer` twice in one program shares one registry; provide
+ * `Layer.fresh(Registry.layer)` for an independent one.
  *
  * @example
  * ```ts
@@ -463,8 +504,11 @@ export const lookup = <Msg, Meta>(key: Key<Msg, Meta>): Effect.Effect<Option.Opt
  * @since 0.1.0
  */
 export interface Registration<Msg, Meta> {
+  /** The name. */
   readonly name: string
+  /** The live actor holding it. */
   readonly ref: ActorRef.ActorRef<Msg>
+  /** The metadata given at registration. */
   readonly metadata: Meta
 }
 
@@ -509,6 +553,29 @@ const awaitLive = (state: RegistryState, name: string): Effect.Effect<AnyRef> =>
     )
   })
 
+/**
+ * Waits until a live actor holds the name and returns it — at once if one does. Use it after
+ * a crash to get the restarted incarnation. Fails with {@link AwaitTimeout} when `timeout`
+ * (read from the `Clock`, so `TestClock` drives it) elapses first; `"infinity"` waits forever.
+ *
+ * @example
+ * ```ts
+ * import { ActorRef } from "@arbor/core"
+ * import { Registry } from "@arbor/registry"
+ * import { Effect } from "effect"
+ *
+ * type WorkerMsg = { readonly _tag: "Work" }
+ * const Worker = Registry.key<WorkerMsg>()("worker")
+ *
+ * const afterRestart = Effect.gen(function*() {
+ *   const worker = yield* Registry.await(Worker, "5 seconds") // ActorRef<WorkerMsg>
+ *   yield* ActorRef.tell(worker, { _tag: "Work" })
+ * })
+ * ```
+ *
+ * @category names
+ * @since 0.1.0
+ */
 const awaitName = <Msg, Meta>(
   key: Key<Msg, Meta>,
   timeout: Duration.Input | "infinity"
@@ -529,32 +596,7 @@ const awaitName = <Msg, Meta>(
     })
   })
 
-export {
-  /**
-   * Waits until a live actor holds the name and returns it — at once if one does. Use it after
-   * a crash to get the restarted incarnation. Fails with {@link AwaitTimeout} when `timeout`
-   * (read from the `Clock`, so `TestClock` drives it) elapses first; `"infinity"` waits forever.
-   *
-   * @example
-   * ```ts
-   * import { ActorRef } from "@arbor/core"
-   * import { Registry } from "@arbor/registry"
-   * import { Effect } from "effect"
-   *
-   * type WorkerMsg = { readonly _tag: "Work" }
-   * const Worker = Registry.key<WorkerMsg>()("worker")
-   *
-   * const afterRestart = Effect.gen(function*() {
-   *   const worker = yield* Registry.await(Worker, "5 seconds") // ActorRef<WorkerMsg>
-   *   yield* ActorRef.tell(worker, { _tag: "Work" })
-   * })
-   * ```
-   *
-   * @category names
-   * @since 0.1.0
-   */
-  awaitName as await
-}
+export { awaitName as await }
 
 /**
  * Options of {@link spawn}: `Actor.spawn`'s options, plus the registration's metadata
@@ -565,7 +607,14 @@ export {
  * @since 0.1.0
  */
 export type SpawnOptions<Meta> = Actor.SpawnOptions &
-  (undefined extends Meta ? { readonly metadata?: Meta } : { readonly metadata: Meta })
+  (undefined extends Meta ? {
+      /** The registration's metadata. */
+      readonly metadata?: Meta
+    }
+    : {
+      /** The registration's metadata. */
+      readonly metadata: Meta
+    })
 
 /**
  * The options argument of {@link spawn}: optional when the key needs no metadata.
@@ -722,7 +771,9 @@ export const members = <Msg, Meta>(
  * @since 0.1.0
  */
 export interface Membership<Msg, Meta> {
+  /** The live member. */
   readonly ref: ActorRef.ActorRef<Msg>
+  /** The metadata given when it joined. */
   readonly metadata: Meta
 }
 
