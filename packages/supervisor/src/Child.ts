@@ -14,10 +14,9 @@
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type { ActorRef } from "@arbor/core"
-import { InvalidChildSpec } from "./Errors.ts"
 
 /**
  * When a child is restarted: `"permanent"` always, `"transient"` only after an abnormal exit,
@@ -37,6 +36,17 @@ export type RestartType = "permanent" | "transient" | "temporary"
 export type ChildType = "worker" | "supervisor"
 
 /**
+ * Where a child stands: `"running"` (an instance is alive), `"restarting"` (the supervisor is
+ * restarting it: waiting for a backoff delay, or about to retry after a failed attempt) or
+ * `"not_running"` (the spec is kept with no instance: its start returned `Child.ignore`, it was
+ * terminated through the API, or it exited and was not restarted).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ChildStatus = "running" | "restarting" | "not_running"
+
+/**
  * How a child is stopped: `"brutal"` (killed at once, stop hook skipped), `"infinity"` (asked
  * to stop and awaited) or a duration (asked, then killed when it has not ended in time).
  *
@@ -53,6 +63,7 @@ export type Shutdown = "brutal" | "infinity" | Duration.Input
  * @since 0.1.0
  */
 export interface Ignore {
+  /** Always `"Ignore"`. */
   readonly _tag: "Ignore"
 }
 
@@ -74,17 +85,30 @@ export const isIgnore = (u: unknown): u is Ignore =>
   typeof u === "object" && u !== null && (u as { _tag?: unknown })._tag === "Ignore"
 
 /**
- * A child spec; services `R` are what its start needs.
+ * A child spec; services `R` are what its start needs. See the module documentation for the
+ * defaults.
  *
  * @category models
  * @since 0.1.0
  */
 export interface ChildSpec<R = never> {
+  /** Unique among the supervisor's children; names the child in the API, events and errors. */
   readonly id: string
+  /**
+   * Spawns the child (in the scope the supervisor provides) and returns its reference, or
+   * `Child.ignore`. Run again for every restart. Its failure is the child's start failure.
+   */
   readonly start: Effect.Effect<ActorRef.ActorRef<any> | Ignore, unknown, R>
+  /** When to restart it. Default `"permanent"`. */
   readonly restart?: RestartType
+  /** How to stop it. Default `"5 seconds"` for a worker, `"infinity"` for a supervisor. */
   readonly shutdown?: Shutdown
+  /** Default `"worker"`. Nested supervisors use `"supervisor"` (see `Supervisor.child`). */
   readonly type?: ChildType
+  /**
+   * Default `false`. A significant child's own exit can shut the supervisor down, per its
+   * `autoShutdown`. Only for transient and temporary children.
+   */
   readonly significant?: boolean
 }
 
@@ -109,66 +133,3 @@ export interface ChildSpec<R = never> {
  * @since 0.1.0
  */
 export const worker = <R>(spec: ChildSpec<R> & { readonly type?: "worker" }): ChildSpec<R> => spec
-
-/** A validated child spec. @internal */
-export interface ValidChild<R = unknown> {
-  readonly id: string
-  readonly start: Effect.Effect<ActorRef.ActorRef<any> | Ignore, unknown, R>
-  readonly restart: RestartType
-  readonly shutdown: "brutal" | "infinity" | Duration.Duration
-  readonly type: ChildType
-  readonly significant: boolean
-}
-
-const RESTARTS: ReadonlyArray<string> = ["permanent", "transient", "temporary"]
-const TYPES: ReadonlyArray<string> = ["worker", "supervisor"]
-
-/** Decodes a shutdown spec; `undefined` when invalid. @internal */
-export const decodeShutdown = (input: unknown): "brutal" | "infinity" | Duration.Duration | undefined => {
-  if (input === "brutal" || input === "infinity") return input
-  if (typeof input === "number" && !(Number.isFinite(input) && input >= 0)) return undefined
-  if (typeof input !== "number" && typeof input !== "string" && typeof input !== "bigint" && !Duration.isDuration(input)) {
-    if (typeof input !== "object" || input === null) return undefined
-  }
-  try {
-    const d = Duration.fromInputUnsafe(input as Duration.Input)
-    if (Duration.isNegative(d)) return undefined
-    return Duration.isFinite(d) ? d : "infinity"
-  } catch {
-    return undefined
-  }
-}
-
-/** Validates one child spec. @internal */
-export const validate = (
-  supervisor: string | undefined,
-  spec: ChildSpec<unknown>,
-  autoShutdown: "never" | "any-significant" | "all-significant"
-): ValidChild | InvalidChildSpec => {
-  const id = typeof spec === "object" && spec !== null ? spec.id : undefined
-  const invalid = (field: string, value: unknown, reason: string) =>
-    new InvalidChildSpec({ supervisor, child: typeof id === "string" ? id : undefined, field, value, reason })
-  if (typeof spec !== "object" || spec === null) return invalid("spec", spec, "must be an object")
-  if (typeof id !== "string" || id.length === 0) return invalid("id", id, "must be a non-empty string")
-  if (typeof spec.start !== "object" || spec.start === null) {
-    return invalid("start", spec.start, "must be an Effect that starts the child")
-  }
-  const restart = spec.restart ?? "permanent"
-  if (!RESTARTS.includes(restart)) return invalid("restart", restart, `must be one of ${RESTARTS.join(", ")}`)
-  const type = spec.type ?? "worker"
-  if (!TYPES.includes(type)) return invalid("type", type, `must be one of ${TYPES.join(", ")}`)
-  const rawShutdown = spec.shutdown ?? (type === "supervisor" ? "infinity" : "5 seconds")
-  const shutdown = decodeShutdown(rawShutdown)
-  if (shutdown === undefined) {
-    return invalid("shutdown", rawShutdown, `must be "brutal", "infinity" or a non-negative duration`)
-  }
-  const significant = spec.significant ?? false
-  if (typeof significant !== "boolean") return invalid("significant", significant, "must be a boolean")
-  if (significant && restart === "permanent") {
-    return invalid("significant", significant, "a permanent child cannot be significant (use transient or temporary)")
-  }
-  if (significant && autoShutdown === "never") {
-    return invalid("significant", significant, `a significant child needs autoShutdown "any-significant" or "all-significant"`)
-  }
-  return { id, start: spec.start, restart, shutdown, type, significant }
-}

@@ -40,11 +40,12 @@ import * as PubSub from "effect/PubSub"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason } from "@arbor/core"
-import type { ChildType, Ignore, RestartType, Shutdown, ValidChild } from "./Child.ts"
-import { validate } from "./Child.ts"
+import type { ChildSpec, ChildType, Ignore, RestartType, Shutdown } from "./Child.ts"
 import { ChildNotFound, ChildStartFailed, InvalidChildSpec, MaxChildrenReached } from "./Errors.ts"
 import type { ChildRecord } from "./internal/engine.ts"
-import { decodeIntensity, Engine, makeRecord, needsRestart, ParentRelay, supervisorRefs } from "./internal/engine.ts"
+import { claimRelay, Engine, makeRecord, needsRestart, supervisorRefs } from "./internal/engine.ts"
+import type { ValidChild } from "./internal/spec.ts"
+import { NestedSpec, validateDynamicSpec } from "./internal/spec.ts"
 import type { ChildCounts, ChildInfo, Snapshot } from "./Supervisor.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
 
@@ -56,12 +57,16 @@ import type { SupervisionEvent } from "./SupervisionEvent.ts"
  * @since 0.1.0
  */
 export interface DynamicSupervisorSpec<Args, R = never> {
-  /** Starts one child from its arguments (called again with the same arguments on restart). */
+  /**
+   * Starts one child from its arguments; called again with the same arguments for each
+   * restart. A call that throws or returns something other than an Effect is a failed start.
+   */
   readonly child: (args: Args) => Effect.Effect<ActorRef.ActorRef<any> | Ignore, unknown, R>
   /** Default `"permanent"`. */
   readonly restart?: RestartType
   /** Default `"5 seconds"` for workers, `"infinity"` for supervisors. */
   readonly shutdown?: Shutdown
+  /** Whether the children are workers (default) or supervisors. */
   readonly type?: ChildType
   /** At most this many children at once; `startChild` beyond it fails with `MaxChildrenReached`. */
   readonly maxChildren?: number
@@ -70,7 +75,8 @@ export interface DynamicSupervisorSpec<Args, R = never> {
   /** Default `"5 seconds"`. */
   readonly period?: Duration.Input
   /** Backoff between restarts; see `Supervisor.SupervisorSpec.restartDelay`. */
-  readonly restartDelay?: Schedule.Schedule<Duration.Input, unknown, never, never>
+  readonly restartDelay?: Schedule.Schedule<unknown, unknown, never, never>
+  /** A label for the supervisor actor, shown in errors and snapshots. */
   readonly label?: string
   /** Called synchronously with every supervision event of this supervisor and its subtree. */
   readonly onEvent?: (event: SupervisionEvent) => void
@@ -91,21 +97,54 @@ export type DynamicSupervisorRef<Args> = ActorRef.ActorRef<Protocol<Args>>
  * @since 0.1.0
  */
 export type Protocol<Args> =
-  | { readonly _tag: "ChildExited"; readonly ref: ActorRef.ActorRef<any>; readonly reason: ExitReason.ExitReason }
-  | { readonly _tag: "RetryRestart"; readonly id: string; readonly token: number }
-  | Actor.Request<
-    { readonly _tag: "StartChild"; readonly args: Args },
-    Exit.Exit<ActorRef.ActorRef<any> | undefined, ChildStartFailed | MaxChildrenReached>
-  >
-  | Actor.Request<{ readonly _tag: "TerminateChild"; readonly ref: ActorRef.ActorRef<any> }, Exit.Exit<void, ChildNotFound>>
-  | Actor.Request<{ readonly _tag: "WhichChildren" }, ReadonlyArray<ChildInfo>>
-  | Actor.Request<{ readonly _tag: "CountChildren" }, ChildCounts>
-  | Actor.Request<{ readonly _tag: "Snapshot" }, Snapshot>
-  | Actor.Request<{ readonly _tag: "Hub" }, PubSub.PubSub<SupervisionEvent>>
+  | {
+    /** A child ended on its own. */
+    readonly _tag: "ChildExited"
+    /** The instance that ended. */
+    readonly ref: ActorRef.ActorRef<any>
+    /** Why it ended. */
+    readonly reason: ExitReason.ExitReason
+  }
+  | {
+    /** Another attempt at a pending restart. */
+    readonly _tag: "RetryRestart"
+    /** The child being restarted. */
+    readonly id: string
+    /** Identifies the attempt; stale attempts are ignored. */
+    readonly token: number
+  }
+  | Actor.Request<{
+    /** {@link startChild}. */
+    readonly _tag: "StartChild"
+    /** The new child's arguments. */
+    readonly args: Args
+  }, Exit.Exit<ActorRef.ActorRef<any> | undefined, ChildStartFailed | MaxChildrenReached>>
+  | Actor.Request<{
+    /** {@link terminateChild}. */
+    readonly _tag: "TerminateChild"
+    /** The child's reference. */
+    readonly ref: ActorRef.ActorRef<any>
+  }, Exit.Exit<void, ChildNotFound>>
+  | Actor.Request<{
+    /** {@link whichChildren}. */
+    readonly _tag: "WhichChildren"
+  }, ReadonlyArray<ChildInfo>>
+  | Actor.Request<{
+    /** {@link countChildren}. */
+    readonly _tag: "CountChildren"
+  }, ChildCounts>
+  | Actor.Request<{
+    /** This supervisor's part of a `Supervisor.snapshot`. */
+    readonly _tag: "Snapshot"
+  }, Snapshot>
+  | Actor.Request<{
+    /** The hub behind `Supervisor.events`. */
+    readonly _tag: "Hub"
+  }, PubSub.PubSub<SupervisionEvent>>
 
 interface State {
   readonly engine: Engine
-  readonly template: (args: unknown) => Effect.Effect<ActorRef.ActorRef<any> | Ignore, unknown, unknown>
+  readonly template: (args: unknown) => unknown
   readonly base: Omit<ValidChild, "id" | "start">
   readonly maxChildren: number
   nextId: number
@@ -122,9 +161,18 @@ const infoOf = (rec: ChildRecord): ChildInfo => ({
   args: rec.args?.[0]
 })
 
-const startRecord = (s: State, rec: ChildRecord, restart: boolean): Effect.Effect<State> =>
+/** The start effect of one child: the template applied to its arguments, on every attempt. */
+const startOf = (template: State["template"], args: unknown): Effect.Effect<unknown, unknown> =>
+  Effect.suspend(() => {
+    const start = template(args)
+    if (Effect.isEffect(start)) return start as Effect.Effect<unknown, unknown>
+    return Effect.die(new TypeError(`the child template returned ${typeof start}, not an Effect`))
+  })
+
+/** A restart attempt; a failed one counts as another restart and is tried again. */
+const restartRecord = (s: State, rec: ChildRecord): Effect.Effect<State | Actor.Stop, never, any> =>
   Effect.gen(function*() {
-    const outcome = yield* s.engine.start(rec, restart)
+    const outcome = yield* s.engine.start(rec, true)
     switch (outcome._tag) {
       case "Started":
         return s
@@ -133,13 +181,8 @@ const startRecord = (s: State, rec: ChildRecord, restart: boolean): Effect.Effec
         return s
       case "Failed": {
         rec.status = "restarting"
-        if (!(yield* s.engine.addRestart())) return giveUp(s) as never
-        rec.retryToken++
-        ActorRef.tellUnsafe(s.engine.self as ActorRef.ActorRef<Protocol<unknown>>, {
-          _tag: "RetryRestart",
-          id: rec.spec.id,
-          token: rec.retryToken
-        })
+        if (!(yield* s.engine.addRestart())) return giveUp(s)
+        yield* s.engine.retry(rec, yield* s.engine.restartDelay(rec, false))
         return s
       }
     }
@@ -150,55 +193,50 @@ const giveUp = (s: State) => {
   return Actor.stop(ExitReason.shutdown())
 }
 
+const onChildExited = (s: State, ref: ActorRef.ActorRef<any>, reason: ExitReason.ExitReason) => {
+  let rec: ChildRecord | undefined
+  for (const c of s.children.values()) {
+    if (c.ref === ref) {
+      rec = c
+      break
+    }
+  }
+  if (rec === undefined) return s
+  const exited = rec
+  exited.ref = undefined
+  exited.status = "not_running"
+  if (!needsRestart(exited.spec.restart, reason)) {
+    s.children.delete(exited.spec.id)
+    s.engine.emit({
+      _tag: "ChildNotRestarted",
+      supervisor: s.engine.path,
+      child: exited.spec.id,
+      ref,
+      incarnation: exited.incarnation
+    })
+    return s
+  }
+  return Effect.gen(function*() {
+    if (!(yield* s.engine.addRestart())) return giveUp(s)
+    exited.status = "restarting"
+    const delay = yield* s.engine.restartDelay(exited, true)
+    if (delay > 0) {
+      yield* s.engine.retry(exited, delay)
+      return s
+    }
+    return yield* restartRecord(s, exited)
+  })
+}
+
 const behavior = (state: State) =>
   Actor.make<Protocol<unknown>>()({
     init: () => Effect.succeed(state),
     receive: {
-      ChildExited: (s: State, msg) => {
-        let rec: ChildRecord | undefined
-        for (const c of s.children.values()) {
-          if (c.ref === msg.ref) {
-            rec = c
-            break
-          }
-        }
-        if (rec === undefined) return s
-        const exited = rec
-        exited.ref = undefined
-        exited.status = "not_running"
-        if (!needsRestart(exited.spec.restart, msg.reason)) {
-          s.children.delete(exited.spec.id)
-          s.engine.emit({
-            _tag: "ChildNotRestarted",
-            supervisor: s.engine.path,
-            child: exited.spec.id,
-            ref: msg.ref,
-            incarnation: exited.incarnation
-          })
-          return s
-        }
-        return Effect.gen(function*() {
-          if (!(yield* s.engine.addRestart())) return giveUp(s)
-          exited.status = "restarting"
-          const delay = yield* s.engine.restartDelay(exited)
-          if (delay > 0) {
-            exited.retryToken++
-            s.engine.emit({
-              _tag: "RestartScheduled",
-              supervisor: s.engine.path,
-              child: exited.spec.id,
-              delayMillis: delay
-            })
-            yield* s.engine.later(delay, { _tag: "RetryRestart", id: exited.spec.id, token: exited.retryToken })
-            return s
-          }
-          return yield* startRecord(s, exited, true)
-        })
-      },
+      ChildExited: (s: State, msg) => onChildExited(s, msg.ref, msg.reason),
       RetryRestart: (s: State, msg) => {
         const rec = s.children.get(msg.id)
-        if (rec === undefined || rec.retryToken !== msg.token || rec.status !== "restarting") return s
-        return startRecord(s, rec, true)
+        if (!s.engine.takeRetry(rec, msg)) return s
+        return restartRecord(s, rec)
       },
       StartChild: (s: State, msg) =>
         Effect.gen(function*() {
@@ -207,7 +245,7 @@ const behavior = (state: State) =>
             return Actor.reply(Exit.fail(new MaxChildrenReached({ supervisor: label, maxChildren: s.maxChildren })), s)
           }
           const id = `#${s.nextId++}`
-          const rec = makeRecord({ ...s.base, id, start: s.template(msg.args) }, [msg.args])
+          const rec = makeRecord({ ...s.base, id, start: startOf(s.template, msg.args) }, [msg.args])
           s.children.set(id, rec)
           const outcome = yield* s.engine.start(rec, false)
           switch (outcome._tag) {
@@ -230,7 +268,7 @@ const behavior = (state: State) =>
               return Actor.reply(Exit.void, s)
             }
           }
-          // OTP: terminating a reference that already ended is not an error
+          // as in OTP: terminating a reference that already ended is not an error
           if (!ActorRef.isAliveUnsafe(msg.ref)) return Actor.reply(Exit.void, s)
           return Actor.reply(
             Exit.fail(new ChildNotFound({ supervisor: s.engine.config.label, child: String(msg.ref) })),
@@ -270,7 +308,34 @@ const behavior = (state: State) =>
 
 /**
  * Starts a dynamic supervisor (with no children) in the current scope. Fails with
- * `InvalidChildSpec` when an option is invalid.
+ * `InvalidChildSpec` when an option is invalid. Closing the scope stops it, which stops all
+ * its children at once, each per the template's shutdown spec.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+ * import { DynamicSupervisor } from "@arbor/supervisor"
+ * import { Effect } from "effect"
+ *
+ * type JobMsg = { readonly _tag: "Cancel" }
+ * const Job = (spec: { readonly url: string }) =>
+ *   Actor.make<JobMsg>()({
+ *     init: () => Effect.succeed(spec),
+ *     receive: { Cancel: () => Actor.stop() }
+ *   })
+ *
+ * const program = Effect.gen(function*() {
+ *   const jobs = yield* DynamicSupervisor.start({
+ *     child: (spec: { readonly url: string }) => Actor.spawn(Job(spec)),
+ *     restart: "transient",
+ *     shutdown: "brutal",
+ *     maxChildren: 100
+ *   })
+ *   const job = yield* DynamicSupervisor.startChild(jobs, { url: "https://example.com" })
+ *   yield* ActorRef.tell(job as ActorRef.ActorRef<JobMsg>, { _tag: "Cancel" }) // a clean exit: not restarted
+ *   console.log(yield* DynamicSupervisor.countChildren(jobs))
+ * }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
+ * ```
  *
  * @category constructors
  * @since 0.1.0
@@ -283,44 +348,25 @@ export const start = <Args, R>(
   Scope.Scope | ActorSystem.ActorSystem | Exclude<R, Scope.Scope>
 > =>
   Effect.gen(function*() {
-    const label = spec?.label
-    const invalid = (field: string, value: unknown, reason: string) =>
-      new InvalidChildSpec({ supervisor: label, child: undefined, field, value, reason })
-    if (typeof spec !== "object" || spec === null) return yield* invalid("spec", spec, "must be an object")
-    if (typeof spec.child !== "function") {
-      return yield* invalid("child", spec.child, "must be a function from arguments to a start Effect")
-    }
-    const maxChildren = spec.maxChildren ?? Infinity
-    if (maxChildren !== Infinity && (!Number.isInteger(maxChildren) || maxChildren < 0)) {
-      return yield* invalid("maxChildren", maxChildren, "must be a whole number ≥ 0")
-    }
-    const intensity = decodeIntensity(spec.intensity, spec.period)
-    if ("field" in intensity) return yield* invalid(intensity.field, intensity.value, intensity.reason)
-    const template = validate(label, {
-      id: "template",
-      start: Effect.void as never,
-      ...(spec.restart === undefined ? {} : { restart: spec.restart }),
-      ...(spec.shutdown === undefined ? {} : { shutdown: spec.shutdown }),
-      ...(spec.type === undefined ? {} : { type: spec.type })
-    }, "never")
-    if (template instanceof InvalidChildSpec) return yield* template
-    const parent = yield* ParentRelay
+    const checked = validateDynamicSpec(spec)
+    if (checked instanceof InvalidChildSpec) return yield* checked
+    const parent = yield* claimRelay
     const hub = yield* PubSub.unbounded<SupervisionEvent>()
+    const label = spec.label
     const engine = new Engine({
       label,
       path: parent?.path ?? [],
-      intensity: intensity.intensity,
-      periodMillis: intensity.periodMillis,
+      intensity: checked.intensity,
+      periodMillis: checked.periodMillis,
       restartDelay: spec.restartDelay,
       onEvent: spec.onEvent,
       parent
     }, hub)
-    const { id: _id, start: _start, ...base } = template
     const state: State = {
       engine,
-      template: spec.child as State["template"],
-      base,
-      maxChildren,
+      template: checked.template,
+      base: checked.base,
+      maxChildren: checked.maxChildren,
       nextId: 1,
       children: new Map()
     }
@@ -349,8 +395,9 @@ export const startChild = <Args>(
   }) as Effect.Effect<Exit.Exit<ActorRef.ActorRef<any> | undefined, ChildStartFailed | MaxChildrenReached>, Errors.AskError>)
 
 /**
- * Stops a child (per the template's shutdown spec) and forgets it. A reference that already
- * ended succeeds; a live actor that is not a child fails with `ChildNotFound`.
+ * Stops a child (per the template's shutdown spec) and forgets it: it is not restarted. A
+ * reference that already ended succeeds (as in OTP); a live actor that is not a child fails
+ * with `ChildNotFound`.
  *
  * @category dynamic API
  * @since 0.1.0
@@ -364,7 +411,8 @@ export const terminateChild = <Args>(
   }) as Effect.Effect<Exit.Exit<void, ChildNotFound>, Errors.AskError>)
 
 /**
- * The children (no defined order).
+ * The children (no defined order), with the arguments each was started with. A child whose
+ * restart is pending shows as `"restarting"` with no reference.
  *
  * @category dynamic API
  * @since 0.1.0
@@ -375,10 +423,50 @@ export const whichChildren = <Args>(
   ActorRef.ask(sup as DynamicSupervisorRef<unknown>, { _tag: "WhichChildren" }, { timeout: "infinity" })
 
 /**
- * Counts children: `specs` is 1 (the template), the others count the dynamic children.
+ * Counts children: `specs` is 1 (the template, as OTP counts a `simple_one_for_one`), the
+ * others count the dynamic children.
  *
  * @category dynamic API
  * @since 0.1.0
  */
 export const countChildren = <Args>(sup: DynamicSupervisorRef<Args>): Effect.Effect<ChildCounts, Errors.AskError> =>
   ActorRef.ask(sup as DynamicSupervisorRef<unknown>, { _tag: "CountChildren" }, { timeout: "infinity" })
+
+/**
+ * A child spec that runs a dynamic supervisor under another supervisor (type `"supervisor"`,
+ * shutdown `"infinity"` by default). Its options are validated with its parent's spec. The
+ * reference is available from `Supervisor.whichChildren`, or from a registry name.
+ *
+ * @example
+ * ```ts
+ * import { Actor } from "@arbor/core"
+ * import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
+ *
+ * declare const Session: (user: string) => Actor.Behavior<{ readonly _tag: "Touch" }>
+ *
+ * const root = Supervisor.start({
+ *   strategy: "one-for-one",
+ *   children: [DynamicSupervisor.child("sessions", { child: (user: string) => Actor.spawn(Session(user)) })]
+ * })
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const child = <Args, R>(
+  id: string,
+  spec: DynamicSupervisorSpec<Args, R>,
+  options?: {
+    readonly restart?: RestartType | undefined
+    readonly shutdown?: ChildSpec["shutdown"] | undefined
+    readonly significant?: boolean | undefined
+  }
+): ChildSpec<ActorSystem.ActorSystem | Exclude<R, Scope.Scope>> => ({
+  id,
+  type: "supervisor",
+  start: start(spec) as Effect.Effect<DynamicSupervisorRef<Args>, InvalidChildSpec, any>,
+  ...(options?.restart === undefined ? {} : { restart: options.restart }),
+  ...(options?.shutdown === undefined ? {} : { shutdown: options.shutdown }),
+  ...(options?.significant === undefined ? {} : { significant: options.significant }),
+  [NestedSpec]: { kind: "dynamic", spec }
+} as ChildSpec<ActorSystem.ActorSystem | Exclude<R, Scope.Scope>>)

@@ -17,12 +17,18 @@ const where = (supervisor: string | undefined) => (supervisor === undefined ? ""
  * @since 0.1.0
  */
 export class InvalidChildSpec extends Data.TaggedError("InvalidChildSpec")<{
+  /** The label of the supervisor whose spec is invalid, if it has one. */
   readonly supervisor: string | undefined
+  /** The child's id (its path, `"sub/worker"`, inside a nested spec); `undefined` for a supervisor option. */
   readonly child: string | undefined
+  /** The offending field (`"restart"`, `"shutdown"`, `"intensity"`, ...). */
   readonly field: string
+  /** The value that was given. */
   readonly value: unknown
+  /** What the field must be. */
   readonly reason: string
 }> {
+  /** A readable description naming the supervisor, the child, the field and the value. */
   override get message(): string {
     const subject = this.child === undefined ? "supervisor option" : `child "${this.child}"`
     return `invalid ${subject} field ${this.field}${where(this.supervisor)}: ${this.reason} (got ${
@@ -49,10 +55,14 @@ const safeString = (u: unknown): string => {
  * @since 0.1.0
  */
 export class ChildStartFailed extends Data.TaggedError("ChildStartFailed")<{
+  /** The label of the supervisor, if it has one. */
   readonly supervisor: string | undefined
+  /** The id of the child that failed to start. */
   readonly child: string
+  /** Why: the start effect's failure. */
   readonly cause: Cause.Cause<unknown>
 }> {
+  /** A readable description naming the supervisor and the child. */
   override get message(): string {
     return `child "${this.child}" failed to start${where(this.supervisor)}`
   }
@@ -65,9 +75,12 @@ export class ChildStartFailed extends Data.TaggedError("ChildStartFailed")<{
  * @since 0.1.0
  */
 export class ChildNotFound extends Data.TaggedError("ChildNotFound")<{
+  /** The label of the supervisor, if it has one. */
   readonly supervisor: string | undefined
+  /** The id (or printed reference) that was asked for. */
   readonly child: string
 }> {
+  /** A readable description naming the supervisor and the child. */
   override get message(): string {
     return `no child "${this.child}"${where(this.supervisor)}`
   }
@@ -80,10 +93,14 @@ export class ChildNotFound extends Data.TaggedError("ChildNotFound")<{
  * @since 0.1.0
  */
 export class ChildAlreadyStarted extends Data.TaggedError("ChildAlreadyStarted")<{
+  /** The label of the supervisor, if it has one. */
   readonly supervisor: string | undefined
+  /** The child's id. */
   readonly child: string
+  /** The running child. */
   readonly ref: ActorRef.ActorRef<never>
 }> {
+  /** A readable description naming the supervisor and the child. */
   override get message(): string {
     return `child "${this.child}" is already started${where(this.supervisor)}`
   }
@@ -97,9 +114,12 @@ export class ChildAlreadyStarted extends Data.TaggedError("ChildAlreadyStarted")
  * @since 0.1.0
  */
 export class ChildAlreadyPresent extends Data.TaggedError("ChildAlreadyPresent")<{
+  /** The label of the supervisor, if it has one. */
   readonly supervisor: string | undefined
+  /** The child's id. */
   readonly child: string
 }> {
+  /** A readable description naming the supervisor and the child. */
   override get message(): string {
     return `child "${this.child}" is already present (not running)${where(this.supervisor)}`
   }
@@ -112,10 +132,14 @@ export class ChildAlreadyPresent extends Data.TaggedError("ChildAlreadyPresent")
  * @since 0.1.0
  */
 export class ChildRunning extends Data.TaggedError("ChildRunning")<{
+  /** The label of the supervisor, if it has one. */
   readonly supervisor: string | undefined
+  /** The child's id. */
   readonly child: string
+  /** What the child is doing. */
   readonly status: "running" | "restarting"
 }> {
+  /** A readable description naming the supervisor, the child and its status. */
   override get message(): string {
     return `child "${this.child}" is ${this.status}${where(this.supervisor)}`
   }
@@ -128,9 +152,12 @@ export class ChildRunning extends Data.TaggedError("ChildRunning")<{
  * @since 0.1.0
  */
 export class MaxChildrenReached extends Data.TaggedError("MaxChildrenReached")<{
+  /** The label of the supervisor, if it has one. */
   readonly supervisor: string | undefined
+  /** Its `maxChildren`. */
   readonly maxChildren: number
 }> {
+  /** A readable description naming the supervisor and its limit. */
   override get message(): string {
     return `the supervisor${where(this.supervisor)} already has its maximum of ${this.maxChildren} children`
   }

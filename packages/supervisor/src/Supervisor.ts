@@ -4,7 +4,9 @@
  * **Starting.** Children start one at a time, in spec order; `start` completes only after every
  * child's start returned. If child k fails to start, children 1..k-1 are stopped in reverse
  * order and `start` fails with `ChildStartFailed` naming child k. A start that returns
- * `Child.ignore` keeps the spec without a running child (a temporary child is dropped).
+ * `Child.ignore` keeps the spec without a running child (a temporary child is dropped). The
+ * whole spec — nested supervisors built with {@link child} included — is validated before
+ * anything starts.
  *
  * **Restarting.** `permanent` children are always restarted, `transient` ones only after an
  * abnormal exit (`Failure` or `Killed`; `Normal` and `Shutdown` are clean), `temporary` ones
@@ -22,7 +24,11 @@
  * (Elixir's; OTP's are 1 within 5 s).
  *
  * **Stopping.** A supervisor stops its children in reverse start order, one at a time, each per
- * its shutdown spec, then ends.
+ * its shutdown spec (worker default 5 s, supervisor default infinity), then ends.
+ *
+ * **Beyond OTP.** An optional `restartDelay` schedule spaces restarts out; every supervisor
+ * publishes {@link SupervisionEvent}s of its whole subtree ({@link events}, `onEvent`) and
+ * answers {@link snapshot}s of its tree.
  *
  * @example
  * ```ts
@@ -61,8 +67,7 @@ import * as PubSub from "effect/PubSub"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason } from "@arbor/core"
-import type { ChildSpec, ChildType, RestartType, ValidChild } from "./Child.ts"
-import { validate } from "./Child.ts"
+import type { ChildSpec, ChildStatus, ChildType, RestartType } from "./Child.ts"
 import {
   ChildAlreadyPresent,
   ChildAlreadyStarted,
@@ -71,13 +76,16 @@ import {
   ChildStartFailed,
   InvalidChildSpec
 } from "./Errors.ts"
-import type { ChildRecord, ChildStatus, StartOutcome } from "./internal/engine.ts"
-import { decodeIntensity, Engine, makeRecord, needsRestart, ParentRelay, supervisorRefs } from "./internal/engine.ts"
+import type { ChildRecord, StartOutcome } from "./internal/engine.ts"
+import { claimRelay, Engine, makeRecord, needsRestart, supervisorRefs } from "./internal/engine.ts"
+import { NestedSpec, validateChild, validateSupervisorSpec } from "./internal/spec.ts"
 import { plan } from "./internal/strategy.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
 
 /**
- * How a supervisor restarts children when one exits.
+ * How a supervisor restarts children when one exits: `"one-for-one"` (only that child),
+ * `"one-for-all"` (all children) or `"rest-for-one"` (that child and the ones started after
+ * it).
  *
  * @category models
  * @since 0.1.0
@@ -87,7 +95,7 @@ export type Strategy = "one-for-one" | "one-for-all" | "rest-for-one"
 /**
  * When significant children shut the supervisor down: `"never"` (default), `"any-significant"`
  * (when any significant child exits on its own and is not restarted) or `"all-significant"`
- * (when the last running significant child does).
+ * (when the last significant child that was running or restarting does).
  *
  * @category models
  * @since 0.1.0
@@ -101,23 +109,32 @@ export type AutoShutdown = "never" | "any-significant" | "all-significant"
  * @since 0.1.0
  */
 export interface SupervisorSpec<R = never> {
+  /** How children are restarted when one exits. */
   readonly strategy: Strategy
   /** Maximum restarts within `period` before giving up. Default 3. `0`: give up at the first. */
   readonly intensity?: number
   /** The intensity window. Default `"5 seconds"`. */
   readonly period?: Duration.Input
+  /** Whether significant children's own exits shut the supervisor down. Default `"never"`. */
   readonly autoShutdown?: AutoShutdown
+  /** The children, in start order. Ids must be unique. */
   readonly children: ReadonlyArray<ChildSpec<R>>
   /**
-   * Beyond OTP: wait before each restart for the delay this schedule gives (its output if it is
-   * a duration, else its own delay), per child; the schedule starts over once an incarnation
-   * has run for a whole `period`. Intensity still decides when to give up. Absent: restarts
-   * are immediate, exactly as in OTP.
+   * Beyond OTP: before each restart, wait for the next delay of this schedule (per child; its
+   * own delays, not its outputs: `Schedule.exponential("100 millis")`, `Schedule.spaced("1
+   * second")`, ...). The child shows as `"restarting"` meanwhile; a failed restart attempt waits
+   * for the next delay too. The schedule starts over once an incarnation has run for a whole
+   * `period`; once it is done, restarts are immediate. Intensity still decides when to give up.
+   * Absent: restarts are immediate, exactly as in OTP.
    */
-  readonly restartDelay?: Schedule.Schedule<Duration.Input, unknown, never, never>
+  readonly restartDelay?: Schedule.Schedule<unknown, unknown, never, never>
   /** A label for the supervisor actor, shown in errors and snapshots. */
   readonly label?: string
-  /** Called synchronously with every supervision event of this supervisor and its subtree. */
+  /**
+   * Called synchronously with every supervision event of this supervisor and its subtree,
+   * from the moment it starts (so it sees the start itself). An observer that throws is
+   * ignored.
+   */
   readonly onEvent?: (event: SupervisionEvent) => void
 }
 
@@ -137,10 +154,15 @@ export type SupervisorRef = ActorRef.ActorRef<Protocol>
  * @since 0.1.0
  */
 export interface ChildInfo {
+  /** The child's id (for a dynamic child, an id the dynamic supervisor made up: `"#1"`, ...). */
   readonly id: string
+  /** The running instance; `undefined` when the child is not running. */
   readonly ref: ActorRef.ActorRef<any> | undefined
+  /** Running, restarting, or kept without an instance. */
   readonly status: ChildStatus
+  /** Worker or supervisor. */
   readonly type: ChildType
+  /** The child's restart type. */
   readonly restart: RestartType
   /** How many times this spec's start has been called (successful or not). */
   readonly incarnation: number
@@ -149,16 +171,19 @@ export interface ChildInfo {
 }
 
 /**
- * The result of {@link countChildren}, as OTP counts: `specs` kept, `active` running, and
- * `supervisors`/`workers` by type (running or not).
+ * The result of {@link countChildren}, as OTP counts.
  *
  * @category models
  * @since 0.1.0
  */
 export interface ChildCounts {
+  /** Child specs kept (for a dynamic supervisor: 1, its template, as in OTP). */
   readonly specs: number
+  /** Children running now. */
   readonly active: number
+  /** Children of type supervisor, running or not. */
   readonly supervisors: number
+  /** Children of type worker, running or not. */
   readonly workers: number
 }
 
@@ -169,30 +194,36 @@ export interface ChildCounts {
  * @since 0.1.0
  */
 export interface Snapshot {
+  /** Which kind of supervisor this is. */
   readonly kind: "supervisor" | "dynamic-supervisor"
+  /** The supervisor's label, if it has one. */
   readonly label: string | undefined
+  /** Child ids from the root supervisor down to this one (`[]` for the root). */
   readonly path: ReadonlyArray<string>
+  /** Its strategy (`"one-for-one"` for a dynamic supervisor). */
   readonly strategy: Strategy
+  /** Its maximum restarts within the period. */
   readonly intensity: number
+  /** Its intensity period, in milliseconds. */
   readonly periodMillis: number
+  /** Restarts counted in the current window. */
   readonly restartsInWindow: number
   /** Restarts still allowed in the current window before the supervisor gives up. */
   readonly remainingBudget: number
+  /** Its children, in start order. */
   readonly children: ReadonlyArray<ChildSnapshot>
 }
 
 /**
- * A child in a {@link Snapshot}. `supervisor` holds the nested snapshot of a running
- * supervisor child.
+ * A child in a {@link Snapshot}.
  *
  * @category models
  * @since 0.1.0
  */
 export interface ChildSnapshot extends ChildInfo {
+  /** The nested snapshot of a running supervisor child. */
   readonly supervisor?: Snapshot
 }
-
-type Result<A, E> = Exit.Exit<A, E>
 
 /**
  * The messages a supervisor handles. Use the functions of this module rather than sending
@@ -202,23 +233,66 @@ type Result<A, E> = Exit.Exit<A, E>
  * @since 0.1.0
  */
 export type Protocol =
-  | Actor.Request<{ readonly _tag: "Boot" }, Result<void, ChildStartFailed>>
-  | { readonly _tag: "ChildExited"; readonly ref: ActorRef.ActorRef<any>; readonly reason: ExitReason.ExitReason }
-  | { readonly _tag: "RetryRestart"; readonly id: string; readonly token: number }
-  | Actor.Request<
-    { readonly _tag: "StartChild"; readonly spec: ChildSpec<any> },
-    Result<ActorRef.ActorRef<any> | undefined, StartChildError>
-  >
-  | Actor.Request<{ readonly _tag: "TerminateChild"; readonly id: string }, Result<void, ChildNotFound>>
-  | Actor.Request<
-    { readonly _tag: "RestartChild"; readonly id: string },
-    Result<ActorRef.ActorRef<any> | undefined, ChildNotFound | ChildRunning | ChildStartFailed>
-  >
-  | Actor.Request<{ readonly _tag: "DeleteChild"; readonly id: string }, Result<void, ChildNotFound | ChildRunning>>
-  | Actor.Request<{ readonly _tag: "WhichChildren" }, ReadonlyArray<ChildInfo>>
-  | Actor.Request<{ readonly _tag: "CountChildren" }, ChildCounts>
-  | Actor.Request<{ readonly _tag: "Snapshot" }, Snapshot>
-  | Actor.Request<{ readonly _tag: "Hub" }, PubSub.PubSub<SupervisionEvent>>
+  | Actor.Request<{
+    /** Starts the children; sent once, by {@link start}. */
+    readonly _tag: "Boot"
+  }, Exit.Exit<void, ChildStartFailed>>
+  | {
+    /** A child ended on its own. */
+    readonly _tag: "ChildExited"
+    /** The instance that ended. */
+    readonly ref: ActorRef.ActorRef<any>
+    /** Why it ended. */
+    readonly reason: ExitReason.ExitReason
+  }
+  | {
+    /** Another attempt at a pending restart. */
+    readonly _tag: "RetryRestart"
+    /** The child driving the restart. */
+    readonly id: string
+    /** Identifies the attempt; stale attempts are ignored. */
+    readonly token: number
+  }
+  | Actor.Request<{
+    /** {@link startChild}. */
+    readonly _tag: "StartChild"
+    /** The new child's spec. */
+    readonly spec: ChildSpec<any>
+  }, Exit.Exit<ActorRef.ActorRef<any> | undefined, StartChildError>>
+  | Actor.Request<{
+    /** {@link terminateChild}. */
+    readonly _tag: "TerminateChild"
+    /** The child's id. */
+    readonly id: string
+  }, Exit.Exit<void, ChildNotFound>>
+  | Actor.Request<{
+    /** {@link restartChild}. */
+    readonly _tag: "RestartChild"
+    /** The child's id. */
+    readonly id: string
+  }, Exit.Exit<ActorRef.ActorRef<any> | undefined, ChildNotFound | ChildRunning | ChildStartFailed>>
+  | Actor.Request<{
+    /** {@link deleteChild}. */
+    readonly _tag: "DeleteChild"
+    /** The child's id. */
+    readonly id: string
+  }, Exit.Exit<void, ChildNotFound | ChildRunning>>
+  | Actor.Request<{
+    /** {@link whichChildren}. */
+    readonly _tag: "WhichChildren"
+  }, ReadonlyArray<ChildInfo>>
+  | Actor.Request<{
+    /** {@link countChildren}. */
+    readonly _tag: "CountChildren"
+  }, ChildCounts>
+  | Actor.Request<{
+    /** This supervisor's part of a {@link snapshot}. */
+    readonly _tag: "Snapshot"
+  }, Snapshot>
+  | Actor.Request<{
+    /** The hub behind {@link events}. */
+    readonly _tag: "Hub"
+  }, PubSub.PubSub<SupervisionEvent>>
 
 /**
  * Errors of {@link startChild}.
@@ -246,8 +320,12 @@ const infoOf = (rec: ChildRecord): ChildInfo => ({
   incarnation: rec.incarnation
 })
 
+const drop = (state: State, dropped: ReadonlySet<ChildRecord>) => {
+  if (dropped.size > 0) state.children = state.children.filter((c) => !dropped.has(c))
+}
+
 /** Starts children in order; on a failure stops the ones started, in reverse order. */
-const startAll = (state: State): Effect.Effect<Result<void, ChildStartFailed>> =>
+const startAll = (state: State): Effect.Effect<Exit.Exit<void, ChildStartFailed>> =>
   Effect.gen(function*() {
     const started: Array<ChildRecord> = []
     for (const rec of [...state.children]) {
@@ -259,7 +337,7 @@ const startAll = (state: State): Effect.Effect<Result<void, ChildStartFailed>> =
         )
       }
       if (outcome._tag === "Ignored" && rec.spec.restart === "temporary") {
-        state.children = state.children.filter((c) => c !== rec)
+        drop(state, new Set([rec]))
       } else if (outcome._tag === "Started") {
         started.push(rec)
       }
@@ -283,15 +361,14 @@ const giveUp = (state: State) => {
 }
 
 /**
- * Restarts after the exit of `rec` per the strategy: stops the affected running children, then
- * starts the affected specs in order. A failed start counts as another restart and schedules a
- * retry of the same plan.
+ * The strategy's plan for the exit of `rec`, executed up to the point of starting: stops the
+ * affected children that are running (reverse start order), drops the temporary ones among
+ * them, and marks the rest of the range as restarting. Returns the children to start, in order.
  */
-const restart = (state: State, rec: ChildRecord): Effect.Effect<State | Actor.Stop, never, any> =>
+const prepare = (state: State, rec: ChildRecord): Effect.Effect<ReadonlyArray<ChildRecord>> =>
   Effect.gen(function*() {
-    const { engine } = state
     const index = state.children.indexOf(rec)
-    if (index < 0) return state
+    if (index < 0) return []
     const steps = plan(
       state.strategy,
       state.children.map((c) => ({ id: c.spec.id, running: c.ref !== undefined })),
@@ -299,22 +376,32 @@ const restart = (state: State, rec: ChildRecord): Effect.Effect<State | Actor.St
     )
     const toStop = steps.stop.map((i) => state.children[i]!)
     const toStart = steps.start.map((i) => state.children[i]!)
-    for (const child of toStop) yield* engine.stop(child)
+    for (const child of toStop) yield* state.engine.stop(child)
     // temporary children stopped by a group restart are dropped, not restarted
     const dropped = new Set(toStop.filter((c) => c.spec.restart === "temporary"))
-    if (dropped.size > 0) state.children = state.children.filter((c) => !dropped.has(c))
+    drop(state, dropped)
     const group = toStart.filter((c) => !dropped.has(c))
     for (const child of group) child.status = "restarting"
-    const delay = yield* engine.restartDelay(rec)
+    return group
+  })
+
+/** Restarts after the exit of `rec` per the strategy, after the backoff delay if there is one. */
+const restart = (state: State, rec: ChildRecord): Effect.Effect<State | Actor.Stop, never, any> =>
+  Effect.gen(function*() {
+    const group = yield* prepare(state, rec)
+    const delay = yield* state.engine.restartDelay(rec, true)
     if (delay > 0) {
-      rec.retryToken++
-      engine.emit({ _tag: "RestartScheduled", supervisor: engine.path, child: rec.spec.id, delayMillis: delay })
-      yield* engine.later(delay, { _tag: "RetryRestart", id: rec.spec.id, token: rec.retryToken })
+      yield* state.engine.retry(rec, delay)
       return state
     }
     return yield* startGroup(state, rec, group)
   })
 
+/**
+ * Starts the children of a restart in order. A failed start undoes the round (the children it
+ * restarted are stopped again), counts as another restart, and schedules another attempt at
+ * the whole plan (after the next backoff delay, if any).
+ */
 const startGroup = (
   state: State,
   rec: ChildRecord,
@@ -331,19 +418,13 @@ const startGroup = (
         continue
       }
       if (outcome._tag === "Ignored") {
-        if (child.spec.restart === "temporary") state.children = state.children.filter((c) => c !== child)
+        if (child.spec.restart === "temporary") drop(state, new Set([child]))
         continue
       }
-      // a failed restart: undo this round, count it, and retry the whole plan
       for (let i = restarted.length - 1; i >= 0; i--) yield* engine.stop(restarted[i]!)
       for (const c of group) if (state.children.includes(c)) c.status = "restarting"
       if (!(yield* engine.addRestart())) return giveUp(state)
-      rec.retryToken++
-      ActorRef.tellUnsafe(engine.self as ActorRef.ActorRef<Protocol>, {
-        _tag: "RetryRestart",
-        id: rec.spec.id,
-        token: rec.retryToken
-      })
+      yield* engine.retry(rec, yield* engine.restartDelay(rec, false))
       return state
     }
     return state
@@ -361,7 +442,7 @@ const onChildExited = (
     rec.status = "not_running"
     const { engine } = state
     if (!needsRestart(rec.spec.restart, reason)) {
-      if (rec.spec.restart === "temporary") state.children = state.children.filter((c) => c !== rec)
+      if (rec.spec.restart === "temporary") drop(state, new Set([rec]))
       engine.emit({
         _tag: "ChildNotRestarted",
         supervisor: engine.path,
@@ -386,7 +467,29 @@ const autoShutdownTriggered = (state: State): boolean => {
     case "any-significant":
       return true
     case "all-significant":
-      return !state.children.some((c) => c.spec.significant && c.ref !== undefined)
+      return !state.children.some((c) => c.spec.significant && c.status !== "not_running")
+  }
+}
+
+const onRetryRestart = (s: State, msg: { readonly id: string; readonly token: number }) => {
+  const rec = find(s, msg.id)
+  if (!s.engine.takeRetry(rec, { _tag: "RetryRestart", ...msg })) return s
+  // children of the range started in the meantime (through the API) are stopped again, then
+  // the whole range starts in order
+  return Effect.flatMap(prepare(s, rec), (group) => startGroup(s, rec, group))
+}
+
+/**
+ * `terminateChild` of a child whose restart is pending cancels that restart; the other
+ * children of its group, waiting for the same restart, are then no longer being restarted.
+ */
+const cancelGroup = (s: State, rec: ChildRecord) => {
+  const index = s.children.indexOf(rec)
+  if (index < 0) return
+  const steps = plan(s.strategy, s.children.map((c) => ({ id: c.spec.id, running: c.ref !== undefined })), index)
+  for (const i of steps.start) {
+    const c = s.children[i]!
+    if (c !== rec && c.status === "restarting" && c.ref === undefined && !c.retryPending) c.status = "not_running"
   }
 }
 
@@ -396,21 +499,7 @@ const behavior = (state: State) =>
     receive: {
       Boot: (s: State) => Effect.map(startAll(s), (result) => Actor.reply(result, s)),
       ChildExited: (s: State, msg) => onChildExited(s, msg.ref, msg.reason),
-      RetryRestart: (s: State, msg) => {
-        const rec = find(s, msg.id)
-        if (rec === undefined || rec.retryToken !== msg.token) return s
-        if (rec.status !== "restarting") return s
-        const index = s.children.indexOf(rec)
-        const steps = plan(s.strategy, s.children.map((c) => ({ id: c.spec.id, running: c.ref !== undefined })), index)
-        // children of the range that are still running (started before a failure was undone
-        // elsewhere) are stopped again, then the whole range starts in order
-        const toStop = steps.stop.map((i) => s.children[i]!).filter((c) => c.ref !== undefined)
-        return Effect.gen(function*() {
-          for (const c of toStop) yield* s.engine.stop(c)
-          const group = steps.start.map((i) => s.children[i]!)
-          return yield* startGroup(s, rec, group)
-        })
-      },
+      RetryRestart: onRetryRestart,
       StartChild: (s: State, msg) => Effect.map(startChildNow(s, msg.spec), (result) => Actor.reply(result, s)),
       TerminateChild: (s: State, msg) =>
         Effect.gen(function*() {
@@ -418,8 +507,10 @@ const behavior = (state: State) =>
           if (rec === undefined) {
             return Actor.reply(Exit.fail(new ChildNotFound({ supervisor: s.engine.config.label, child: msg.id })), s)
           }
+          const pending = rec.status === "restarting" && rec.retryPending
           yield* s.engine.stop(rec)
-          if (rec.spec.restart === "temporary") s.children = s.children.filter((c) => c !== rec)
+          if (pending) cancelGroup(s, rec)
+          if (rec.spec.restart === "temporary") drop(s, new Set([rec]))
           return Actor.reply(Exit.void, s)
         }),
       RestartChild: (s: State, msg) =>
@@ -450,7 +541,7 @@ const behavior = (state: State) =>
         if (rec.status !== "not_running") {
           return Actor.reply(Exit.fail(new ChildRunning({ supervisor: label, child: msg.id, status: rec.status })), s)
         }
-        s.children = s.children.filter((c) => c !== rec)
+        drop(s, new Set([rec]))
         return Actor.reply(Exit.void, s)
       },
       WhichChildren: (s: State) => Actor.reply(s.children.map(infoOf).reverse(), s),
@@ -487,10 +578,10 @@ const snapshotOf = (s: State): Effect.Effect<Snapshot> =>
 const startChildNow = (
   s: State,
   spec: ChildSpec<any>
-): Effect.Effect<Result<ActorRef.ActorRef<any> | undefined, StartChildError>, never, any> =>
+): Effect.Effect<Exit.Exit<ActorRef.ActorRef<any> | undefined, StartChildError>, never, any> =>
   Effect.gen(function*() {
     const label = s.engine.config.label
-    const valid = validate(label, spec, s.autoShutdown)
+    const valid = validateChild(label, spec, s.autoShutdown)
     if (valid instanceof InvalidChildSpec) return Exit.fail(valid)
     const existing = find(s, valid.id)
     if (existing !== undefined) {
@@ -514,50 +605,41 @@ const startChildNow = (
   })
 
 /**
- * Validates a supervisor spec before anything starts. @internal
- */
-export const validateSpec = (
-  spec: SupervisorSpec<any>
-): { valid: Array<ValidChild>; intensity: number; periodMillis: number } | InvalidChildSpec => {
-  const label = spec?.label
-  const invalid = (field: string, value: unknown, reason: string) =>
-    new InvalidChildSpec({ supervisor: label, child: undefined, field, value, reason })
-  if (typeof spec !== "object" || spec === null) return invalid("spec", spec, "must be an object")
-  const strategies: ReadonlyArray<string> = ["one-for-one", "one-for-all", "rest-for-one"]
-  if (!strategies.includes(spec.strategy)) {
-    return invalid("strategy", spec.strategy, `must be one of ${strategies.join(", ")}`)
-  }
-  const autoShutdowns: ReadonlyArray<string> = ["never", "any-significant", "all-significant"]
-  const autoShutdown = spec.autoShutdown ?? "never"
-  if (!autoShutdowns.includes(autoShutdown)) {
-    return invalid("autoShutdown", autoShutdown, `must be one of ${autoShutdowns.join(", ")}`)
-  }
-  const intensity = decodeIntensity(spec.intensity, spec.period)
-  if ("field" in intensity) return invalid(intensity.field, intensity.value, intensity.reason)
-  if (!Array.isArray(spec.children)) return invalid("children", spec.children, "must be an array of child specs")
-  const valid: Array<ValidChild> = []
-  const seen = new Set<string>()
-  for (const child of spec.children) {
-    const v = validate(label, child, autoShutdown)
-    if (v instanceof InvalidChildSpec) return v
-    if (seen.has(v.id)) {
-      return new InvalidChildSpec({ supervisor: label, child: v.id, field: "id", value: v.id, reason: "duplicate id" })
-    }
-    seen.add(v.id)
-    valid.push(v)
-  }
-  return { valid, intensity: intensity.intensity, periodMillis: intensity.periodMillis }
-}
-
-/**
  * Starts a supervisor and its children (in order) in the current scope; completes once every
- * child has started. Fails with `InvalidChildSpec` before anything starts when the spec is
- * invalid, or with `ChildStartFailed` when a child fails to start (the children started
- * before it are stopped first, in reverse order). Closing the scope stops the supervisor, which
- * stops its children in reverse start order.
+ * child has started. Fails with `InvalidChildSpec` before anything starts when the spec (or a
+ * nested spec built with {@link child}) is invalid, or with `ChildStartFailed` when a child
+ * fails to start (the children started before it are stopped first, in reverse order).
+ * Closing the scope stops the supervisor, which stops its children in reverse start order.
  *
  * When started as the child of another supervisor (inside a child spec's `start`), it reports
  * its events through its parent as well.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorSystem } from "@arbor/core"
+ * import { Child, Supervisor } from "@arbor/supervisor"
+ * import { Effect } from "effect"
+ *
+ * const Echo = Actor.make<{ readonly _tag: "Say"; readonly text: string }>()({
+ *   init: () => Effect.succeed(null),
+ *   receive: { Say: (s, m) => Effect.as(Effect.log(m.text), s) }
+ * })
+ *
+ * const program = Effect.gen(function*() {
+ *   const root = yield* Supervisor.start({
+ *     strategy: "rest-for-one",
+ *     children: [
+ *       Child.worker({ id: "a", start: Actor.spawn(Echo) }),
+ *       Supervisor.child("nested", {
+ *         strategy: "one-for-all",
+ *         children: [Child.worker({ id: "b", start: Actor.spawn(Echo), shutdown: "brutal" })]
+ *       })
+ *     ],
+ *     onEvent: (event) => console.log(event._tag, [...event.supervisor, "child" in event ? event.child : ""])
+ *   })
+ *   console.log(yield* Supervisor.countChildren(root)) // { specs: 2, active: 2, supervisors: 1, workers: 1 }
+ * }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
+ * ```
  *
  * @category constructors
  * @since 0.1.0
@@ -570,9 +652,9 @@ export const start = <R>(
   Scope.Scope | ActorSystem.ActorSystem | Exclude<R, Scope.Scope>
 > =>
   Effect.gen(function*() {
-    const checked = validateSpec(spec)
+    const checked = validateSupervisorSpec(spec)
     if (checked instanceof InvalidChildSpec) return yield* checked
-    const parent = yield* ParentRelay
+    const parent = yield* claimRelay
     const hub = yield* PubSub.unbounded<SupervisionEvent>()
     const engine = new Engine({
       label: spec.label,
@@ -585,9 +667,9 @@ export const start = <R>(
     }, hub)
     const state: State = {
       engine,
-      strategy: spec.strategy,
-      autoShutdown: spec.autoShutdown ?? "never",
-      children: checked.valid.map((v) => makeRecord(v))
+      strategy: checked.strategy,
+      autoShutdown: checked.autoShutdown,
+      children: checked.children.map((v) => makeRecord(v))
     }
     const ref = yield* Effect.orDie(
       Actor.spawn(behavior(state), { shutdown: "infinity", ...(spec.label === undefined ? {} : { label: spec.label }) })
@@ -616,6 +698,20 @@ const call = <A, E>(
  * not running) or `ChildStartFailed` (nothing is kept). Succeeds with the child's ref, or
  * `undefined` when its start returned `Child.ignore`.
  *
+ * @example
+ * ```ts
+ * import { Actor } from "@arbor/core"
+ * import { Child, Supervisor } from "@arbor/supervisor"
+ * import { Effect } from "effect"
+ *
+ * declare const sup: Supervisor.SupervisorRef
+ * declare const Cache: Actor.Behavior<{ readonly _tag: "Clear" }>
+ *
+ * const added = Supervisor.startChild(sup, Child.worker({ id: "cache", start: Actor.spawn(Cache) })).pipe(
+ *   Effect.catchTag("ChildAlreadyStarted", (e) => Effect.succeed(e.ref))
+ * )
+ * ```
+ *
  * @category dynamic API
  * @since 0.1.0
  */
@@ -627,7 +723,8 @@ export const startChild = <R>(
 
 /**
  * Stops a child per its shutdown spec without restarting it. Its spec is kept (not running),
- * except for a temporary child, which is dropped. Stopping a child that is not running succeeds.
+ * except for a temporary child, which is dropped. Stopping a child that is not running
+ * succeeds; stopping a child whose restart is pending cancels that restart.
  *
  * @category dynamic API
  * @since 0.1.0
@@ -674,7 +771,7 @@ export const whichChildren = (sup: SupervisorRef): Effect.Effect<ReadonlyArray<C
   ActorRef.ask(sup, { _tag: "WhichChildren" }, { timeout: "infinity" })
 
 /**
- * Counts children as OTP does.
+ * Counts children as OTP does: specs kept, running children, and children by type.
  *
  * @category dynamic API
  * @since 0.1.0
@@ -683,9 +780,27 @@ export const countChildren = (sup: SupervisorRef): Effect.Effect<ChildCounts, Er
   ActorRef.ask(sup, { _tag: "CountChildren" }, { timeout: "infinity" })
 
 /**
- * A snapshot of the supervisor and, recursively, of its running supervisor children: ids,
- * status, restart type, incarnation counts, restarts in the current window and the remaining
- * restart budget.
+ * A snapshot of the supervisor (static or dynamic) and, recursively, of its running
+ * supervisor children: ids, status, restart type, incarnation counts, restarts in the current
+ * window and the remaining restart budget. Each supervisor answers for itself, one after the
+ * other, so a snapshot of a busy tree is not one atomic instant.
+ *
+ * @example
+ * ```ts
+ * import { Supervisor } from "@arbor/supervisor"
+ * import { Effect } from "effect"
+ *
+ * declare const root: Supervisor.SupervisorRef
+ *
+ * const print = (s: Supervisor.Snapshot, indent = ""): void => {
+ *   console.log(`${indent}${s.label ?? "supervisor"} budget ${s.remainingBudget}/${s.intensity}`)
+ *   for (const c of s.children) {
+ *     console.log(`${indent}  ${c.id} ${c.status} #${c.incarnation}`)
+ *     if (c.supervisor !== undefined) print(c.supervisor, indent + "    ")
+ *   }
+ * }
+ * const program = Effect.map(Supervisor.snapshot(root), (s) => print(s))
+ * ```
  *
  * @category observability
  * @since 0.1.0
@@ -709,6 +824,25 @@ export const snapshot = (sup: ActorRef.ActorRef<any>): Effect.Effect<Snapshot, E
 /**
  * Subscribes to the supervisor's events (its whole subtree) from now on, for as long as the
  * enclosing scope lives. To see the events of the start itself, pass `onEvent` in the spec.
+ * The subscription buffers without bound: take from it, or close its scope.
+ *
+ * @example
+ * ```ts
+ * import { Supervisor } from "@arbor/supervisor"
+ * import { Effect, PubSub } from "effect"
+ *
+ * declare const root: Supervisor.SupervisorRef
+ *
+ * const logRestarts = Effect.gen(function*() {
+ *   const events = yield* Supervisor.events(root)
+ *   while (true) {
+ *     const event = yield* PubSub.take(events)
+ *     if (event._tag === "ChildStarted" && event.restart) {
+ *       console.log(`restarted ${[...event.supervisor, event.child].join("/")} (#${event.incarnation})`)
+ *     }
+ *   }
+ * }).pipe(Effect.scoped)
+ * ```
  *
  * @category observability
  * @since 0.1.0
@@ -726,7 +860,7 @@ export const events = (
 
 /**
  * A child spec that runs a nested supervisor (type `"supervisor"`, shutdown `"infinity"` by
- * default).
+ * default). The nested spec is validated with its parent's, before anything starts.
  *
  * @example
  * ```ts
@@ -754,5 +888,6 @@ export const child = <R>(
   start: start(spec) as Effect.Effect<SupervisorRef, InvalidChildSpec | ChildStartFailed, any>,
   ...(options?.restart === undefined ? {} : { restart: options.restart }),
   ...(options?.shutdown === undefined ? {} : { shutdown: options.shutdown }),
-  ...(options?.significant === undefined ? {} : { significant: options.significant })
-})
+  ...(options?.significant === undefined ? {} : { significant: options.significant }),
+  [NestedSpec]: { kind: "supervisor", spec }
+} as ChildSpec<ActorSystem.ActorSystem | Exclude<R, Scope.Scope>>)

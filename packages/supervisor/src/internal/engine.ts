@@ -14,15 +14,23 @@ import * as Exit from "effect/Exit"
 import * as PubSub from "effect/PubSub"
 import * as Schedule from "effect/Schedule"
 import { ActorRef, ExitReason } from "@arbor/core"
-import type { ValidChild } from "../Child.ts"
+import type { ValidChild } from "./spec.ts"
 import { isIgnore } from "../Child.ts"
+import type { ChildStatus } from "../Child.ts"
 import type { SupervisionEvent } from "../SupervisionEvent.ts"
 import { RestartWindow } from "./intensity.ts"
 
-/** Where a nested supervisor reports: its path below the root and its parent's emitter. */
+/**
+ * Where a nested supervisor reports: its path below the root and its parent's emitter. A relay
+ * is offered only while the child's start runs (`open`), and only to the first supervisor
+ * started there (`claimed`): a supervisor that an actor starts later, from a handler, is a new
+ * root rather than a child of the actor's own supervisor.
+ */
 export interface Relay {
   readonly path: ReadonlyArray<string>
   readonly emit: (event: SupervisionEvent) => void
+  open: boolean
+  claimed: boolean
 }
 
 /** Provided by a supervisor around each child's start, so nested supervisors find their parent. */
@@ -30,10 +38,16 @@ export const ParentRelay = Context.Reference<Relay | undefined>("@arbor/supervis
   defaultValue: () => undefined
 })
 
+/** The relay offered to the supervisor being started, claimed by it; `undefined` for a root. */
+export const claimRelay: Effect.Effect<Relay | undefined> = Effect.gen(function*() {
+  const relay = yield* ParentRelay
+  if (relay === undefined || !relay.open || relay.claimed) return undefined
+  relay.claimed = true
+  return relay
+})
+
 /** Marks references that are Arbor supervisors (identity only; no state is shared). */
 export const supervisorRefs = new WeakSet<object>()
-
-export type ChildStatus = "running" | "restarting" | "not_running"
 
 /** A child as the supervisor tracks it. */
 export interface ChildRecord {
@@ -45,6 +59,8 @@ export interface ChildRecord {
   incarnation: number
   startedAt: number
   retryToken: number
+  /** A `RetryRestart` with the current token is on its way (this child drives a restart). */
+  retryPending: boolean
   backoff: ((now: number, input: unknown) => Effect.Effect<[unknown, Duration.Duration], unknown>) | undefined
 }
 
@@ -56,14 +72,22 @@ export const makeRecord = (spec: ValidChild, args?: ReadonlyArray<unknown>): Chi
   incarnation: 0,
   startedAt: 0,
   retryToken: 0,
+  retryPending: false,
   backoff: undefined
 })
 
-/** The message a supervisor sends itself when one of its children ends. */
+/** The message a supervisor sends itself when one of its children ends on its own. */
 export interface ChildExitedMsg {
   readonly _tag: "ChildExited"
   readonly ref: ActorRef.ActorRef<any>
   readonly reason: ExitReason.ExitReason
+}
+
+/** The message a supervisor sends itself to make another attempt at a restart. */
+export interface RetryRestartMsg {
+  readonly _tag: "RetryRestart"
+  readonly id: string
+  readonly token: number
 }
 
 export type StartOutcome =
@@ -76,16 +100,22 @@ export interface EngineConfig {
   readonly path: ReadonlyArray<string>
   readonly intensity: number
   readonly periodMillis: number
-  readonly restartDelay: Schedule.Schedule<Duration.Input, unknown, never, never> | undefined
+  readonly restartDelay: Schedule.Schedule<unknown, unknown, never, never> | undefined
   readonly onEvent: ((event: SupervisionEvent) => void) | undefined
   readonly parent: Relay | undefined
+}
+
+const describe = (u: unknown): string => {
+  if (u === null) return "null"
+  if (typeof u === "object") return `an object${"_tag" in u ? ` with _tag ${String(u._tag)}` : ""}`
+  return `${typeof u} ${String(u)}`
 }
 
 /** The state every supervisor keeps besides its children. */
 export class Engine {
   readonly window: RestartWindow
   readonly hub: PubSub.PubSub<SupervisionEvent>
-  self!: ActorRef.ActorRef<ChildExitedMsg>
+  self!: ActorRef.ActorRef<ChildExitedMsg | RetryRestartMsg>
 
   constructor(readonly config: EngineConfig, hub: PubSub.PubSub<SupervisionEvent>) {
     this.window = new RestartWindow(config.intensity, config.periodMillis)
@@ -106,21 +136,35 @@ export class Engine {
     this.config.parent?.emit(event)
   }
 
-  /** Runs a child's start; on success watches the child so its exit reaches this supervisor. */
+  /**
+   * Runs a child's start; on success watches the child so that its own exit reaches this
+   * supervisor. A start that fails, dies, throws or returns something that is neither a
+   * reference nor `Child.ignore` is a failed start.
+   */
   start(rec: ChildRecord, restart: boolean): Effect.Effect<StartOutcome> {
     return Effect.gen({ self: this }, function*(this: Engine) {
       rec.incarnation++
       const incarnation = rec.incarnation
-      const relay: Relay = { path: [...this.path, rec.spec.id], emit: this.emit }
+      const relay: Relay = { path: [...this.path, rec.spec.id], emit: this.emit, open: true, claimed: false }
       const start = rec.spec.start as Effect.Effect<unknown, unknown, never>
-      const exit = yield* Effect.exit(Effect.provideService(start, ParentRelay, relay))
-      if (Exit.isFailure(exit)) {
-        rec.ref = undefined
-        this.emit({ _tag: "ChildStartFailed", supervisor: this.path, child: rec.spec.id, incarnation, cause: exit.cause })
-        return { _tag: "Failed", cause: exit.cause } as const
+      const exit = yield* Effect.exit(Effect.provideService(Effect.suspend(() => start), ParentRelay, relay))
+      relay.open = false
+      let cause: Cause.Cause<unknown> | undefined
+      if (Exit.isFailure(exit)) cause = exit.cause
+      else if (!isIgnore(exit.value) && !ActorRef.isActorRef(exit.value)) {
+        cause = Cause.die(
+          new TypeError(
+            `the start of child "${rec.spec.id}" returned ${describe(exit.value)}, not an ActorRef or Child.ignore`
+          )
+        )
       }
-      const value = exit.value
-      if (isIgnore(value) || !ActorRef.isActorRef(value)) {
+      if (cause !== undefined) {
+        rec.ref = undefined
+        this.emit({ _tag: "ChildStartFailed", supervisor: this.path, child: rec.spec.id, incarnation, cause })
+        return { _tag: "Failed", cause } as const
+      }
+      const value = (exit as Exit.Success<unknown>).value
+      if (isIgnore(value)) {
         rec.ref = undefined
         rec.status = "not_running"
         this.emit({ _tag: "ChildStartIgnored", supervisor: this.path, child: rec.spec.id, incarnation })
@@ -130,12 +174,16 @@ export class Engine {
       rec.ref = ref
       rec.status = "running"
       rec.startedAt = yield* Clock.currentTimeMillis
+      this.emit({ _tag: "ChildStarted", supervisor: this.path, child: rec.spec.id, ref, incarnation, restart })
       const self = this.self
       ActorRef.onExit(ref, (reason) => {
         this.emit({ _tag: "ChildExited", supervisor: this.path, child: rec.spec.id, ref, incarnation, reason })
-        ActorRef.tellUnsafe(self, { _tag: "ChildExited", ref, reason })
+        // only an exit the supervisor did not cause needs handling (a child it stopped was
+        // detached first), and only while the supervisor lives (no dead letters)
+        if (rec.ref === ref && ActorRef.isAliveUnsafe(self)) {
+          ActorRef.tellUnsafe(self, { _tag: "ChildExited", ref, reason })
+        }
       })
-      this.emit({ _tag: "ChildStarted", supervisor: this.path, child: rec.spec.id, ref, incarnation, restart })
       return { _tag: "Started", ref } as const
     })
   }
@@ -147,6 +195,7 @@ export class Engine {
       rec.ref = undefined
       rec.status = "not_running"
       rec.retryToken++
+      rec.retryPending = false
       if (ref === undefined) return Effect.void
       return Effect.asVoid(ActorRef.shutdown(ref, rec.spec.shutdown, ExitReason.shutdown()))
     })
@@ -167,33 +216,48 @@ export class Engine {
   }
 
   /**
-   * The backoff delay before restarting `rec`, from the supervisor's `restartDelay` schedule
-   * (zero without one). The schedule starts over once an incarnation has run for a whole
-   * intensity period.
+   * The backoff delay in milliseconds before restarting `rec`: the next delay of the
+   * supervisor's `restartDelay` schedule (zero without one, or once the schedule is done).
+   * `afterExit` is `true` when a running incarnation just exited (rather than a restart attempt
+   * failing): if that incarnation ran for a whole intensity period, the schedule starts over.
    */
-  restartDelay(rec: ChildRecord): Effect.Effect<number> {
+  restartDelay(rec: ChildRecord, afterExit: boolean): Effect.Effect<number> {
     const schedule = this.config.restartDelay
     if (schedule === undefined) return Effect.succeed(0)
     return Effect.gen({ self: this }, function*(this: Engine) {
       const now = yield* Clock.currentTimeMillis
-      if (rec.backoff === undefined || now - rec.startedAt >= this.config.periodMillis) {
+      if (rec.backoff === undefined || (afterExit && now - rec.startedAt >= this.config.periodMillis)) {
         rec.backoff = (yield* Schedule.toStep(schedule)) as ChildRecord["backoff"]
       }
-      const step = yield* Effect.exit(rec.backoff!(now, undefined))
-      if (Exit.isFailure(step)) return 0 // the schedule is exhausted: restart at once
-      const output = step.value[0] as Duration.Input
-      const fromOutput = Duration.fromInput(output)
-      const delay = fromOutput._tag === "Some" ? fromOutput.value : step.value[1]
-      return Math.max(0, Duration.toMillis(delay))
+      const step = yield* Effect.exit(Effect.suspend(() => rec.backoff!(now, undefined)))
+      if (Exit.isFailure(step)) return 0 // the schedule is done: restart at once
+      const millis = Duration.toMillis(step.value[1])
+      return Number.isFinite(millis) && millis > 0 ? millis : 0
     })
   }
 
-  /** Sends `msg` to this supervisor after `millis` (read from the `Clock`), unless it ends first. */
-  later(millis: number, msg: unknown): Effect.Effect<void, never, any> {
-    const self = this.self as ActorRef.ActorRef<unknown>
+  /**
+   * Schedules another attempt at restarting `rec`: sends this supervisor a `RetryRestart` with
+   * a fresh token, at once or, after reporting `RestartScheduled`, when `millis` have passed on
+   * the `Clock` (unless the supervisor ends first). Stopping `rec` cancels it (the token moves).
+   */
+  retry(rec: ChildRecord, millis: number): Effect.Effect<void, never, any> {
+    const self = this.self
+    rec.retryToken++
+    rec.retryPending = true
+    const msg: RetryRestartMsg = { _tag: "RetryRestart", id: rec.spec.id, token: rec.retryToken }
+    if (millis <= 0) return Effect.sync(() => ActorRef.tellUnsafe(self, msg))
+    this.emit({ _tag: "RestartScheduled", supervisor: this.path, child: rec.spec.id, delayMillis: millis })
     return Effect.asVoid(
       Effect.forkScoped(Effect.andThen(Effect.sleep(millis), Effect.sync(() => ActorRef.tellUnsafe(self, msg))))
     )
+  }
+
+  /** `true` (and the retry is consumed) when `msg` is the pending retry of `rec`. */
+  takeRetry(rec: ChildRecord | undefined, msg: RetryRestartMsg): rec is ChildRecord {
+    if (rec === undefined || !rec.retryPending || rec.retryToken !== msg.token || rec.status !== "restarting") return false
+    rec.retryPending = false
+    return true
   }
 
   restartsInWindow(): Effect.Effect<number> {
@@ -204,25 +268,3 @@ export class Engine {
 /** `true` when a child with this restart type must be restarted after exiting with `reason`. */
 export const needsRestart = (restart: ValidChild["restart"], reason: ExitReason.ExitReason): boolean =>
   restart === "permanent" || (restart === "transient" && ExitReason.isAbnormal(reason))
-
-/** Validates the supervisor-level options shared by both supervisor kinds. */
-export const decodeIntensity = (
-  intensity: unknown,
-  period: unknown
-): { intensity: number; periodMillis: number } | { field: string; value: unknown; reason: string } => {
-  const i = intensity ?? 3
-  if (typeof i !== "number" || !Number.isInteger(i) || i < 0) {
-    return { field: "intensity", value: i, reason: "must be a whole number ≥ 0" }
-  }
-  const p = period ?? "5 seconds"
-  let periodMillis: number
-  try {
-    periodMillis = Duration.toMillis(Duration.fromInputUnsafe(p as Duration.Input))
-  } catch {
-    return { field: "period", value: p, reason: "must be a duration" }
-  }
-  if (!(periodMillis > 0) || !Number.isFinite(periodMillis)) {
-    return { field: "period", value: p, reason: "must be a positive, finite duration" }
-  }
-  return { intensity: i, periodMillis }
-}
