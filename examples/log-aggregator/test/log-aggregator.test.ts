@@ -23,12 +23,17 @@ const small = (print: (line: string) => void): ScenarioOptions => ({
   print
 })
 
-/** Runs the scenario on a TestClock: fork it, move virtual time past its end, join it. */
+/**
+ * Runs the scenario on a TestClock: fork it in a scope of its own, and move virtual time in
+ * small steps until it has completed and its tree has stopped (stopping waits for handlers that
+ * sleep on the TestClock, so the clock must keep moving while the scope closes).
+ */
 const runOnTestClock = (options: ScenarioOptions) =>
   Effect.runPromise(
     Effect.gen(function*() {
-      const fiber = yield* Effect.forkChild(run(options))
-      yield* TestClock.adjust("1 minute")
+      const fiber = yield* Effect.forkChild(Effect.scoped(run(options)))
+      for (let step = 0; step < 2000 && fiber.pollUnsafe() === undefined; step++) yield* TestClock.adjust("5 millis")
+      if (fiber.pollUnsafe() === undefined) return yield* Effect.die("the run did not complete in 10 virtual seconds")
       return yield* Fiber.join(fiber)
     }).pipe(
       Effect.scoped,
