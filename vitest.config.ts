@@ -4,7 +4,7 @@ export default defineConfig({
   resolve: { conditions: ["@arbor/source"] },
   ssr: { resolve: { conditions: ["@arbor/source"] } },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "conformance/**/*.test.ts", "bench/test/**/*.test.ts", "docs/test/**/*.test.ts", "integration/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "conformance/**/*.test.ts", "bench/test/**/*.test.ts", "docs/test/**/*.test.ts", "integration/**/*.test.ts", "reliability/test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000
   }
