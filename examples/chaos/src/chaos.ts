@@ -30,8 +30,10 @@ export interface ChaosOptions {
 export interface Summary {
   readonly seed: number
   readonly seconds: number
+  /** Crashes and failed starts injected (slowed messages are counted apart). */
   readonly faults: number
   readonly faultsByKind: Readonly<Record<string, number>>
+  readonly slowedMessages: number
   readonly restarts: number
   readonly failedStarts: number
   readonly escalations: number
@@ -148,7 +150,7 @@ export const runChaos = (options: ChaosOptions): Effect.Effect<Summary> =>
             yield* Faults.crash(faults, faults.pick(supervisors), "kill")
             continue
           }
-          const reason = faults.pick(["failure", "defect", "throw", "kill", "failure"] as const)
+          const reason = faults.pick(["failure", "defect", "throw", "kill", "kill"] as const)
           yield* Faults.crash(faults, faults.pick(workers), reason)
         }
       })
@@ -161,7 +163,7 @@ export const runChaos = (options: ChaosOptions): Effect.Effect<Summary> =>
           const now = yield* Clock.currentTimeMillis
           onFrame(renderFrame(snap._tag === "Some" ? snap.value : undefined, {
             ...stats,
-            faults: faults.log.length,
+            faults: faults.log.filter((f) => f.kind !== "delay").length,
             elapsed: (now - start) / 1000,
             seconds: options.seconds,
             seed: options.seed
@@ -182,15 +184,21 @@ export const runChaos = (options: ChaosOptions): Effect.Effect<Summary> =>
 
     const lost = acked.filter((id) => !store.has(id)).length
     const faultsByKind: Record<string, number> = {}
+    let slowedMessages = 0
     for (const f of faults.log) {
+      if (f.kind === "delay") {
+        slowedMessages++
+        continue
+      }
       const k = f.kind === "crash" ? `crash:${f.reason}` : f.kind
       faultsByKind[k] = (faultsByKind[k] ?? 0) + 1
     }
     return {
       seed: options.seed,
       seconds: options.seconds,
-      faults: faults.log.length,
+      faults: faults.log.length - slowedMessages,
       faultsByKind,
+      slowedMessages,
       restarts: stats.restarts,
       failedStarts: stats.failedStarts,
       escalations: stats.escalations,

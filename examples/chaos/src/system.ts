@@ -85,7 +85,9 @@ const lookup = <Msg>(key: Registry.Key<Msg>) =>
 // --- behaviours ----------------------------------------------------------------------------
 
 export const behaviors = (faults: Faults.FaultInjector) => {
-  const Writer = Faults.define<WriterMsg>()(faults, {}, {
+  // faults that hit requests in flight: the writer is sometimes slow (so kills land mid-write)
+  // and every incarnation crashes while handling its 400th write
+  const Writer = Faults.define<WriterMsg>()(faults, { delay: "3 millis", delayRate: 0.2, crashOnMessage: 400 }, {
     init: () => Effect.succeed({ written: 0 }),
     receive: {
       Write: (s, msg) =>
@@ -107,7 +109,7 @@ export const behaviors = (faults: Faults.FaultInjector) => {
         })
     }
   })
-  const Validator = Faults.define<ValidatorMsg>()(faults, {}, {
+  const Validator = Faults.define<ValidatorMsg>()(faults, { crashOnMessage: 700, crashReason: "defect" }, {
     init: () => Effect.succeed({ accepted: 0 }),
     receive: {
       Submit: (s, msg) =>
@@ -123,7 +125,7 @@ export const behaviors = (faults: Faults.FaultInjector) => {
     init: () => Effect.succeed({ settled: 0 }),
     receive: { Settled: (s) => ({ settled: s.settled + 1 }) }
   })
-  const Gateway = Faults.define<GatewayMsg>()(faults, {}, {
+  const Gateway = Faults.define<GatewayMsg>()(faults, { delay: "2 millis", delayRate: 0.1 }, {
     init: () => Effect.succeed({ authorized: 0 }),
     receive: {
       Authorize: (s, msg) =>
@@ -170,10 +172,10 @@ export const startTree = (faults: Faults.FaultInjector, onEvent: (event: Supervi
           period: "2 seconds",
           children: [
             Child.worker({ id: "validator", start: Registry.spawn(Names.validator, b.Validator) }),
-            // the enricher's start is flaky: some restarts fail and are retried
+            // the enricher's restarts are flaky: some fail and are retried (its first start is spared)
             Child.worker({
               id: "enricher",
-              start: Faults.flakyStart(faults, Registry.spawn(Names.enricher, b.Enricher), { rate: 0.2, target: "enricher" })
+              start: Faults.flakyStart(faults, Registry.spawn(Names.enricher, b.Enricher), { rate: 0.2, target: "enricher", spareFirst: 1 })
             }),
             Child.worker({ id: "writer", start: Registry.spawn(Names.writer, b.Writer) })
           ]

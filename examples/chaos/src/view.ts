@@ -77,7 +77,7 @@ export const renderSummary = (s: Summary): string => {
     bold("Summary"),
     `  seed                         ${s.seed} (replay with --seed ${s.seed})`,
     `  duration                     ${s.seconds}s`,
-    `  faults injected              ${s.faults} (${kinds})`,
+    `  faults injected              ${s.faults} (${kinds}; and ${s.slowedMessages} messages slowed)`,
     `  restarts                     ${s.restarts} (failed start attempts ${s.failedStarts}, retried)`,
     `  escalations                  ${s.escalations} (restart intensity exceeded, handed to the parent)`,
     `  requests acknowledged        ${s.acknowledged} (attempts retried after a crash ${s.retriedAttempts})`,

@@ -297,7 +297,9 @@ export const failStart = <A, E, R>(
 }
 
 /**
- * A start effect that fails with probability `rate` on each run, decided by the injector.
+ * A start effect that fails with probability `rate` on each run, decided by the injector. The
+ * first `spareFirst` runs (default 0) always go through — `spareFirst: 1` makes only restarts
+ * flaky, so a supervisor's own start is not at risk.
  *
  * @category injection
  * @since 0.1.0
@@ -305,11 +307,13 @@ export const failStart = <A, E, R>(
 export const flakyStart = <A, E, R>(
   injector: FaultInjector,
   start: Effect.Effect<A, E, R>,
-  options: { readonly rate: number; readonly target?: string }
+  options: { readonly rate: number; readonly target?: string; readonly spareFirst?: number }
 ): Effect.Effect<A, E | InjectedFault, R> => {
   const target = options.target ?? "start"
+  let runs = 0
   return Effect.suspend((): Effect.Effect<A, E | InjectedFault, R> => {
-    if (injector.random() < options.rate) {
+    runs++
+    if (runs > (options.spareFirst ?? 0) && injector.random() < options.rate) {
       injector.record({ kind: "start-failure", target })
       return Effect.fail(new InjectedFault({ target, detail: "flaky start" }))
     }

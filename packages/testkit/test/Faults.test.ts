@@ -78,6 +78,17 @@ describe("Faults", () => {
     expect(started).toBe(1)
   })
 
+  it("flakyStart fails a seeded fraction of runs, sparing the first ones", async () => {
+    const faults = Faults.makeInjector(5)
+    const start = Faults.flakyStart(faults, Effect.succeed("ok"), { rate: 0.5, spareFirst: 3 })
+    const exits = await Effect.runPromise(Effect.forEach(Array.from({ length: 40 }), () => Effect.exit(start)))
+    expect(exits.slice(0, 3).every((e) => e._tag === "Success")).toBe(true)
+    const failures = exits.filter((e) => e._tag === "Failure").length
+    expect(failures).toBeGreaterThan(5)
+    expect(failures).toBeLessThan(35)
+    expect(faults.log.length).toBe(failures)
+  })
+
   it("delays messages by the Clock and makes stop hooks slow", async () => {
     const faults = Faults.makeInjector(3)
     const Worker = Faults.define<Msg>()(faults, { delay: "1 second", slowStop: "10 seconds" }, definition)
