@@ -54,7 +54,7 @@ import { InvalidActorOptions, StartTimeout } from "./Errors.ts"
 import * as Reason from "./ExitReason.ts"
 import type { ExitReason } from "./ExitReason.ts"
 import { Cell, Reply as ReplyImpl, Stop as StopImpl } from "./internal/cell.ts"
-import type { CellBehavior, Overflow } from "./internal/cell.ts"
+import type { CellBehavior } from "./internal/cell.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 
 // -----------------------------------------------------------------------------------------
@@ -77,6 +77,7 @@ export const ReplyTypeId = "~@arbor/core/Reply" as const
  * @since 0.1.0
  */
 export interface ReplyWitness<out A> {
+  /** The reply type, as a phantom function type (never called, never present at run time). */
   readonly _A: (_: never) => A
 }
 
@@ -96,7 +97,10 @@ export interface ReplyWitness<out A> {
  * @category protocols
  * @since 0.1.0
  */
-export type Request<M, Reply> = M & { readonly [ReplyTypeId]?: ReplyWitness<Reply> }
+export type Request<M, Reply> = M & {
+  /** Type-level only: the reply type. Never set at run time. */
+  readonly [ReplyTypeId]?: ReplyWitness<Reply>
+}
 
 /**
  * The reply type of a request message; `never` for a plain message.
@@ -104,8 +108,10 @@ export type Request<M, Reply> = M & { readonly [ReplyTypeId]?: ReplyWitness<Repl
  * @category protocols
  * @since 0.1.0
  */
-export type ReplyOf<M> = M extends { readonly [ReplyTypeId]?: infer W }
-  ? NonNullable<W> extends ReplyWitness<infer A> ? A : never
+export type ReplyOf<M> = M extends {
+  /** The reply witness of a request. */
+  readonly [ReplyTypeId]?: infer W
+} ? NonNullable<W> extends ReplyWitness<infer A> ? A : never
   : never
 
 /**
@@ -122,7 +128,10 @@ export type RequestsOf<Msg> = Msg extends unknown ? ([ReplyOf<Msg>] extends [nev
  * @category protocols
  * @since 0.1.0
  */
-export type TagOf<Msg> = Msg extends { readonly _tag: infer T extends string } ? T : never
+export type TagOf<Msg> = Msg extends {
+  /** The variant's tag. */
+  readonly _tag: infer T extends string
+} ? T : never
 
 /**
  * The reply type of sending `M` to an actor of protocol `Msg` (looked up by `_tag` for tagged
@@ -131,7 +140,15 @@ export type TagOf<Msg> = Msg extends { readonly _tag: infer T extends string } ?
  * @category protocols
  * @since 0.1.0
  */
-export type ReplyFor<Msg, M> = M extends { readonly _tag: infer T } ? ReplyOf<Extract<RequestsOf<Msg>, { readonly _tag: T }>>
+export type ReplyFor<Msg, M> = M extends {
+  /** The request's tag. */
+  readonly _tag: infer T
+} ? ReplyOf<
+    Extract<RequestsOf<Msg>, {
+      /** The tag to look up. */
+      readonly _tag: T
+    }>
+  >
   : ReplyOf<RequestsOf<Msg>>
 
 // -----------------------------------------------------------------------------------------
@@ -145,7 +162,9 @@ export type ReplyFor<Msg, M> = M extends { readonly _tag: infer T } ? ReplyOf<Ex
  * @since 0.1.0
  */
 export interface Reply<out A, out S> {
+  /** The answer sent to the asker. */
   readonly value: A
+  /** The actor's next state. */
   readonly state: S
 }
 
@@ -156,6 +175,7 @@ export interface Reply<out A, out S> {
  * @since 0.1.0
  */
 export interface Stop {
+  /** The reason the actor ends with. */
   readonly reason: ExitReason
 }
 
@@ -215,6 +235,7 @@ export type HandlerResult<M, S, R = any> = [ReplyOf<M>] extends [never] ? Next<S
  * @since 0.1.0
  */
 export interface ActorContext<Msg> {
+  /** The running actor's own reference. */
   readonly self: ActorRef<Msg>
 }
 
@@ -227,9 +248,18 @@ export interface ActorContext<Msg> {
 export type Handlers<Msg, S> = {
   readonly [K in TagOf<Msg>]: (
     state: S,
-    msg: Extract<Msg, { readonly _tag: K }>,
+    msg: Extract<Msg, {
+      /** The handled variant's tag. */
+      readonly _tag: K
+    }>,
     ctx: ActorContext<Msg>
-  ) => HandlerResult<Extract<Msg, { readonly _tag: K }>, S>
+  ) => HandlerResult<
+    Extract<Msg, {
+      /** The handled variant's tag. */
+      readonly _tag: K
+    }>,
+    S
+  >
 }
 
 /**
@@ -254,8 +284,22 @@ export type ReceiveFunction<Msg, S> = (
  * @since 0.1.0
  */
 export type Signal =
-  | { readonly _tag: "Exit"; readonly from: ActorRef<never>; readonly reason: ExitReason }
-  | { readonly _tag: "Down"; readonly actor: ActorRef<never>; readonly reason: ExitReason }
+  | {
+    /** A linked actor ended. */
+    readonly _tag: "Exit"
+    /** The linked actor that ended. */
+    readonly from: ActorRef<never>
+    /** Why it ended. */
+    readonly reason: ExitReason
+  }
+  | {
+    /** A watched actor ended. */
+    readonly _tag: "Down"
+    /** The watched actor that ended. */
+    readonly actor: ActorRef<never>
+    /** Why it ended. */
+    readonly reason: ExitReason
+  }
 
 // -----------------------------------------------------------------------------------------
 // definitions
@@ -274,9 +318,19 @@ export type Signal =
  * @since 0.1.0
  */
 export interface MailboxOptions {
+  /** How many messages may wait; a whole number ≥ 1. */
   readonly capacity: number
+  /** What happens when the mailbox is full. Default: `"suspend"`. */
   readonly overflow?: Overflow
 }
+
+/**
+ * What a full bounded mailbox does with one more message; see {@link MailboxOptions}.
+ *
+ * @category definitions
+ * @since 0.1.0
+ */
+export type Overflow = "suspend" | "dropNewest" | "dropOldest" | "fail"
 
 /**
  * The definition of an actor; see {@link make}.
@@ -310,9 +364,13 @@ export interface Definition<Msg, S, IE, IR, H> {
  * @since 0.1.0
  */
 export interface Behavior<in Msg, out InitE = never, out R = never> {
+  /** Type-level only: the protocol, init error and services of the definition. */
   readonly [BehaviorTypeId]: {
+    /** The protocol (contravariant). */
     readonly _Msg: (_: Msg) => void
+    /** The error `init` may fail with. */
     readonly _InitE: () => InitE
+    /** The services the actor needs. */
     readonly _R: () => R
   }
 }
@@ -324,10 +382,20 @@ class BehaviorImpl {
   constructor(readonly cell: CellBehavior, readonly mailbox: MailboxOptions | undefined) {}
 }
 
-type ServicesOf<T> = T extends Effect.Effect<any, any, infer R> ? R : never
-type ServicesOfFn<F> = F extends (...args: ReadonlyArray<any>) => infer Out ? ServicesOf<Out> : never
-type ServicesOfReceive<H> = H extends (...args: ReadonlyArray<any>) => any ? ServicesOfFn<H>
-  : { [K in keyof H]: ServicesOfFn<H[K]> }[keyof H]
+/**
+ * The services that the handlers `H` (a handler table or a single `receive` function) need:
+ * the union of the requirements of the effects they return.
+ *
+ * @category definitions
+ * @since 0.1.0
+ */
+export type ServicesOfReceive<H> = H extends (...args: ReadonlyArray<any>) => infer Out
+  ? Out extends Effect.Effect<any, any, infer R> ? R : never
+  : {
+    [K in keyof H]: H[K] extends (...args: ReadonlyArray<any>) => infer Out
+      ? Out extends Effect.Effect<any, any, infer R> ? R : never
+      : never
+  }[keyof H]
 
 /**
  * Defines an actor for protocol `Msg`. Call it twice — `make<Msg>()({...})` — so the protocol

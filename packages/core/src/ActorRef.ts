@@ -30,7 +30,11 @@ const TypeId = "~@arbor/core/ActorRef" as const
  * @since 0.1.0
  */
 export interface ActorRef<in Msg> {
-  readonly [TypeId]: { readonly _Msg: (_: Msg) => void }
+  /** Type-level only: the protocol this actor accepts. */
+  readonly [TypeId]: {
+    /** The protocol (contravariant: a ref for `A | B` accepts where `A` is expected to be sent). */
+    readonly _Msg: (_: Msg) => void
+  }
   /** Unique within its `ActorSystem`; never reused. */
   readonly id: number
   /** The optional human-readable label given at spawn. */
@@ -50,7 +54,8 @@ export const isActorRef = (u: unknown): u is ActorRef<unknown> => u instanceof C
 /**
  * Sends a message without waiting for it to be handled. Never fails: a message to an actor
  * that is not alive, or one dropped by a bounded mailbox's overflow policy, goes to dead
- * letters. On a full mailbox with the `"suspend"` policy, the sender waits for room.
+ * letters. On a full mailbox with the `"suspend"` policy, the sender waits for room;
+ * interrupting it then withdraws the message.
  *
  * @example
  * ```ts
@@ -94,9 +99,20 @@ export const tellUnsafe = <Msg>(ref: ActorRef<Msg>, msg: NoInfer<Msg>): void => 
 /**
  * Sends a message and acknowledges that it was enqueued: fails with `ActorNotAlive` when the
  * actor is gone, with `MailboxFull` when a bounded mailbox refused it (`"fail"` and
- * `"dropNewest"` policies); waits for room under `"suspend"`. Once `send` succeeds the message
- * is in the mailbox: it will be handled, or — if the actor ends first — published as a dead
- * letter.
+ * `"dropNewest"` policies); waits for room under `"suspend"` (failing with `ActorNotAlive` if
+ * the actor ends meanwhile; interrupting the sender withdraws the message). Once `send`
+ * succeeds the message is in the mailbox: it will be handled, or — if the actor ends first —
+ * published as a dead letter.
+ *
+ * @example
+ * ```ts
+ * import { ActorRef } from "@arbor/core"
+ * import { Effect } from "effect"
+ * declare const worker: ActorRef.ActorRef<{ readonly _tag: "Job"; readonly id: number }>
+ * const submit = ActorRef.send(worker, { _tag: "Job", id: 1 }).pipe(
+ *   Effect.catchTag("MailboxFull", () => Effect.log("worker is overloaded, try later"))
+ * )
+ * ```
  *
  * @category messaging
  * @since 0.1.0
@@ -177,6 +193,13 @@ export const ask = <Msg, const M extends RequestsOf<Msg>>(
  * exit reason, at once if the actor had already ended. Called from the actor's own handler, it
  * does not wait (the actor stops after the handler returns).
  *
+ * @example
+ * ```ts
+ * import { ActorRef, ExitReason } from "@arbor/core"
+ * declare const worker: ActorRef.ActorRef<never>
+ * const retire = ActorRef.stop(worker, ExitReason.shutdown("scaling down")) // Effect<ExitReason>
+ * ```
+ *
  * @category lifecycle
  * @since 0.1.0
  */
@@ -187,6 +210,17 @@ export const stop = <Msg>(ref: ActorRef<Msg>, reason: ExitReason = Reason.shutdo
  * Ends the actor by force and waits until it has ended (reason `Killed`). The stop hook does
  * not run; resource finalizers do. A handler is interrupted at its next suspension point; a
  * handler stuck in a synchronous loop cannot be interrupted in one JavaScript thread.
+ *
+ * @example
+ * ```ts
+ * import { ActorRef } from "@arbor/core"
+ * import { Effect } from "effect"
+ * declare const stuck: ActorRef.ActorRef<never>
+ * // ask politely first, force after 2 seconds (what ActorRef.shutdown(stuck, "2 seconds") does)
+ * const end = ActorRef.stop(stuck).pipe(
+ *   Effect.timeoutOrElse({ duration: "2 seconds", orElse: () => ActorRef.kill(stuck) })
+ * )
+ * ```
  *
  * @category lifecycle
  * @since 0.1.0
@@ -243,7 +277,23 @@ export const onExit = <Msg>(ref: ActorRef<Msg>, callback: (reason: ExitReason) =
 
 /**
  * `watcher` receives a `Down` signal in its `onSignal` handler when `target` ends (at once if
- * it already has). Watching twice is the same as once.
+ * it already has). Watching twice is the same as once; a watcher that ends stops watching.
+ * Unlike {@link link}, watching never ends the watcher.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorRef, ExitReason } from "@arbor/core"
+ * import { Effect } from "effect"
+ *
+ * const Janitor = Actor.make<{ readonly _tag: "Tick" }>()({
+ *   init: () => Effect.succeed(0),
+ *   receive: { Tick: (n) => n },
+ *   onSignal: (downs, signal) => (signal._tag === "Down" ? downs + 1 : downs)
+ * })
+ * declare const janitor: ActorRef.ActorRef<{ readonly _tag: "Tick" }>
+ * declare const worker: ActorRef.ActorRef<never>
+ * const observe = ActorRef.watch(janitor, worker)
+ * ```
  *
  * @category monitoring
  * @since 0.1.0
@@ -256,6 +306,15 @@ export const watch = <A, B>(watcher: ActorRef<A>, target: ActorRef<B>): Effect.E
  * ends with the same reason (its stop hook skipped) — unless it traps exits, in which case it
  * receives an `Exit` signal in `onSignal`. Linking to an actor that already ended delivers its
  * exit at once.
+ *
+ * @example
+ * ```ts
+ * import { ActorRef } from "@arbor/core"
+ * declare const connection: ActorRef.ActorRef<never>
+ * declare const session: ActorRef.ActorRef<never>
+ * // if either fails, the other ends too
+ * const bind = ActorRef.link(connection, session)
+ * ```
  *
  * @category monitoring
  * @since 0.1.0

@@ -45,7 +45,24 @@ export interface ActorSystemService {
 export class ActorSystem extends Context.Service<ActorSystem, ActorSystemService>()("@arbor/core/ActorSystem") {}
 
 /**
- * A layer that builds a fresh actor system.
+ * A layer that builds a fresh actor system. Each time it is built — for instance once per
+ * test — it makes a new, independent world: ids start at 1, no dead letters, no actors.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+ * import { Effect } from "effect"
+ *
+ * const Echo = Actor.make<Actor.Request<{ readonly _tag: "Echo"; readonly text: string }, string>>()({
+ *   init: () => Effect.succeed(undefined),
+ *   receive: { Echo: (s, m) => Actor.reply(m.text, s) }
+ * })
+ *
+ * const main = Effect.gen(function*() {
+ *   const echo = yield* Actor.spawn(Echo)
+ *   return yield* ActorRef.ask(echo, { _tag: "Echo", text: "hi" })
+ * }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
+ * ```
  *
  * @category layers
  * @since 0.1.0

@@ -25,7 +25,10 @@ export type DeadLetterReason = "NotAlive" | "Exited" | "DroppedNewest" | "Droppe
  * @since 0.1.0
  */
 export interface DeadLetter {
+  /** The actor the message was sent to. */
   readonly recipient: ActorRef<never>
+  /** The message as it was sent. */
   readonly message: unknown
+  /** Why it was not delivered. */
   readonly reason: DeadLetterReason
 }

@@ -16,7 +16,9 @@ import * as Reason from "./ExitReason.ts"
  * @since 0.1.0
  */
 export interface ActorDescription {
+  /** The actor's id, unique within its system. */
   readonly id: number
+  /** The label given at spawn, if any. */
   readonly label: string | undefined
 }
 
@@ -30,8 +32,10 @@ const name = (actor: ActorDescription): string =>
  * @since 0.1.0
  */
 export class ActorNotAlive extends Data.TaggedError("ActorNotAlive")<{
+  /** The actor that was not alive. */
   readonly actor: ActorDescription
 }> {
+  /** A readable description naming the actor. */
   override get message(): string {
     return `${name(this.actor)} is not alive`
   }
@@ -44,9 +48,12 @@ export class ActorNotAlive extends Data.TaggedError("ActorNotAlive")<{
  * @since 0.1.0
  */
 export class ActorExited extends Data.TaggedError("ActorExited")<{
+  /** The actor that ended. */
   readonly actor: ActorDescription
+  /** Its exit reason. */
   readonly reason: ExitReason
 }> {
+  /** A readable description naming the actor and its exit reason. */
   override get message(): string {
     return `${name(this.actor)} exited (${Reason.format(this.reason)}) before replying`
   }
@@ -60,9 +67,12 @@ export class ActorExited extends Data.TaggedError("ActorExited")<{
  * @since 0.1.0
  */
 export class AskTimeout extends Data.TaggedError("AskTimeout")<{
+  /** The actor that did not reply. */
   readonly actor: ActorDescription
+  /** The timeout that elapsed. */
   readonly timeout: Duration.Duration
 }> {
+  /** A readable description naming the actor and the timeout. */
   override get message(): string {
     return `${name(this.actor)} did not reply within ${this.timeout.toString()}`
   }
@@ -76,9 +86,12 @@ export class AskTimeout extends Data.TaggedError("AskTimeout")<{
  * @since 0.1.0
  */
 export class MailboxFull extends Data.TaggedError("MailboxFull")<{
+  /** The actor whose mailbox was full. */
   readonly actor: ActorDescription
+  /** The mailbox's capacity. */
   readonly capacity: number
 }> {
+  /** A readable description naming the actor and the capacity. */
   override get message(): string {
     return `the mailbox of ${name(this.actor)} is full (capacity ${this.capacity})`
   }
@@ -92,11 +105,16 @@ export class MailboxFull extends Data.TaggedError("MailboxFull")<{
  * @since 0.1.0
  */
 export class InvalidActorOptions extends Data.TaggedError("InvalidActorOptions")<{
+  /** The label of the actor being spawned, if any. */
   readonly label: string | undefined
+  /** The option at fault, e.g. `mailbox.capacity`. */
   readonly field: string
+  /** The value that was given. */
   readonly value: unknown
+  /** What is wrong with it. */
   readonly reason: string
 }> {
+  /** A readable description naming the option, the problem and the value. */
   override get message(): string {
     const who = this.label === undefined ? "actor" : `actor "${this.label}"`
     return `invalid option ${this.field} for ${who}: ${this.reason} (got ${String(this.value)})`
@@ -110,9 +128,12 @@ export class InvalidActorOptions extends Data.TaggedError("InvalidActorOptions")
  * @since 0.1.0
  */
 export class StartTimeout extends Data.TaggedError("StartTimeout")<{
+  /** The label of the actor being spawned, if any. */
   readonly label: string | undefined
+  /** The `startTimeout` that elapsed. */
   readonly timeout: Duration.Duration
 }> {
+  /** A readable description naming the actor and the timeout. */
   override get message(): string {
     const who = this.label === undefined ? "actor" : `actor "${this.label}"`
     return `init of ${who} did not complete within ${this.timeout.toString()}`

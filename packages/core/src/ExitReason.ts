@@ -24,6 +24,7 @@ import * as Exit from "effect/Exit"
  * @since 0.1.0
  */
 export interface Normal {
+  /** Discriminant. */
   readonly _tag: "Normal"
 }
 
@@ -35,7 +36,9 @@ export interface Normal {
  * @since 0.1.0
  */
 export interface Shutdown {
+  /** Discriminant. */
   readonly _tag: "Shutdown"
+  /** Why the stop was requested (OTP's `T` in `{shutdown, T}`); absent for a bare shutdown. */
   readonly payload?: unknown
 }
 
@@ -47,8 +50,11 @@ export interface Shutdown {
  * @since 0.1.0
  */
 export interface Failure {
+  /** Discriminant. */
   readonly _tag: "Failure"
+  /** The full cause: typed errors, defects and any interruptions alongside them. */
   readonly cause: Cause.Cause<unknown>
+  /** The cause's first typed error, else its first defect (a thrown value), else `undefined`. */
   readonly error: unknown
 }
 
@@ -59,6 +65,7 @@ export interface Failure {
  * @since 0.1.0
  */
 export interface Killed {
+  /** Discriminant. */
   readonly _tag: "Killed"
 }
 
@@ -146,9 +153,20 @@ const firstError = (cause: Cause.Cause<unknown>): unknown => {
  * Maps an Effect `Exit` onto an exit reason — the one place where this mapping lives.
  *
  * - success → `Normal`
- * - a cause with a typed error or a defect → `Failure` (interruptions alongside are kept in the cause)
- * - a cause made only of interruptions → `interrupted` (the runtime passes `Killed` when it
- *   interrupted the actor by force, `Shutdown` when a scope closed around it)
+ * - a cause with a typed error or a defect → `Failure` (interruptions alongside are kept in the
+ *   cause; `error` is the first typed error, else the first defect)
+ * - a cause made only of interruptions → `interrupted`, default `Killed`. The runtime passes
+ *   `Killed` (or a linked actor's reason) when the actor was interrupted by force, and a
+ *   `Failure` carrying the interruption when a handler interrupted itself.
+ *
+ * @example
+ * ```ts
+ * import { ExitReason } from "@arbor/core"
+ * import { Exit } from "effect"
+ * ExitReason.fromExit(Exit.succeed(1))     // { _tag: "Normal" }
+ * ExitReason.fromExit(Exit.fail("boom"))   // { _tag: "Failure", error: "boom", cause }
+ * ExitReason.fromExit(Exit.interrupt())    // { _tag: "Killed" }
+ * ```
  *
  * @category conversions
  * @since 0.1.0

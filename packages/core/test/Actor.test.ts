@@ -107,6 +107,18 @@ describe("G1 an actor is a typed protocol, a state, an init and handlers", () =>
           })
       }
     })
+    class Audit extends Context.Service<Audit, { readonly log: (s: string) => void }>()("test/Audit") {}
+    const Mixed = Actor.make<{ readonly _tag: "Note"; readonly text: string }>()({
+      init: () => Effect.succeed(0),
+      receive: {
+        // a plain state on one path, an effect needing a service on the other
+        Note: (n, m) => (m.text === "" ? n : Effect.as(Effect.map(Audit, (a) => a.log(m.text)), n + 1))
+      }
+    })
+    expectTypeOf(Greeter).toEqualTypeOf<
+      Actor.Behavior<Actor.Request<{ readonly _tag: "Greet"; readonly name: string }, string>, never, Prefix>
+    >()
+    expectTypeOf(Mixed).toEqualTypeOf<Actor.Behavior<{ readonly _tag: "Note"; readonly text: string }, never, Audit>>()
     const greeting = await run(Effect.gen(function*() {
       const greeter = yield* Actor.spawn(Greeter).pipe(Effect.provideService(Prefix, { value: "hello" }))
       return yield* ActorRef.ask(greeter, { _tag: "Greet", name: "arbor" })

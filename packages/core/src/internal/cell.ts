@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
+import type { Overflow as ActorOverflow, Signal as ActorSignal } from "../Actor.ts"
 import type { ActorRef } from "../ActorRef.ts"
 import { ActorExited, ActorNotAlive, MailboxFull } from "../Errors.ts"
 import type { DeadLetterReason } from "../DeadLetter.ts"
@@ -20,7 +21,7 @@ import type { ExitReason } from "../ExitReason.ts"
 import type { Runnable, SystemState } from "./system.ts"
 
 /** Mailbox overflow policies; see `Actor.MailboxOptions`. */
-export type Overflow = "suspend" | "dropNewest" | "dropOldest" | "fail"
+export type Overflow = ActorOverflow
 
 /** A request's reply produced by a handler: `Actor.reply(value, state)`. */
 export class Reply<out A, out S> {
@@ -33,9 +34,7 @@ export class Stop {
 }
 
 /** A signal delivered to an actor's `onSignal` handler. */
-export type Signal =
-  | { readonly _tag: "Exit"; readonly from: ActorRef<never>; readonly reason: ExitReason }
-  | { readonly _tag: "Down"; readonly actor: ActorRef<never>; readonly reason: ExitReason }
+export type Signal = ActorSignal
 
 /** The normalized definition a cell runs. */
 export interface CellBehavior {
