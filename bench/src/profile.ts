@@ -8,6 +8,7 @@ interface ProfileNode {
   readonly id: number
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }
   readonly hitCount?: number
+  readonly children?: ReadonlyArray<number>
 }
 
 interface Profile {
@@ -21,6 +22,8 @@ export interface Frame {
   readonly name: string
   readonly where: string
   readonly selfPct: number
+  /** Share of samples with this frame anywhere on the stack (recursion counted once). */
+  readonly totalPct: number
 }
 
 const shortUrl = (url: string): string => {
@@ -33,26 +36,62 @@ const shortUrl = (url: string): string => {
   return url.replace(/^file:\/\//, "")
 }
 
-export const topFrames = (file: string, limit = 20): Array<Frame> => {
+const frameKey = (node: ProfileNode): { key: string; name: string; where: string } => {
+  const { functionName, url, lineNumber } = node.callFrame
+  const name = functionName === "" ? "(anonymous)" : functionName
+  const where = url === "" ? "" : `${shortUrl(url)}:${lineNumber + 1}`
+  return { key: `${name}@${where}`, name, where }
+}
+
+/**
+ * The frames of a profile, by self time (`by: "self"`) or by time with the frame on the stack
+ * (`by: "total"`); `match` keeps only frames whose location contains it.
+ */
+export const topFrames = (
+  file: string,
+  limit = 20,
+  options: { readonly by?: "self" | "total"; readonly match?: string } = {}
+): Array<Frame> => {
   const profile = JSON.parse(fs.readFileSync(file, "utf8")) as Profile
-  const hits = new Map<string, { name: string; where: string; n: number }>()
-  let total = 0
-  for (const node of profile.nodes) {
-    const n = node.hitCount ?? 0
-    total += n
-    const { functionName, url, lineNumber } = node.callFrame
-    const name = functionName === "" ? "(anonymous)" : functionName
-    const where = url === "" ? "" : `${shortUrl(url)}:${lineNumber + 1}`
-    const key = `${name}@${where}`
-    const entry = hits.get(key)
-    if (entry === undefined) hits.set(key, { name, where, n })
-    else entry.n += n
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const isChild = new Set(profile.nodes.flatMap((n) => n.children ?? []))
+  const stats = new Map<string, { name: string; where: string; self: number; total: number }>()
+  let all = 0
+  // walk the tree keeping the set of frames on the current stack, so recursion counts once
+  const walk = (id: number, onStack: Map<string, number>): number => {
+    const node = byId.get(id)!
+    const { key, name, where } = frameKey(node)
+    let entry = stats.get(key)
+    if (entry === undefined) stats.set(key, entry = { name, where, self: 0, total: 0 })
+    const self = node.hitCount ?? 0
+    entry.self += self
+    all += self
+    onStack.set(key, (onStack.get(key) ?? 0) + 1)
+    let subtree = self
+    for (const c of node.children ?? []) subtree += walk(c, onStack)
+    const depth = onStack.get(key)! - 1
+    if (depth === 0) {
+      onStack.delete(key)
+      entry.total += subtree
+    } else {
+      onStack.set(key, depth)
+    }
+    return subtree
   }
-  return [...hits.values()]
-    .sort((a, b) => b.n - a.n)
+  for (const n of profile.nodes) if (!isChild.has(n.id)) walk(n.id, new Map())
+  const by = options.by ?? "self"
+  return [...stats.values()]
+    .filter((e) => options.match === undefined || e.where.includes(options.match))
+    .sort((a, b) => (by === "self" ? b.self - a.self : b.total - a.total))
     .slice(0, limit)
-    .map((e) => ({ name: e.name, where: e.where, selfPct: (100 * e.n) / Math.max(1, total) }))
+    .map((e) => ({
+      name: e.name,
+      where: e.where,
+      selfPct: (100 * e.self) / Math.max(1, all),
+      totalPct: (100 * e.total) / Math.max(1, all)
+    }))
 }
 
 export const formatFrames = (frames: ReadonlyArray<Frame>): string =>
-  frames.map((f) => `${f.selfPct.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`).join("\n")
+  ["  self  total", ...frames.map((f) => `${f.selfPct.toFixed(1).padStart(5)}% ${f.totalPct.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`)]
+    .join("\n")

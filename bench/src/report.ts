@@ -2,7 +2,7 @@
  * Turns raw rows into the results table: medians with min–max per cell, and Arbor's cost ratio
  * to each baseline computed round by round (so machine drift between rounds cancels out).
  */
-import { baselines, isArbor, matrix } from "./suites.ts"
+import { baselines, isArbor, matrix, reducedSize } from "./suites.ts"
 import type { ImplId, Sample, WorkloadId } from "./types.ts"
 
 /** One child-process run. */
@@ -198,7 +198,9 @@ export const resultsTable = (summaries: ReadonlyArray<Summary>): string => {
     if (s.workload === "M") continue
     const forms = matrix[s.workload].filter(isArbor)
     forms.forEach((form, i) => {
-      const label = form === "arbor" ? headlineForm[s.workload] : implNames[form]
+      const k = reducedSize[`${form}/${s.workload}`]
+      const label = (form === "arbor" ? headlineForm[s.workload] : implNames[form]) +
+        (k !== undefined ? ` (at ${k}× size)` : "")
       const baseCells = baselines.map((b) => (i === 0 ? formatCell(s.workload, s.cells[b]) : "″"))
       const arborCell = formatCell(s.workload, s.cells[form])
       const ratioCells = baselines.map((b) => ratioText(s.ratios[form]?.[b]))

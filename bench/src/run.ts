@@ -8,7 +8,7 @@
  *   --impl a,b         run a subset of implementations (plain, effect, nact, xstate, arbor, arbor:unsafe, …)
  *   --rounds N         rounds per workload (default 5; M always runs once)
  *   --scale X          multiply every size by X (e.g. 0.1 for a quick look)
- *   --warmup X         warm-up pass size as a fraction of the size (default 0.2)
+ *   --warmup X         warm-up pass size as a fraction of the size (default 0.1; W5 0.5)
  *   --timeout S        kill a worker after S seconds (default 300)
  *   --profile          run workers under `--cpu-prof` and print each profile's top frames
  *   --docs / --no-docs force / suppress writing docs/benchmarks.md (default: only on a full run)
@@ -22,7 +22,7 @@ import { parseArgs } from "node:util"
 import { formatFrames, topFrames } from "./profile.ts"
 import { problems, resultsTable, specs, summarize, targetsTable } from "./report.ts"
 import type { Row } from "./report.ts"
-import { matrix } from "./suites.ts"
+import { matrix, reducedSize } from "./suites.ts"
 import { defaultSizes, RESULT_PREFIX } from "./types.ts"
 import type { ImplId, Sample, WorkloadId } from "./types.ts"
 
@@ -38,7 +38,7 @@ const { values: flags } = parseArgs({
     impl: { type: "string" },
     rounds: { type: "string", default: "5" },
     scale: { type: "string", default: "1" },
-    warmup: { type: "string", default: "0.2" },
+    warmup: { type: "string", default: "0.1" },
     timeout: { type: "string", default: "300" },
     profile: { type: "boolean", default: false },
     docs: { type: "boolean" },
@@ -63,7 +63,7 @@ const writeDocs = flags["no-docs"] ? false : flags.docs ?? fullRun
 const sizeOf = (w: WorkloadId) => Math.max(1, Math.round(defaultSizes[w] * scale))
 const warmupOf = (w: WorkloadId) => {
   if (w === "M") return 0
-  if (w === "W5") return Math.max(1, Math.round(sizeOf(w) / 10))
+  if (w === "W5") return Math.max(1, Math.round(sizeOf(w) * 0.5))
   return Math.max(1, Math.round(sizeOf(w) * warmupFraction))
 }
 
@@ -152,10 +152,11 @@ const main = async () => {
       const order = impls.map((_, k) => impls[(k + round - 1) % impls.length]!)
       for (const impl of order) {
         if (skip.has(impl)) continue
-        const r = await runWorker(w, impl, size, warmup)
+        const k = reducedSize[`${impl}/${w}`] ?? 1
+        const r = await runWorker(w, impl, Math.max(1, Math.round(size * k)), Math.max(1, Math.round(warmup * k)))
         if (r.notApplicable) continue
         if (r.pending !== undefined) skip.add(impl)
-        rows.push({ workload: w, impl, round, size, warmup, wallMs: r.wallMs, ...(r.sample ? { sample: r.sample } : {}), ...(r.pending ? { pending: r.pending } : {}), ...(r.error ? { error: r.error } : {}) })
+        rows.push({ workload: w, impl, round, size: Math.round(size * k), warmup: Math.round(warmup * k), wallMs: r.wallMs, ...(r.sample ? { sample: r.sample } : {}), ...(r.pending ? { pending: r.pending } : {}), ...(r.error ? { error: r.error } : {}) })
         log(`  ${w} r${round}/${nRounds} ${impl.padEnd(18)} ${describe(w, r)}  [${(r.wallMs / 1000).toFixed(1)} s]`)
       }
     }
@@ -198,7 +199,9 @@ const main = async () => {
   }
   if (flags.profile && fs.existsSync(profileDir)) {
     for (const f of fs.readdirSync(profileDir).sort()) {
-      log(`\n--- ${f}\n${formatFrames(topFrames(path.join(profileDir, f), 15))}`)
+      const file = path.join(profileDir, f)
+      log(`\n--- ${f}: by self time\n${formatFrames(topFrames(file, 15))}`)
+      log(`--- ${f}: Arbor frames by total time\n${formatFrames(topFrames(file, 15, { by: "total", match: "packages/" }))}`)
     }
   }
 }

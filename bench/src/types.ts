@@ -91,5 +91,12 @@ export const heapAfterGc = (): number => {
 
 export const now = (): number => performance.now()
 
+/**
+ * Set by the worker before the measured pass: the process exits right after reporting, so a
+ * workload may skip tearing down what it built (closing a scope of 1e6 actors takes longer
+ * than spawning them). Warm-up passes and tests always tear down.
+ */
+export const pass = { final: false }
+
 /** The line a worker prints its result on. */
 export const RESULT_PREFIX = "@@RESULT "

@@ -5,7 +5,7 @@
  * line `@@RESULT <json>` and exits without tearing anything down.
  */
 import { loadWorkload, pending } from "./suites.ts"
-import { RESULT_PREFIX } from "./types.ts"
+import { pass, RESULT_PREFIX } from "./types.ts"
 import type { ImplId, WorkloadId } from "./types.ts"
 
 const main = async (): Promise<void> => {
@@ -22,6 +22,7 @@ const main = async (): Promise<void> => {
   // nothing else may keep the process alive while a workload waits on its own actors
   const keepAlive = setInterval(() => {}, 1 << 30)
   if (warmup > 0) await run(warmup)
+  pass.final = true
   const sample = await run(size)
   clearInterval(keepAlive)
   report({ sample })

@@ -20,18 +20,26 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Scope from "effect/Scope"
-import { fanOutShape, flatness, heapAfterGc, now } from "../types.ts"
+import * as Scope from "effect/Scope"
+import { fanOutShape, flatness, heapAfterGc, now, pass } from "../types.ts"
 import type { Sample, Suite } from "../types.ts"
 
-/** Runs a program in a fresh actor system, closing its scope afterwards. */
-export const runArbor = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>): Promise<A> =>
-  Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ActorSystem.layer)))
+/**
+ * Runs a program in a fresh actor system (and registry), closing its scope afterwards — except
+ * on the measured pass, whose process exits right after reporting (see `pass`).
+ */
+const runIn = <A, E, R>(program: Effect.Effect<A, E, Scope.Scope | R>, layer: Layer.Layer<R>): Promise<A> => {
+  if (!pass.final) return Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(layer)))
+  const scope = Scope.makeUnsafe()
+  return Effect.runPromise(program.pipe(Scope.provide(scope), Effect.provide(layer)))
+}
 
-/** Runs a program in a fresh actor system with a fresh registry. */
+export const runArbor = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>): Promise<A> =>
+  runIn(program, ActorSystem.layer)
+
 const runWithRegistry = <A, E>(
   program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem | Registry.Registry>
-): Promise<A> => Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer))))
+): Promise<A> => runIn(program, Layer.mergeAll(ActorSystem.layer, Registry.layer))
 
 // -----------------------------------------------------------------------------------------
 // protocols

@@ -9,12 +9,13 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Queue from "effect/Queue"
-import type * as Scope from "effect/Scope"
-import { fanOutShape, flatness, heapAfterGc, now } from "../types.ts"
+import * as Scope from "effect/Scope"
+import { fanOutShape, flatness, heapAfterGc, now, pass } from "../types.ts"
 import type { Sample, Suite } from "../types.ts"
 
+/** Runs a scoped program; the measured pass skips the teardown (see `pass`). */
 const run = <A, E>(program: Effect.Effect<A, E, Scope.Scope>): Promise<A> =>
-  Effect.runPromise(Effect.scoped(program))
+  pass.final ? Effect.runPromise(Scope.provide(program, Scope.makeUnsafe())) : Effect.runPromise(Effect.scoped(program))
 
 /** The loop of one actor: take, handle, repeat. Fails when the handler fails. */
 const loop = <S, M, E>(queue: Queue.Queue<M>, init: S, handle: (state: S, msg: M) => S | Exit.Exit<never, E>) => {
@@ -30,11 +31,11 @@ const loop = <S, M, E>(queue: Queue.Queue<M>, init: S, handle: (state: S, msg: M
   )
 }
 
-/** Spawns an actor as a child fiber of the caller; returns its queue. */
-const spawn = <S, M>(init: S, handle: (state: S, msg: M) => S): Effect.Effect<Queue.Queue<M>> =>
+/** Spawns an actor as a fiber in the current scope; returns its queue. */
+const spawn = <S, M>(init: S, handle: (state: S, msg: M) => S): Effect.Effect<Queue.Queue<M>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const queue = yield* Queue.unbounded<M>()
-    yield* Effect.forkChild(loop(queue, init, handle))
+    yield* Effect.forkScoped(loop(queue, init, handle))
     return queue
   })
 

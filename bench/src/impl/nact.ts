@@ -54,7 +54,7 @@ const withSystem = async <A>(body: (system: nact.ActorSystemRef) => Promise<A>):
 
 const W1 = (size: number): Promise<Sample> =>
   withSystem(async (system) => {
-    const ref = nact.spawn(system, counter) as Ref<CounterMsg>
+    const ref = nact.spawn(system, counter, "counter") as Ref<CounterMsg>
     const t0 = now()
     for (let i = 0; i < size; i++) nact.dispatch(ref, INC)
     const count = await get(ref)
@@ -63,7 +63,7 @@ const W1 = (size: number): Promise<Sample> =>
 
 const W2 = (size: number): Promise<Sample> =>
   withSystem(async (system) => {
-    const ref = nact.spawn(system, counter) as Ref<CounterMsg>
+    const ref = nact.spawn(system, counter, "counter") as Ref<CounterMsg>
     const t0 = now()
     let last = 0
     for (let i = 0; i < size; i++) last = await next(ref)
@@ -74,7 +74,7 @@ const W3 = (size: number): Promise<Sample> =>
   withSystem(async (system) => {
     const { actors, per } = fanOutShape(size)
     const refs: Array<Ref<CounterMsg>> = []
-    for (let k = 0; k < actors; k++) refs.push(nact.spawn(system, counter) as Ref<CounterMsg>)
+    for (let k = 0; k < actors; k++) refs.push(nact.spawn(system, counter, `c${k}`) as Ref<CounterMsg>)
     const t0 = now()
     for (let m = 0; m < per; m++) for (let k = 0; k < actors; k++) nact.dispatch(refs[k]!, INC)
     let count = 0
@@ -85,9 +85,11 @@ const W3 = (size: number): Promise<Sample> =>
 const W4 = (size: number): Promise<Sample> =>
   withSystem(async (system) => {
     const refs = new Array<Ref<CounterMsg> | null>(size).fill(null)
+    // nact's anonymous names are 32-bit random numbers, which collide at this scale
+    const names = Array.from({ length: size }, (_, i) => `a${i}`)
     const h0 = heapAfterGc()
     const t0 = now()
-    for (let i = 0; i < size; i++) refs[i] = nact.spawn(system, counter) as Ref<CounterMsg>
+    for (let i = 0; i < size; i++) refs[i] = nact.spawn(system, counter, names[i]) as Ref<CounterMsg>
     const ms = now() - t0
     const heapPerActor = (heapAfterGc() - h0) / size
     let count = 0
@@ -123,8 +125,8 @@ const W6 = (size: number): Promise<Sample> =>
       else nact.dispatch(peer!, { _tag: "Ball", n: msg.n - 1 })
       return peer
     }
-    const a = nact.spawn(system, play) as Ref<BallMsg>
-    const b = nact.spawn(system, play) as Ref<BallMsg>
+    const a = nact.spawn(system, play, "a") as Ref<BallMsg>
+    const b = nact.spawn(system, play, "b") as Ref<BallMsg>
     nact.dispatch(a, { _tag: "Peer", peer: b })
     nact.dispatch(b, { _tag: "Peer", peer: a })
     await new Promise((resolve) => setImmediate(resolve))
