@@ -340,7 +340,7 @@ const behavior = (state: State) =>
  * @category constructors
  * @since 0.1.0
  */
-export const start = <Args, R>(
+export const start = <Args, R = never>(
   spec: DynamicSupervisorSpec<Args, R>
 ): Effect.Effect<
   DynamicSupervisorRef<Args>,
@@ -453,7 +453,7 @@ export const countChildren = <Args>(sup: DynamicSupervisorRef<Args>): Effect.Eff
  * @category constructors
  * @since 0.1.0
  */
-export const child = <Args, R>(
+export const child = <Args, R = never>(
   id: string,
   spec: DynamicSupervisorSpec<Args, R>,
   options?: {

@@ -159,6 +159,7 @@ export class MaxChildrenReached extends Data.TaggedError("MaxChildrenReached")<{
 }> {
   /** A readable description naming the supervisor and its limit. */
   override get message(): string {
-    return `the supervisor${where(this.supervisor)} already has its maximum of ${this.maxChildren} children`
+    const subject = this.supervisor === undefined ? "the supervisor" : `supervisor "${this.supervisor}"`
+    return `${subject} already has its maximum of ${this.maxChildren} children`
   }
 }

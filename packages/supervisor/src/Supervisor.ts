@@ -644,7 +644,7 @@ const startChildNow = (
  * @category constructors
  * @since 0.1.0
  */
-export const start = <R>(
+export const start = <R = never>(
   spec: SupervisorSpec<R>
 ): Effect.Effect<
   SupervisorRef,
@@ -715,7 +715,7 @@ const call = <A, E>(
  * @category dynamic API
  * @since 0.1.0
  */
-export const startChild = <R>(
+export const startChild = <R = never>(
   sup: SupervisorRef,
   spec: ChildSpec<R>
 ): Effect.Effect<ActorRef.ActorRef<any> | undefined, StartChildError | Errors.AskError> =>
@@ -874,7 +874,7 @@ export const events = (
  * @category constructors
  * @since 0.1.0
  */
-export const child = <R>(
+export const child = <R = never>(
   id: string,
   spec: SupervisorSpec<R>,
   options?: {

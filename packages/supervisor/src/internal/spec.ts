@@ -43,12 +43,18 @@ export type Nested =
 
 const isObject = (u: unknown): u is Record<PropertyKey, unknown> => typeof u === "object" && u !== null
 
+const DURATION_UNITS = ["weeks", "days", "hours", "minutes", "seconds", "milliseconds", "microseconds", "nanoseconds"]
+
 /** Decodes a shutdown spec; `undefined` when invalid. */
 export const decodeShutdown = (input: unknown): "brutal" | "infinity" | Duration.Duration | undefined => {
   if (input === "brutal" || input === "infinity") return input
   if (typeof input === "number" && !(Number.isFinite(input) && input >= 0)) return undefined
   if (typeof input !== "number" && typeof input !== "string" && typeof input !== "bigint" && !isObject(input)) {
     return undefined
+  }
+  // an object without any unit (`{}`, `{ secs: 5 }`) would silently mean zero
+  if (isObject(input) && !Duration.isDuration(input) && !Array.isArray(input)) {
+    if (!DURATION_UNITS.some((unit) => typeof input[unit] === "number")) return undefined
   }
   try {
     const d = Duration.fromInputUnsafe(input as Duration.Input)

@@ -1,0 +1,235 @@
+/**
+ * `DynamicSupervisor`: children from one template plus per-child arguments, addressed by
+ * reference (OTP's simple_one_for_one, Elixir's DynamicSupervisor).
+ */
+import { describe, expect, it } from "vitest"
+import { Effect, Fiber, Schedule } from "effect"
+import { Actor, ActorRef, ExitReason } from "@arbor/core"
+import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
+import { advance, exitWith, flush, type Log, recorder, refOf, run, startWorker, type WorkerMsg } from "./utils.ts"
+
+type Ref = ActorRef.ActorRef<WorkerMsg>
+
+const sessions = (log: Log, options?: Partial<DynamicSupervisor.DynamicSupervisorSpec<string, any>>) =>
+  DynamicSupervisor.start({ child: (name: string) => startWorker(name, log), ...options })
+
+describe("DynamicSupervisor", () => {
+  it("starts children from the template with their arguments; lists and counts them", async () => {
+    const log: Log = []
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* sessions(log)
+      const alice = (yield* DynamicSupervisor.startChild(sup, "alice")) as Ref
+      const bob = (yield* DynamicSupervisor.startChild(sup, "bob")) as Ref
+      return {
+        replies: [yield* ActorRef.ask(alice, { _tag: "Ping" }), yield* ActorRef.ask(bob, { _tag: "Ping" })],
+        children: yield* DynamicSupervisor.whichChildren(sup),
+        counts: yield* DynamicSupervisor.countChildren(sup)
+      }
+    }))
+    expect(out.replies).toEqual(["pong alice", "pong bob"])
+    expect(out.children.map((c) => [c.args, c.status, c.restart, c.type]).sort()).toEqual([
+      ["alice", "running", "permanent", "worker"],
+      ["bob", "running", "permanent", "worker"]
+    ])
+    expect(out.counts).toEqual({ specs: 1, active: 2, supervisors: 0, workers: 2 })
+  })
+
+  it("maxChildren: startChild beyond it fails with MaxChildrenReached; room frees up when a child goes", async () => {
+    const log: Log = []
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* sessions(log, { maxChildren: 2, label: "sessions" })
+      const a = (yield* DynamicSupervisor.startChild(sup, "a")) as Ref
+      yield* DynamicSupervisor.startChild(sup, "b")
+      const full = yield* Effect.flip(DynamicSupervisor.startChild(sup, "c"))
+      yield* DynamicSupervisor.terminateChild(sup, a)
+      const again = yield* DynamicSupervisor.startChild(sup, "c")
+      const zero = yield* sessions(log, { maxChildren: 0 })
+      const none = yield* Effect.flip(DynamicSupervisor.startChild(zero, "z"))
+      return { full, again, none }
+    }))
+    expect(out.full).toMatchObject({ _tag: "MaxChildrenReached", supervisor: "sessions", maxChildren: 2 })
+    expect(out.full.message).toBe(`supervisor "sessions" already has its maximum of 2 children`)
+    expect(ActorRef.isActorRef(out.again)).toBe(true)
+    expect(out.none).toMatchObject({ _tag: "MaxChildrenReached", maxChildren: 0 })
+    expect(log.filter((l) => l.startsWith("start"))).toEqual(["start a", "start b", "start c"])
+  })
+
+  it("restarts a child with the same arguments", async () => {
+    const log: Log = []
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* sessions(log)
+      const first = (yield* DynamicSupervisor.startChild(sup, "carol")) as Ref
+      yield* ActorRef.tell(first, { _tag: "Fail", error: "boom" })
+      yield* ActorRef.monitor(first)
+      const [child] = yield* DynamicSupervisor.whichChildren(sup)
+      return { child, pong: yield* ActorRef.ask(child!.ref as Ref, { _tag: "Ping" }), first }
+    }))
+    expect(out.child!.ref).not.toBe(out.first)
+    expect([out.child!.args, out.child!.incarnation, out.child!.status]).toEqual(["carol", 2, "running"])
+    expect(out.pong).toBe("pong carol")
+    expect(log.filter((l) => l.startsWith("start"))).toEqual(["start carol", "start carol"])
+  })
+
+  it("temporary children are never restarted and forgotten when they exit; transient ones after a clean exit", async () => {
+    const log: Log = []
+    const rec = recorder()
+    const out = await run(Effect.gen(function*() {
+      const temporary = yield* sessions(log, { restart: "temporary", onEvent: rec.onEvent })
+      const t = (yield* DynamicSupervisor.startChild(temporary, "t")) as Ref
+      yield* ActorRef.tell(t, { _tag: "Fail", error: "boom" })
+      yield* ActorRef.monitor(t)
+      const temporaryChildren = yield* DynamicSupervisor.whichChildren(temporary)
+
+      const transient = yield* sessions(log, { restart: "transient" })
+      const clean = (yield* DynamicSupervisor.startChild(transient, "clean")) as Ref
+      const dirty = (yield* DynamicSupervisor.startChild(transient, "dirty")) as Ref
+      yield* exitWith(clean, ExitReason.normal)
+      yield* ActorRef.kill(dirty)
+      const transientChildren = yield* DynamicSupervisor.whichChildren(transient)
+      return { temporaryChildren, transientChildren, events: rec.lines() }
+    }))
+    expect(out.temporaryChildren).toEqual([])
+    expect(out.events).toEqual(["started #1#1", "exited #1#1 Failure", "not-restarted #1#1"])
+    expect(out.transientChildren.map((c) => [c.args, c.incarnation])).toEqual([["dirty", 2]])
+  })
+
+  it("terminateChild stops a child without restarting it; a dead reference succeeds; a stranger is not found", async () => {
+    const log: Log = []
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* sessions(log)
+      const a = (yield* DynamicSupervisor.startChild(sup, "a")) as Ref
+      yield* DynamicSupervisor.terminateChild(sup, a)
+      const reason = yield* ActorRef.monitor(a)
+      yield* flush
+      const afterTerminate = yield* DynamicSupervisor.whichChildren(sup)
+      const again = yield* Effect.exit(DynamicSupervisor.terminateChild(sup, a)) // dead reference: ok
+      const stranger = yield* Actor.spawn(Actor.make<{ readonly _tag: "Nop" }>()({
+        init: () => Effect.succeed(0),
+        receive: { Nop: (s) => s }
+      }))
+      const notFound = yield* Effect.flip(DynamicSupervisor.terminateChild(sup, stranger))
+      return { reason, afterTerminate, again, notFound }
+    }))
+    expect(out.reason).toEqual(ExitReason.shutdown())
+    expect(out.afterTerminate).toEqual([])
+    expect(out.again._tag).toBe("Success")
+    expect(out.notFound).toMatchObject({ _tag: "ChildNotFound" })
+    expect(log.filter((l) => l.startsWith("start"))).toEqual(["start a"])
+  })
+
+  it("ignore returns undefined and keeps nothing; a failing, throwing or non-Effect template fails that start only", async () => {
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* DynamicSupervisor.start({
+        child: (mode: "ignore" | "fail" | "throw" | "garbage") => {
+          if (mode === "throw") throw new Error("template bug")
+          if (mode === "garbage") return 42 as never
+          return mode === "ignore" ? Effect.succeed(Child.ignore) : Effect.fail("no")
+        }
+      })
+      const ignored = yield* DynamicSupervisor.startChild(sup, "ignore")
+      const failed = yield* Effect.flip(DynamicSupervisor.startChild(sup, "fail"))
+      const thrown = yield* Effect.flip(DynamicSupervisor.startChild(sup, "throw"))
+      const garbage = yield* Effect.flip(DynamicSupervisor.startChild(sup, "garbage"))
+      return {
+        ignored,
+        failed,
+        thrown,
+        garbage,
+        children: yield* DynamicSupervisor.whichChildren(sup),
+        alive: ActorRef.isAliveUnsafe(sup)
+      }
+    }))
+    expect(out.ignored).toBeUndefined()
+    expect(out.failed).toMatchObject({ _tag: "ChildStartFailed" })
+    expect(out.thrown).toMatchObject({ _tag: "ChildStartFailed" })
+    expect(out.garbage).toMatchObject({ _tag: "ChildStartFailed" })
+    expect(out.children).toEqual([])
+    expect(out.alive).toBe(true)
+  })
+
+  it("gives up after too many restarts: every child is stopped and the supervisor exits Shutdown", async () => {
+    const log: Log = []
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* sessions(log, { intensity: 1 })
+      const a = (yield* DynamicSupervisor.startChild(sup, "a")) as Ref
+      const b = (yield* DynamicSupervisor.startChild(sup, "b")) as Ref
+      yield* ActorRef.kill(a)
+      const a2 = (yield* DynamicSupervisor.whichChildren(sup)).find((c) => c.args === "a")!.ref as Ref
+      yield* ActorRef.kill(a2)
+      return { sup: yield* ActorRef.monitor(sup), b: yield* ActorRef.monitor(b) }
+    }))
+    expect(out).toEqual({ sup: ExitReason.shutdown(), b: ExitReason.shutdown() })
+  })
+
+  it("stops its children concurrently, with one timeout for all (TestClock)", async () => {
+    const log: Log = []
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* DynamicSupervisor.start({
+        child: (name: string) => startWorker(name, log, { stopDelay: "1 hour" }),
+        shutdown: "1 second"
+      })
+      const refs = [
+        yield* DynamicSupervisor.startChild(sup, "x"),
+        yield* DynamicSupervisor.startChild(sup, "y"),
+        yield* DynamicSupervisor.startChild(sup, "z")
+      ] as Array<Ref>
+      const stopping = yield* Effect.forkChild(ActorRef.stop(sup))
+      yield* advance("1 second")
+      yield* Fiber.join(stopping)
+      return yield* Effect.forEach(refs, ActorRef.monitor)
+    }))
+    expect(out.map((r) => r._tag)).toEqual(["Killed", "Killed", "Killed"])
+  })
+
+  it("restartDelay spaces restarts out; the child shows as restarting meanwhile (TestClock)", async () => {
+    const log: Log = []
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* sessions(log, { restartDelay: Schedule.exponential("1 second") })
+      const a = (yield* DynamicSupervisor.startChild(sup, "a")) as Ref
+      yield* ActorRef.kill(a)
+      const during = (yield* DynamicSupervisor.whichChildren(sup)).map((c) => [c.status, c.ref])
+      yield* advance("1 second")
+      const after = (yield* DynamicSupervisor.whichChildren(sup)).map((c) => [c.status, c.incarnation])
+      return { during, after }
+    }))
+    expect(out.during).toEqual([["restarting", undefined]])
+    expect(out.after).toEqual([["running", 2]])
+  })
+
+  it("validates its options before starting: InvalidChildSpec names the field", async () => {
+    const bad = [
+      [{ child: "not a function" }, "child"],
+      [{ child: () => Effect.never, maxChildren: -1 }, "maxChildren"],
+      [{ child: () => Effect.never, maxChildren: 1.5 }, "maxChildren"],
+      [{ child: () => Effect.never, intensity: -1 }, "intensity"],
+      [{ child: () => Effect.never, period: 0 }, "period"],
+      [{ child: () => Effect.never, restart: "always" }, "restart"],
+      [{ child: () => Effect.never, shutdown: -1 }, "shutdown"],
+      [{ child: () => Effect.never, type: "daemon" }, "type"],
+      [{ child: () => Effect.never, significant: true }, "significant"]
+    ] as const
+    const errors = await run(Effect.forEach(bad, ([spec]) => Effect.flip(DynamicSupervisor.start(spec as never))))
+    expect(errors.map((e) => [e._tag, e.child, e.field])).toEqual(bad.map(([, field]) => ["InvalidChildSpec", undefined, field]))
+  })
+
+  it("as a child of a Supervisor (DynamicSupervisor.child): its events carry its path; it restarts as a whole", async () => {
+    const log: Log = []
+    const rec = recorder()
+    const out = await run(Effect.gen(function*() {
+      const root = yield* Supervisor.start({
+        strategy: "one-for-one",
+        onEvent: rec.onEvent,
+        children: [DynamicSupervisor.child("dyn", { child: (name: string) => startWorker(name, log) })]
+      })
+      const dyn = (yield* refOf(root, "dyn")) as unknown as DynamicSupervisor.DynamicSupervisorRef<string>
+      const a = (yield* DynamicSupervisor.startChild(dyn, "a")) as Ref
+      yield* ActorRef.tell(a, { _tag: "Fail", error: "boom" })
+      yield* ActorRef.monitor(a)
+      yield* DynamicSupervisor.whichChildren(dyn)
+      const [info] = yield* Supervisor.whichChildren(root)
+      return { info, events: rec.lines() }
+    }))
+    expect([out.info!.id, out.info!.type, out.info!.status]).toEqual(["dyn", "supervisor", "running"])
+    expect(out.events).toEqual(["started dyn#1", "started dyn/#1#1", "exited dyn/#1#1 Failure", "started dyn/#1#2 restart"])
+  })
+})
