@@ -394,37 +394,35 @@ const restart = (state: State, rec: ChildRecord): Effect.Effect<State | Actor.St
       yield* state.engine.retry(rec, delay)
       return state
     }
-    return yield* startGroup(state, rec, group)
+    return yield* startGroup(state, group)
   })
 
 /**
- * Starts the children of a restart in order. A failed start undoes the round (the children it
- * restarted are stopped again), counts as another restart, and schedules another attempt at
- * the whole plan (after the next backoff delay, if any).
+ * Starts the children of a restart in order. A failed start counts as another restart, and
+ * (as OTP's `try_again`) the child that failed drives another attempt at its own part of the
+ * plan: under one-for-all the children restarted in this round are stopped again and the
+ * whole group is retried; under rest-for-one the children before the failed one stay up and
+ * it and the ones after it are retried. The attempt comes at once, or after the next backoff
+ * delay.
  */
 const startGroup = (
   state: State,
-  rec: ChildRecord,
   group: ReadonlyArray<ChildRecord>
 ): Effect.Effect<State | Actor.Stop, never, any> =>
   Effect.gen(function*() {
     const { engine } = state
-    const restarted: Array<ChildRecord> = []
     for (const child of group) {
       if (!state.children.includes(child)) continue
       const outcome: StartOutcome = yield* engine.start(child, true)
-      if (outcome._tag === "Started") {
-        restarted.push(child)
-        continue
-      }
+      if (outcome._tag === "Started") continue
       if (outcome._tag === "Ignored") {
         if (child.spec.restart === "temporary") drop(state, new Set([child]))
         continue
       }
-      for (let i = restarted.length - 1; i >= 0; i--) yield* engine.stop(restarted[i]!)
-      for (const c of group) if (state.children.includes(c)) c.status = "restarting"
+      child.status = "restarting"
+      yield* prepare(state, child)
       if (!(yield* engine.addRestart())) return giveUp(state)
-      yield* engine.retry(rec, yield* engine.restartDelay(rec, false))
+      yield* engine.retry(child, yield* engine.restartDelay(child, false))
       return state
     }
     return state
@@ -474,9 +472,9 @@ const autoShutdownTriggered = (state: State): boolean => {
 const onRetryRestart = (s: State, msg: { readonly id: string; readonly token: number }) => {
   const rec = find(s, msg.id)
   if (!s.engine.takeRetry(rec, { _tag: "RetryRestart", ...msg })) return s
-  // children of the range started in the meantime (through the API) are stopped again, then
-  // the whole range starts in order
-  return Effect.flatMap(prepare(s, rec), (group) => startGroup(s, rec, group))
+  // children of the range that run (restarted in a failed round, or through the API) are
+  // stopped again, then the whole range starts in order
+  return Effect.flatMap(prepare(s, rec), (group) => startGroup(s, group))
 }
 
 /**

@@ -366,6 +366,45 @@ describe("DESIGN §2 semantics", () => {
     expect(out.flakySnapshot.remainingBudget).toBe(2)
   })
 
+  it("§2.7 a failed restart in a group is retried from the child that failed (OTP's try_again)", async () => {
+    const scenario = (strategy: Supervisor.Strategy) => {
+      const log: Log = []
+      return run(Effect.gen(function*() {
+        const sup = yield* Supervisor.start({
+          strategy,
+          intensity: 5,
+          children: [
+            worker("a", log),
+            worker("b", log),
+            worker("c", log, { onStart: (n) => (n === 2 ? "fail" : "ok") }),
+            worker("d", log)
+          ]
+        })
+        log.length = 0
+        yield* crash(sup, "b")
+        yield* Supervisor.whichChildren(sup) // answered before the retry, which is queued behind it
+        const children = yield* Supervisor.whichChildren(sup)
+        return {
+          starts: log.filter((l) => l.startsWith("start")),
+          incarnations: Object.fromEntries([...children].reverse().map((c) => [c.id, c.incarnation])),
+          restarts: (yield* Supervisor.snapshot(sup)).restartsInWindow
+        }
+      }))
+    }
+    // rest-for-one: b restarted fine and stays up; c failed, so c and d are retried
+    expect(await scenario("rest-for-one")).toEqual({
+      starts: ["start b", "start c", "start c", "start d"],
+      incarnations: { a: 1, b: 2, c: 3, d: 2 },
+      restarts: 2
+    })
+    // one-for-all: the round is undone and the whole group is retried
+    expect(await scenario("one-for-all")).toEqual({
+      starts: ["start a", "start b", "start c", "start a", "start b", "start c", "start d"],
+      incarnations: { a: 3, b: 3, c: 3, d: 2 },
+      restarts: 2
+    })
+  })
+
   it("§2.8 more restarts than the intensity within the period: children stopped in reverse order, exit Shutdown, no restart", async () => {
     const log: Log = []
     const rec = recorder()
