@@ -24,6 +24,8 @@ export type Event = { readonly [k: string]: Json }
 
 /** Milliseconds of real OTP time each step may take beyond its nominal time (settle polls). */
 export const STEP_OVERHEAD_MS = 25
+/** A step with more restarts than this is taken as an endless restart loop. */
+export const MAX_RESTARTS_PER_STEP = 200
 /** Margin kept around the edge of an intensity window on both sides. */
 export const WINDOW_MARGIN_MS = 300
 
@@ -93,6 +95,11 @@ export class Model {
   readonly trace: Array<Event> = []
   /** Why the scenario is outside the deterministic zone, if it is. */
   ambiguous: string | undefined
+  /**
+   * Situations the run went through that a caller may want to know about (see {@link Situation}):
+   * the property test uses them to leave out known deviations narrowly.
+   */
+  readonly situations = new Set<Situation>()
   /** The model's own clock (ms). */
   now = 0
   /** How far OTP's or Arbor's clock may be ahead of `now` (ms). */
@@ -100,10 +107,13 @@ export class Model {
   private readonly instances = new Map<string, number>()
   /** The latest successfully started process of each path (the harness's "last pid"). */
   private readonly latest = new Map<string, Proc>()
+  /** Dynamic children: the process the latest successful start_child of each path returned. */
+  private readonly startedByCall = new Map<string, Proc>()
   private readonly paths: ReadonlySet<string>
   readonly root: Sup | undefined
   readonly rootFailed: boolean
   private stepNo = 0
+  private restartsInStep = 0
 
   constructor(readonly spec: SupervisorJson) {
     this.paths = staticSupervisorPaths(spec)
@@ -148,6 +158,11 @@ export class Model {
     return this.lastSup(path)?.dynamic === true
   }
 
+  /** The auto_shutdown setting of the supervisor at `path`. */
+  autoShutdownOf(path: string): "never" | "any_significant" | "all_significant" | undefined {
+    return this.lastSup(path)?.autoShutdown
+  }
+
   /** Whether the supervisor at `path` is alive. */
   isAlive(path: string): boolean {
     return this.lastSup(path)?.alive === true
@@ -168,6 +183,14 @@ export class Model {
     return this.latest.has(path)
   }
 
+  /**
+   * Whether the latest process of a dynamic child's path is not the one its latest start_child
+   * returned (it has been restarted since).
+   */
+  restartedSinceStartChild(path: string): boolean {
+    return this.latest.get(path) !== this.startedByCall.get(path)
+  }
+
   childPath(supPath: string, id: string): string {
     return join(prefixOf(supPath), id)
   }
@@ -181,6 +204,7 @@ export class Model {
   /** Executes one step (its index is the next one) and records its events. */
   apply(step: Step): void {
     const n = ++this.stepNo
+    this.restartsInStep = 0
     this.slack += STEP_OVERHEAD_MS
     const echo: Record<string, Json> = { event: "step", step: n, op: step.op }
     const id = step.op === "start_child" && step.spec !== undefined ? step.spec.id : step.id
@@ -304,6 +328,7 @@ export class Model {
         if (out._tag === "ignored") return { ok: null }
         entry.proc = out.proc
         sup.entries.push(entry)
+        this.startedByCall.set(entry.path, out.proc)
         return { ok: this.ref(out.proc) }
       }
       case "terminate_child": {
@@ -551,8 +576,14 @@ export class Model {
   }
 
   /** A restart after the exit of `entry` (or a retry after a failed attempt), per the strategy. */
-  private restart(sup: Sup, entry: Entry): void {
+  private restart(sup: Sup, entry: Entry, retryOfGroup = false): void {
+    if (++this.restartsInStep > MAX_RESTARTS_PER_STEP) {
+      // failed restarts that take time can outlast the window forever: OTP would loop too
+      this.ambiguous ??= `${sup.path} keeps restarting (more than ${MAX_RESTARTS_PER_STEP} restarts in one step)`
+      return
+    }
     if (!this.addRestart(sup)) {
+      if (retryOfGroup && sup.entries.some((e) => e.proc !== undefined)) this.situations.add("group-retry-gives-up")
       this.emit({ event: "restart_intensity_exceeded", supervisor: sup.path })
       this.forget(sup, entry)
       return this.supervisorExits(sup, "shutdown")
@@ -586,7 +617,10 @@ export class Model {
         if (restartOf(e.spec) === "temporary") sup.entries = sup.entries.filter((x) => x !== e)
       } else {
         // the group restart is retried from the child that failed (counted as another restart)
-        return this.restart(sup, e)
+        if (sup.spec.strategy === "rest_for_one" && group.some((g) => g !== e && g.proc !== undefined)) {
+          this.situations.add("rest-for-one-retry-keeps-earlier")
+        }
+        return this.restart(sup, e, true)
       }
     }
   }
@@ -623,6 +657,17 @@ export class Model {
   }
 }
 
+/**
+ * Situations a run can go through that the model reports:
+ * - `group-retry-gives-up`: a one_for_all / rest_for_one group restart had a failed start, and
+ *   the retry exceeded the intensity while children restarted in that round were running (OTP
+ *   reports `restart_intensity_exceeded` first, then stops them);
+ * - `rest-for-one-retry-keeps-earlier`: a rest_for_one group restart had a failed start after
+ *   other children of the group had restarted (OTP retries from the child that failed; the
+ *   earlier ones keep running).
+ */
+export type Situation = "group-retry-gives-up" | "rest-for-one-retry-keeps-earlier"
+
 /** The supervisor paths of a scenario's static tree ("root", "sub", "sub/inner", ...). */
 export const staticSupervisorPaths = (spec: SupervisorJson): ReadonlySet<string> => {
   const out = new Set<string>(["root"])
@@ -640,8 +685,12 @@ export const staticSupervisorPaths = (spec: SupervisorJson): ReadonlySet<string>
 }
 
 /** The trace OTP would record for `scenario`, and whether the scenario is in the deterministic zone. */
-export const modelTrace = (scenario: Scenario): { readonly trace: ReadonlyArray<Event>; readonly ambiguous: string | undefined } => {
+export const modelTrace = (scenario: Scenario): {
+  readonly trace: ReadonlyArray<Event>
+  readonly ambiguous: string | undefined
+  readonly situations: ReadonlySet<Situation>
+} => {
   const model = new Model(scenario.supervisor)
   if (!model.rootFailed) for (const step of scenario.steps) model.apply(step)
-  return { trace: model.trace, ambiguous: model.ambiguous }
+  return { trace: model.trace, ambiguous: model.ambiguous, situations: model.situations }
 }
