@@ -420,8 +420,10 @@ const startGroup = (
         continue
       }
       child.status = "restarting"
-      yield* prepare(state, child)
+      // counted first, as OTP does when it tries again: if that exceeds the intensity, the
+      // children restarted in this round are stopped with all the others
       if (!(yield* engine.addRestart())) return giveUp(state)
+      yield* prepare(state, child)
       yield* engine.retry(child, yield* engine.restartDelay(child, false))
       return state
     }

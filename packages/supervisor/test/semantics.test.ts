@@ -438,6 +438,32 @@ describe("DESIGN §2 semantics", () => {
     ])
   })
 
+  it("§2.8 a failed group restart that exceeds the intensity gives up before stopping the children of that round", async () => {
+    const log: Log = []
+    const rec = recorder()
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* Supervisor.start({
+        strategy: "one-for-all",
+        intensity: 1,
+        onEvent: rec.onEvent,
+        children: [worker("a", log), worker("b", log, { onStart: (n) => (n === 2 ? "fail" : "ok") })]
+      })
+      yield* crash(sup, "a")
+      return { exit: yield* ActorRef.monitor(sup), events: rec.lines() }
+    }))
+    expect(out.exit).toEqual(ExitReason.shutdown())
+    expect(out.events).toEqual([
+      "started a#1",
+      "started b#1",
+      "exited a#1 Failure",
+      "exited b#1 Shutdown",
+      "started a#2 restart",
+      "start-failed b#2",
+      "gave-up root", // the failed attempt is the second restart
+      "exited a#2 Shutdown"
+    ])
+  })
+
   it("§2.8 intensity 0 gives up at the first restart-worthy exit; exits that cause no restart do not count", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
@@ -640,7 +666,11 @@ describe("DESIGN §2 semantics", () => {
         strategy: "one-for-one",
         children: [worker("n", log, { restart: "transient", significant: true })]
       }))
-      return { aliveAfterTerminate, aliveAfterCrash, anyExit, allAliveAfterFirst, allExit, permanent, never }
+      const permanentUnderNever = yield* Effect.flip(Supervisor.start({
+        strategy: "one-for-one",
+        children: [worker("pn", log, { significant: true })]
+      }))
+      return { aliveAfterTerminate, aliveAfterCrash, anyExit, allAliveAfterFirst, allExit, permanent, never, permanentUnderNever }
     }))
     expect(out.aliveAfterTerminate).toBe(true)
     expect(out.aliveAfterCrash).toBe(true)
@@ -655,6 +685,9 @@ describe("DESIGN §2 semantics", () => {
     expect(out.allExit).toEqual(ExitReason.shutdown())
     expect(out.permanent).toMatchObject({ _tag: "InvalidChildSpec", child: "p", field: "significant" })
     expect(out.never).toMatchObject({ _tag: "InvalidChildSpec", child: "n", field: "significant" })
-    expect(log.filter((l) => l === "start p" || l === "start n")).toEqual([])
+    // as OTP, the supervisor's autoShutdown is checked before the restart type
+    expect(out.permanent.message).toContain("a permanent child cannot be significant")
+    expect(out.permanentUnderNever.message).toContain(`needs autoShutdown "any-significant" or "all-significant"`)
+    expect(log.filter((l) => l === "start p" || l === "start n" || l === "start pn")).toEqual([])
   })
 })

@@ -87,18 +87,19 @@ const decodeChildOptions = (
   }
   const significant = spec["significant"] ?? false
   if (typeof significant !== "boolean") return { field: "significant", value: significant, reason: "must be a boolean" }
-  if (significant && restart === "permanent") {
-    return {
-      field: "significant",
-      value: significant,
-      reason: "a permanent child cannot be significant (use transient or temporary)"
-    }
-  }
+  // checked in OTP's order: the supervisor's autoShutdown first, then the restart type
   if (significant && autoShutdown === "never") {
     return {
       field: "significant",
       value: significant,
       reason: `a significant child needs autoShutdown "any-significant" or "all-significant"`
+    }
+  }
+  if (significant && restart === "permanent") {
+    return {
+      field: "significant",
+      value: significant,
+      reason: "a permanent child cannot be significant (use transient or temporary)"
     }
   }
   return { restart: restart as RestartType, shutdown, type: type as ChildType, significant }
