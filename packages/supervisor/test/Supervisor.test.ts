@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Cause, Effect, Exit, Fiber, PubSub, Schedule } from "effect"
 import type { Duration } from "effect"
-import { Actor, ActorRef, ExitReason } from "@arbor/core"
+import { Actor, ActorRef, ActorSystem, ExitReason } from "@arbor/core"
 import { Child, DynamicSupervisor, Supervisor, SupervisorErrors } from "@arbor/supervisor"
 import type { SupervisionEvent } from "@arbor/supervisor"
 import {
@@ -555,6 +555,47 @@ describe("observability", () => {
         }
       ]
     })
+  })
+})
+
+describe("housekeeping", () => {
+  it("restarts and a full stop leave no dead letters (a supervisor does not message itself about children it stopped)", async () => {
+    const log: Log = []
+    const letters = await run(Effect.gen(function*() {
+      const dead = yield* ActorSystem.deadLetters
+      yield* Effect.scoped(Effect.gen(function*() {
+        const sup = yield* Supervisor.start({
+          strategy: "one-for-all",
+          children: [worker("a", log), worker("b", log), Supervisor.child("sub", { strategy: "one-for-one", children: [worker("c", log)] })]
+        })
+        yield* crash(sup, "a")
+        yield* Supervisor.whichChildren(sup)
+        yield* ActorRef.stop(sup)
+      }))
+      yield* flush
+      return yield* PubSub.takeUpTo(dead, 100)
+    }))
+    expect(letters).toEqual([])
+  })
+
+  it("stopping a supervisor during a backoff delay: nothing restarts later, no actor is left", async () => {
+    const log: Log = []
+    const out = await run(Effect.gen(function*() {
+      const system = yield* ActorSystem.ActorSystem
+      yield* Effect.scoped(Effect.gen(function*() {
+        const sup = yield* Supervisor.start({
+          strategy: "one-for-one",
+          restartDelay: Schedule.spaced("1 minute"),
+          children: [worker("w", log)]
+        })
+        yield* crash(sup, "w")
+        yield* ActorRef.stop(sup)
+      }))
+      log.length = 0
+      yield* advance("2 minutes")
+      return { log: [...log], live: system.liveActors }
+    }))
+    expect(out).toEqual({ log: [], live: 0 })
   })
 })
 
