@@ -64,6 +64,7 @@ export interface ChildRecord {
   backoff: ((now: number, input: unknown) => Effect.Effect<[unknown, Duration.Duration], unknown>) | undefined
 }
 
+/** A record for a child that has not started yet. */
 export const makeRecord = (spec: ValidChild, args?: ReadonlyArray<unknown>): ChildRecord => ({
   spec,
   args,
@@ -90,11 +91,13 @@ export interface RetryRestartMsg {
   readonly token: number
 }
 
+/** What running a child's start gave. */
 export type StartOutcome =
   | { readonly _tag: "Started"; readonly ref: ActorRef.ActorRef<any> }
   | { readonly _tag: "Ignored" }
   | { readonly _tag: "Failed"; readonly cause: Cause.Cause<unknown> }
 
+/** A supervisor's validated options, as the engine uses them. */
 export interface EngineConfig {
   readonly label: string | undefined
   readonly path: ReadonlyArray<string>

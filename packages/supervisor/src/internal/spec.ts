@@ -27,6 +27,7 @@ export interface ValidChild<R = unknown> {
   readonly significant: boolean
 }
 
+/** The `autoShutdown` values. */
 export type AutoShutdownName = "never" | "any-significant" | "all-significant"
 
 const RESTARTS: ReadonlyArray<string> = ["permanent", "transient", "temporary"]
@@ -37,6 +38,7 @@ const AUTO_SHUTDOWNS: ReadonlyArray<string> = ["never", "any-significant", "all-
 /** Where a child spec built by `Supervisor.child` / `DynamicSupervisor.child` keeps its nested spec. */
 export const NestedSpec: unique symbol = Symbol.for("@arbor/supervisor/NestedSpec") as never
 
+/** The nested spec a helper-built child spec carries. */
 export type Nested =
   | { readonly kind: "supervisor"; readonly spec: unknown }
   | { readonly kind: "dynamic"; readonly spec: unknown }

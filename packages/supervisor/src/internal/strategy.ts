@@ -5,13 +5,16 @@
  *
  * @internal
  */
+/** The strategy names. */
 export type StrategyName = "one-for-one" | "one-for-all" | "rest-for-one"
 
+/** A child as the strategies see it: its id and whether it runs. */
 export interface PlanInput {
   readonly id: string
   readonly running: boolean
 }
 
+/** What to stop and what to start after an exit. */
 export interface RestartPlan {
   /** Indexes of running children to stop, in stop order (reverse start order). */
   readonly stop: ReadonlyArray<number>
@@ -19,6 +22,10 @@ export interface RestartPlan {
   readonly start: ReadonlyArray<number>
 }
 
+/**
+ * The plan for the exit of child `exited` (an index into `children`, in start order) under
+ * `strategy`. Never stops the exited child; starts every kept child of the affected range.
+ */
 export const plan = (strategy: StrategyName, children: ReadonlyArray<PlanInput>, exited: number): RestartPlan => {
   switch (strategy) {
     case "one-for-one":
