@@ -36,6 +36,8 @@ export interface Sample {
   readonly firstUs?: number
   /** W5: mean µs per cycle over the last 1 000 measured cycles. */
   readonly lastUs?: number
+  /** W5: mean µs per cycle over the 1 000 cycles before the middle (cycles 4 000–4 999). */
+  readonly midUs?: number
 }
 
 /** A workload of one implementation: runs `size` units of work and reports. */
@@ -67,16 +69,20 @@ export const fanOutShape = (size: number): { readonly actors: number; readonly p
 /** W5 flatness windows: the first and last `flatWindow(size)` cycles are compared. */
 export const flatWindow = (size: number): number => Math.max(1, Math.floor(size / 10))
 
-/** Summarises W5 per-cycle times (µs) into the first/last window means. */
-export const flatness = (cycleUs: Float64Array): { firstUs: number; lastUs: number } => {
+/** Summarises W5 per-cycle times (µs) into the first, middle and last window means. */
+export const flatness = (cycleUs: Float64Array): { firstUs: number; midUs: number; lastUs: number } => {
   const w = flatWindow(cycleUs.length)
+  const n = cycleUs.length
+  const midStart = Math.max(0, Math.floor(n / 2) - w)
   let first = 0
+  let mid = 0
   let last = 0
   for (let i = 0; i < w; i++) {
     first += cycleUs[i]!
-    last += cycleUs[cycleUs.length - w + i]!
+    mid += cycleUs[midStart + i]!
+    last += cycleUs[n - w + i]!
   }
-  return { firstUs: first / w, lastUs: last / w }
+  return { firstUs: first / w, midUs: mid / w, lastUs: last / w }
 }
 
 /** Full GC (the worker runs with `--expose-gc`), then used heap bytes. */
