@@ -118,6 +118,16 @@ export const WrongField = Actor.make<Msg>()({
   }
 })
 
+export const ExtraHandler = Actor.make<Msg>()({
+  init: () => Effect.succeed(0),
+  // @ts-expect-error "Sub" is not a tag of the protocol: a handler for it would never run
+  receive: {
+    Add: (n, { by }) => n + by,
+    Total: (n) => Actor.reply(n, n),
+    Sub: (n: number) => n - 1
+  }
+})
+
 // --- a switch over the protocol is exhaustive ---------------------------------------------
 
 export const label = (msg: Msg): string => {

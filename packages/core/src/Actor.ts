@@ -56,6 +56,7 @@ import type { ExitReason } from "./ExitReason.ts"
 import { Cell, Reply as ReplyImpl, Stop as StopImpl } from "./internal/cell.ts"
 import type { CellBehavior } from "./internal/cell.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
+import type { SystemState } from "./internal/system.ts"
 
 // -----------------------------------------------------------------------------------------
 // protocols
@@ -263,6 +264,16 @@ export type Handlers<Msg, S> = {
 }
 
 /**
+ * Rejects handlers for tags that are not in the protocol (a misspelt or stale handler would
+ * otherwise compile and never run): each extra key must be `never`.
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export type NoExtraHandlers<Msg, H> = H extends (...args: ReadonlyArray<any>) => any ? unknown
+  : { readonly [K in Exclude<keyof H, TagOf<Msg>>]: never }
+
+/**
  * A single handler for every message (for protocols that are not tagged unions). A request
  * must be answered with {@link reply}.
  *
@@ -379,6 +390,8 @@ const BehaviorTypeId = "~@arbor/core/Behavior" as const
 
 class BehaviorImpl {
   readonly [BehaviorTypeId] = undefined as never
+  /** The resolved options when `spawn` is given none (computed once). */
+  defaults: Resolved | InvalidActorOptions | undefined = undefined
   constructor(readonly cell: CellBehavior, readonly mailbox: MailboxOptions | undefined) {}
 }
 
@@ -431,6 +444,7 @@ export const make = <Msg>() =>
 >(
   definition: Definition<Msg, S, IE, IR, H> & {
     readonly onStop?: (state: S, reason: ExitReason) => Effect.Effect<unknown, unknown, SR>
+    readonly receive: NoExtraHandlers<Msg, H>
   }
 ): Behavior<Msg, IE, Exclude<IR | ServicesOfReceive<H> | SR, Scope.Scope>> => {
   const receive = definition.receive as unknown
@@ -587,38 +601,86 @@ export const spawn = <Msg, IE, R>(
   IE | InvalidActorOptions | StartTimeout,
   Scope.Scope | ActorSystem.ActorSystem | Exclude<R, Scope.Scope>
 > =>
-  Effect.gen(function*() {
+  Effect.withFiber((fiber) => {
     const impl = behavior as unknown as BehaviorImpl
     const label = options?.label
-    const resolved = resolveOptions(label, options?.mailbox ?? impl.mailbox, options)
-    if (resolved instanceof InvalidActorOptions) return yield* resolved
-    const system = yield* ActorSystem.state
-    const parent = yield* Scope.Scope
-    const services = yield* Effect.context<never>()
+    const resolved = options === undefined
+      ? (impl.defaults ??= resolveOptions(undefined, impl.mailbox, undefined))
+      : resolveOptions(label, options.mailbox ?? impl.mailbox, options)
+    if (resolved instanceof InvalidActorOptions) return Effect.fail(resolved)
+    const services = fiber.context
+    const system = Context.getUnsafe(services, ActorSystem.ActorSystem) as SystemState
+    const parent = Context.getUnsafe(services, Scope.Scope)
     const cell = new Cell(system, impl.cell, label, resolved.capacity, resolved.overflow)
-    cell.context = Context.add(services, Scope.Scope, cell.resources)
-    let init = Effect.provideContext(Effect.suspend(impl.cell.init), cell.context)
-    const timeout = resolved.startTimeout
-    if (timeout !== undefined) {
-      init = Effect.timeoutOrElse(init, {
-        duration: timeout,
-        orElse: () => Effect.fail(new StartTimeout({ label, timeout }))
-      })
+    cell.services = services
+    // fast path: an `init` that returns an already-completed effect starts the actor at once
+    if (resolved.startTimeout === undefined) {
+      let init: Effect.Effect<unknown, unknown, unknown>
+      try {
+        init = impl.cell.init()
+      } catch (defect) {
+        return Effect.die(defect)
+      }
+      if (Exit.isExit(init)) {
+        if (Exit.isFailure(init)) return init as unknown as Effect.Effect<never>
+        return Exit.succeed(started(cell, init.value, system, parent, resolved.shutdown))
+      }
+      return runInit(cell, init, resolved, label, system, parent)
     }
-    const exit = yield* Effect.exit(init)
-    if (Exit.isFailure(exit)) {
-      yield* Scope.close(cell.resources, exit)
-      return yield* Effect.failCause(exit.cause as never)
-    }
-    cell.state = exit.value
-    system.liveActors++
-    const lifetime = Scope.forkUnsafe(parent)
-    cell.lifetime = lifetime
-    yield* Scope.addFinalizer(
-      lifetime,
-      Effect.suspend(() =>
-        cell.isAlive() ? Lifecycle.shutdown(cell, resolved.shutdown, Reason.shutdown()) : Effect.void
-      )
-    )
-    return cell as unknown as ActorRef<Msg>
+    return runInit(cell, Effect.suspend(impl.cell.init), resolved, label, system, parent)
   }) as never
+
+/** Runs an `init` that needs the runtime (it suspends, uses services, or has a start timeout). */
+const runInit = (
+  cell: Cell,
+  init: Effect.Effect<unknown, unknown, unknown>,
+  resolved: Resolved,
+  label: string | undefined,
+  system: SystemState,
+  parent: Scope.Scope
+): Effect.Effect<ActorRef<never>, unknown> => {
+  let run = Effect.provideContext(init as Effect.Effect<unknown, unknown, never>, cell.context)
+  const timeout = resolved.startTimeout
+  if (timeout !== undefined) {
+    run = Effect.timeoutOrElse(run, {
+      duration: timeout,
+      orElse: () => Effect.fail(new StartTimeout({ label, timeout }))
+    })
+  }
+  return Effect.flatMap(Effect.exit(run), (exit) => {
+    if (Exit.isFailure(exit)) {
+      return Effect.andThen(Scope.close(cell.resources, exit), Effect.failCause(exit.cause))
+    }
+    return Effect.succeed(started(cell, exit.value, system, parent, resolved.shutdown))
+  })
+}
+
+/**
+ * The actor's `init` completed: it is alive, and registered in the spawner's scope so that
+ * closing the scope stops it (per its shutdown spec). The registration is one finalizer on a
+ * child scope of the spawner's, which the actor closes — removing it — when it ends first.
+ */
+const started = (
+  cell: Cell,
+  state: unknown,
+  system: SystemState,
+  parent: Scope.Scope,
+  shutdown: Lifecycle.ShutdownSpec
+): ActorRef<never> => {
+  cell.state = state
+  system.liveActors++
+  const lifetime = Scope.forkUnsafe(parent)
+  cell.lifetime = lifetime
+  if (lifetime.state._tag === "Empty") {
+    lifetime.state = {
+      _tag: "Open",
+      finalizerKey: cell,
+      finalizer: () => cell.isAlive() ? Effect.asVoid(Lifecycle.shutdown(cell, shutdown, Reason.shutdown())) : Effect.void,
+      finalizers: undefined
+    }
+  } else {
+    // the spawner's scope had already closed: the actor must not outlive it
+    cell.requestGracefulStop(Reason.shutdown())
+  }
+  return cell as unknown as ActorRef<never>
+}

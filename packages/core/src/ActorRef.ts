@@ -11,6 +11,7 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { ReplyFor, RequestsOf } from "./Actor.ts"
@@ -168,22 +169,50 @@ export const ask = <Msg, const M extends RequestsOf<Msg>>(
   options?: AskOptions
 ): Effect.Effect<ReplyFor<Msg, M>, AskError> => {
   const cell = cellOf(ref)
-  const request = Effect.callback<ReplyFor<Msg, M>, AskError>((resume) => {
+  const timeout = options?.timeout ?? defaultAskTimeout
+  const duration = timeout === "infinity" ? Duration.infinity : Duration.fromInputUnsafe(timeout)
+  if (!Duration.isFinite(duration)) return request(cell, msg, undefined)
+  return Effect.withFiber((fiber) => {
+    // On the live clock the timeout is one timer owned by the request (no racing fiber); any
+    // other clock (TestClock, a custom one) goes through Effect's own timeout.
+    if (Duration.toMillis(duration) <= MAX_TIMER_MILLIS && isLiveClock(fiber.getRef(Clock.Clock))) {
+      return request(cell, msg, duration)
+    }
+    return Effect.timeoutOrElse(request(cell, msg, undefined), {
+      duration,
+      orElse: () => Effect.fail(new AskTimeout({ actor: cell.description, timeout: duration }))
+    })
+  })
+}
+
+const request = <A>(cell: Cell, msg: unknown, timeout: Duration.Duration | undefined): Effect.Effect<A, AskError> =>
+  Effect.callback<A, AskError>((resume) => {
     const pending = new PendingAsk(resume)
     const result = cell.offer(msg, pending, undefined)
-    if (result === undefined) return Effect.sync(() => (pending.done = true))
-    pending.done = true
-    if (result === "NotAlive") resume(Effect.fail(new ActorNotAlive({ actor: cell.description })))
-    else resume(Effect.fail(new MailboxFull({ actor: cell.description, capacity: cell.capacity })))
+    if (result !== undefined) {
+      pending.withdraw()
+      if (result === "NotAlive") resume(Effect.fail(new ActorNotAlive({ actor: cell.description })))
+      else resume(Effect.fail(new MailboxFull({ actor: cell.description, capacity: cell.capacity })))
+      return
+    }
+    if (timeout !== undefined) {
+      pending.timer = setTimeout(() => {
+        if (pending.done) return
+        pending.withdraw()
+        resume(Effect.fail(new AskTimeout({ actor: cell.description, timeout })))
+      }, Duration.toMillis(timeout))
+    }
+    return Effect.sync(() => pending.withdraw())
   })
-  const timeout = options?.timeout ?? defaultAskTimeout
-  if (timeout === "infinity") return request
-  const duration = Duration.fromInputUnsafe(timeout)
-  if (!Duration.isFinite(duration)) return request
-  return Effect.timeoutOrElse(request, {
-    duration,
-    orElse: () => Effect.fail(new AskTimeout({ actor: cell.description, timeout: duration }))
-  })
+
+/** `setTimeout` cannot wait longer than this. */
+const MAX_TIMER_MILLIS = 2 ** 31 - 1
+
+let liveClockClass: Function | undefined
+/** `true` for Effect's default clock (real time, timers are `setTimeout`). */
+const isLiveClock = (clock: Clock.Clock): boolean => {
+  liveClockClass ??= Effect.runSync(Clock.clockWith((c) => Effect.succeed(c))).constructor
+  return clock.constructor === liveClockClass
 }
 
 /**
@@ -269,11 +298,16 @@ export const monitor = <Msg>(ref: ActorRef<Msg>): Effect.Effect<ExitReason> => L
  * (at once if it already has). Returns a function that cancels the registration. For
  * integrations (registries, supervisors); prefer {@link monitor} in Effect code.
  *
+ * Exit callbacks run as the actor ends, after its links and watchers are signalled and before
+ * any waiting fiber resumes — before its pending asks fail and before {@link monitor}s
+ * complete, whatever the order of registration. So code woken by the death (an asker, a
+ * monitor) never sees a supervisor or registry that does not know of it yet.
+ *
  * @category monitoring
  * @since 0.1.0
  */
 export const onExit = <Msg>(ref: ActorRef<Msg>, callback: (reason: ExitReason) => void): () => void =>
-  cellOf(ref).observe(callback)
+  cellOf(ref).observe(callback, true)
 
 /**
  * `watcher` receives a `Down` signal in its `onSignal` handler when `target` ends (at once if

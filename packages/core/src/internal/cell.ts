@@ -7,7 +7,7 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
-import type * as Context from "effect/Context"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -53,16 +53,25 @@ export interface CellContext {
 /** A waiting `ask`: resolved at most once. */
 export class PendingAsk {
   done = false
+  /** The ask's timeout timer, when it runs on the live clock. */
+  timer: ReturnType<typeof setTimeout> | undefined = undefined
   constructor(private readonly resume: (effect: Effect.Effect<any, any>) => void) {}
   succeed(value: unknown): void {
     if (this.done) return
     this.done = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
     this.resume(Exit.succeed(value))
   }
   fail(error: unknown): void {
     if (this.done) return
     this.done = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
     this.resume(Exit.fail(error))
+  }
+  /** Withdraws the ask (its asker was interrupted or timed out): a later reply is dropped. */
+  withdraw(): void {
+    this.done = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
   }
 }
 
@@ -110,10 +119,10 @@ export class Cell implements Runnable, CellContext {
   readonly label: string | undefined
   readonly system: SystemState
   private readonly behavior: CellBehavior
-  /** Services for handler effects: the spawner's services plus this actor's resource scope. */
-  context!: Context.Context<never>
-  /** Owns this actor's resources and the actors it spawned. Closed when it ends. */
-  readonly resources: Scope.Closeable
+  /** The spawner's services. */
+  services!: Context.Context<never>
+  private contextCache: Context.Context<never> | undefined = undefined
+  private resourceScope: Scope.Closeable | undefined = undefined
   /** Registered in the spawner's scope: closing that scope stops this actor. */
   lifetime: Scope.Closeable | undefined
 
@@ -157,7 +166,19 @@ export class Cell implements Runnable, CellContext {
     this.behavior = behavior
     this.capacity = capacity
     this.overflow = overflow
-    this.resources = Scope.makeUnsafe()
+  }
+
+  /**
+   * Owns this actor's resources and the actors it spawned; closed when it ends. Made on first
+   * use, so an actor whose `init` and handlers never need a scope pays nothing for it.
+   */
+  get resources(): Scope.Closeable {
+    return (this.resourceScope ??= Scope.makeUnsafe())
+  }
+
+  /** Services for effects run on the actor's behalf: the spawner's, plus the actor's own `Scope`. */
+  get context(): Context.Context<never> {
+    return (this.contextCache ??= Context.add(this.services, Scope.Scope, this.resources))
   }
 
   get self(): ActorRef<never> {
@@ -501,7 +522,7 @@ export class Cell implements Runnable, CellContext {
     return Effect.uninterruptible(
       Effect.suspend(() => {
         this.status = Status.Finalizing
-        return Scope.close(this.resources, Exit.void)
+        return this.resourceScope === undefined ? Effect.void : Scope.close(this.resourceScope, Exit.void)
       }).pipe(Effect.ensuring(Effect.sync(() => this.markDead(reason))))
     )
   }
@@ -509,7 +530,7 @@ export class Cell implements Runnable, CellContext {
   /** Finalizes outside of any running fiber of this cell (idle kill, interrupted fiber). */
   private finalizeDetached(reason: ExitReason): void {
     this.status = Status.Finalizing
-    const close = Scope.closeUnsafe(this.resources, Exit.void)
+    const close = this.resourceScope === undefined ? undefined : Scope.closeUnsafe(this.resourceScope, Exit.void)
     if (close === undefined) {
       this.markDead(reason)
       return
@@ -568,6 +589,8 @@ export class Cell implements Runnable, CellContext {
     this.waiters = undefined
     const observers = this.observers
     this.observers = undefined
+    const callbacks = this.callbacks
+    this.callbacks = undefined
 
     // 1. links, watchers, monitored targets, the spawner's scope
     const monitored = this.monitored
@@ -593,7 +616,11 @@ export class Cell implements Runnable, CellContext {
     this.lifetime = undefined
     if (lifetime !== undefined) Scope.closeUnsafe(lifetime, Exit.void)
 
-    // 2. every message still waiting becomes a dead letter; every waiting ask learns why
+    // 2. exit callbacks (`ActorRef.onExit`: supervisors, registries), before any fiber resumes,
+    //    so no code woken by this death can see a supervisor or registry that does not know of it
+    if (callbacks !== undefined) runObservers(callbacks, reason)
+
+    // 3. every message still waiting becomes a dead letter; every waiting ask learns why
     const exited = () => new ActorExited({ actor: this.description, reason })
     if (current !== undefined) current.fail(exited())
     const mask = buf.length - 1
@@ -618,16 +645,8 @@ export class Cell implements Runnable, CellContext {
       }
     }
 
-    // 3. observers (monitors, supervisors, registries), in registration order
-    if (observers !== undefined) {
-      for (const observer of observers) {
-        try {
-          observer(reason)
-        } catch {
-          // an observer must not be able to break the death of an actor
-        }
-      }
-    }
+    // 4. monitors, in registration order
+    if (observers !== undefined) runObservers(observers, reason)
   }
 
   // ---------------------------------------------------------------------------------------
@@ -635,19 +654,21 @@ export class Cell implements Runnable, CellContext {
   // ---------------------------------------------------------------------------------------
 
   /** Calls `observer` once with the exit reason; at once if the actor is already dead. */
-  observe(observer: ExitObserver): () => void {
+  observe(observer: ExitObserver, callback = false): () => void {
     if (this.status === Status.Dead) {
       observer(this.exitReason!)
       return noop
     }
-    ;(this.observers ??= []).push(observer)
+    const list = callback ? (this.callbacks ??= []) : (this.observers ??= [])
+    list.push(observer)
     return () => {
-      const observers = this.observers
-      if (observers === undefined) return
-      const i = observers.indexOf(observer)
-      if (i >= 0) observers.splice(i, 1)
+      const i = list.indexOf(observer)
+      if (i >= 0) list.splice(i, 1)
     }
   }
+
+  /** Exit callbacks (`ActorRef.onExit`), run before any waiting fiber is resumed. */
+  private callbacks: Array<ExitObserver> | undefined = undefined
 
   private downWatchers: Set<Cell> | undefined = undefined
 
@@ -700,6 +721,16 @@ export class Cell implements Runnable, CellContext {
  * before this): a `Failure`, so the stop hook runs and links see an abnormal exit.
  */
 const handlerFailure = (cause: Cause.Cause<unknown>): ExitReason => Reason.fromCause(cause, Reason.failure(cause))
+
+const runObservers = (observers: ReadonlyArray<ExitObserver>, reason: ExitReason): void => {
+  for (const observer of observers) {
+    try {
+      observer(reason)
+    } catch {
+      // an observer must not be able to break the death of an actor
+    }
+  }
+}
 
 const EMPTY: Array<unknown> = []
 const noop = () => {}

@@ -15,7 +15,7 @@ export interface Runnable {
 }
 
 /** How many units one dispatcher turn may run before yielding to the event loop. */
-const TURN_BUDGET = 16_384
+const TURN_BUDGET = 4096
 /** How many units one cell may run before the dispatcher moves on to the next cell. */
 const CELL_BUDGET = 512
 
