@@ -120,10 +120,10 @@ export const WrongField = Actor.make<Msg>()({
 
 export const ExtraHandler = Actor.make<Msg>()({
   init: () => Effect.succeed(0),
-  // @ts-expect-error "Sub" is not a tag of the protocol: a handler for it would never run
   receive: {
     Add: (n, { by }) => n + by,
     Total: (n) => Actor.reply(n, n),
+    // @ts-expect-error "Sub" is not a tag of the protocol: a handler for it would never run
     Sub: (n: number) => n - 1
   }
 })
