@@ -335,6 +335,14 @@ export class Cell implements Runnable, CellContext {
         this.scheduled = false
         return n
       }
+      if (step === TERMINATE && this.endsWithoutEffects()) {
+        // no stop hook to run and no resources to release: end here, without a fiber
+        const request = this.stopRequest!
+        this.stopRequest = undefined
+        this.scheduled = false
+        this.finalizeDetached(request.reason)
+        return n
+      }
       this.startFiber(step)
       return n
     }
@@ -525,6 +533,12 @@ export class Cell implements Runnable, CellContext {
         return this.resourceScope === undefined ? Effect.void : Scope.close(this.resourceScope, Exit.void)
       }).pipe(Effect.ensuring(Effect.sync(() => this.markDead(reason))))
     )
+  }
+
+  /** `true` when ending needs no effect: no stop hook will run and there is nothing to release. */
+  private endsWithoutEffects(): boolean {
+    const request = this.stopRequest!
+    return (!request.hook || this.behavior.onStop === undefined) && this.resourceScope === undefined
   }
 
   /** Finalizes outside of any running fiber of this cell (idle kill, interrupted fiber). */
