@@ -3,6 +3,7 @@
  * policies, exit reasons, monitors and links, dead letters.
  *
  * @packageDocumentation
+ * @module @arbor/core
  */
 
 /** Defining and spawning actors. */

@@ -4,6 +4,7 @@
  * restart), groups with broadcast, metadata, and a change stream.
  *
  * @packageDocumentation
+ * @module @arbor/registry
  */
 
 /** The registry service: typed keys, unique names, groups, metadata, changes. */

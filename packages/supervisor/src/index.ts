@@ -5,6 +5,7 @@
  * snapshots.
  *
  * @packageDocumentation
+ * @module @arbor/supervisor
  */
 
 /** Child specs. */

@@ -2,6 +2,7 @@
  * `@arbor/testkit`: seeded fault injection for Arbor actors and supervisors.
  *
  * @packageDocumentation
+ * @module @arbor/testkit
  */
 
 /** Fault injection: crashes, failing starts, dropped and delayed messages, slow stop hooks. */
