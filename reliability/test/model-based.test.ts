@@ -19,7 +19,7 @@ import { build, caseArb } from "../src/scenarios.ts"
 import { difference, toJsonl } from "../src/traces.ts"
 
 const env = (name: string) => process.env[name] === undefined || process.env[name] === "" ? undefined : process.env[name]
-const runs = Number(env("ARBOR_PROP_RUNS") ?? 500)
+const runs = Number(env("ARBOR_PROP_RUNS") ?? 1000)
 const seed = env("ARBOR_PROP_SEED")
 const path = env("ARBOR_PROP_PATH")
 
