@@ -13,15 +13,16 @@
  *   --profile          run workers under `--cpu-prof` and print each profile's top frames
  *   --docs / --no-docs force / suppress writing docs/benchmarks.md (default: only on a full run)
  */
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
 import { formatFrames, topFrames } from "./profile.ts"
 import { problems, resultsTable, specs, summarize, targetsTable } from "./report.ts"
 import type { Row } from "./report.ts"
+import { takeSnapshot } from "./snapshot.ts"
 import { matrix, reducedSize } from "./suites.ts"
 import { defaultSizes, RESULT_PREFIX } from "./types.ts"
 import type { ImplId, Sample, WorkloadId } from "./types.ts"
@@ -29,6 +30,8 @@ import type { ImplId, Sample, WorkloadId } from "./types.ts"
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const repoDir = path.resolve(benchDir, "..")
 const workerFile = path.join(benchDir, "dist", "worker.js")
+const hooksFile = path.join(benchDir, "dist", "snapshot-hooks.js")
+const snapshotDir = path.join(benchDir, "dist", "snapshot")
 const resultsDir = path.join(benchDir, "results")
 const docsFile = path.join(repoDir, "docs", "benchmarks.md")
 
@@ -81,10 +84,11 @@ interface WorkerResult {
 const runWorker = (w: WorkloadId, impl: ImplId, size: number, warmup: number): Promise<WorkerResult & { wallMs: number }> =>
   new Promise((resolve) => {
     const t0 = performance.now()
-    const nodeFlags = ["--expose-gc"]
+    const nodeFlags = ["--expose-gc", "--import", pathToFileURL(hooksFile).href]
     if (flags.profile) nodeFlags.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${w}-${impl.replace(":", "_")}-${Date.now()}.cpuprofile`)
     const child = spawn(process.execPath, [...nodeFlags, workerFile, w, impl, String(size), String(warmup)], {
-      stdio: ["ignore", "pipe", "pipe"]
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ARBOR_BENCH_SNAPSHOT: snapshotDir }
     })
     let out = ""
     let err = ""
@@ -110,7 +114,16 @@ const machine = () => {
       return "?"
     }
   }
+  let revision = "?"
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoDir, encoding: "utf8" }).trim()
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "packages/core/src", "packages/supervisor/src", "packages/registry/src"], { cwd: repoDir, encoding: "utf8" }).trim()
+    revision = dirty === "" ? head : `${head} + uncommitted changes in packages/*/src`
+  } catch {
+    // not a git checkout
+  }
   return {
+    revision,
     cpu: `${cpus[0]?.model ?? "?"} × ${cpus.length}`,
     memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
@@ -141,8 +154,10 @@ const describe = (w: WorkloadId, r: WorkerResult): string => {
 const main = async () => {
   const startedAt = new Date()
   const t0 = performance.now()
+  const pinned = takeSnapshot(repoDir, snapshotDir)
+  const info = machine()
   const rows: Array<Row> = []
-  log(`bench: ${workloads.join(",")}; ${rounds} round(s); scale ${scale}; node ${process.version}`)
+  log(`bench: ${workloads.join(",")}; ${rounds} round(s); scale ${scale}; node ${process.version}; Arbor ${info.revision} (pinned: ${pinned.join(", ")})`)
   for (const w of workloads) {
     const impls = matrix[w].filter((i) => implFilter === undefined || implFilter.includes(i))
     const size = sizeOf(w)
@@ -165,14 +180,13 @@ const main = async () => {
   }
   const durationS = (performance.now() - t0) / 1000
   const summaries = summarize(rows)
-  const info = machine()
   const results = resultsTable(summaries)
   const goals = targetsTable(summaries)
   const issues = problems(summaries)
 
   const header = [
     `Machine: ${info.cpu}, ${info.memory}, ${info.os}; Node ${info.node}.`,
-    `Versions: ${Object.entries(info.versions).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
+    `Versions: ${Object.entries(info.versions).map(([k, v]) => `${k} ${v}`).join(", ")}; Arbor at ${info.revision}.`,
     `Run: ${startedAt.toISOString()}, ${rounds} round(s)${scale !== 1 ? `, scale ${scale}` : ""}, ${durationS.toFixed(0)} s in all.`
   ].join("\n")
   const text = [
