@@ -78,7 +78,6 @@ export const runScenario = async (scenario: Scenario): Promise<Trace> => {
   const incarnations = new WeakMap<object, Incarnation>()
   const starts = new Map<string, number>()
   const current = new Map<string, ActorRef.ActorRef<any>>()
-  const dynamicLatest = new Map<string, ActorRef.ActorRef<any>>()
   const kinds = new Map<string, SupervisorJson>()
   let recording = true
   const push = (e: Record<string, Json | undefined>) => {
@@ -287,7 +286,8 @@ export const runScenario = async (scenario: Scenario): Promise<Trace> => {
     return trace
   } finally {
     recording = false // cleanup is not traced
-    await Effect.runPromise(Effect.exit(Scope.close(scope, Exit.void)).pipe(Effect.provideService(Clock.Clock, clock)))
+    // closing may wait on virtual time (a slow stop hook, a shutdown timeout): settle moves it
+    await settle(runFork(Scope.close(scope, Exit.void)))
   }
 
   async function runStep(step: Step, n: number): Promise<void> {
@@ -337,10 +337,7 @@ export const runScenario = async (scenario: Scenario): Promise<Trace> => {
       case "start_child": {
         if (dynamic) {
           return api(Effect.map(
-            Effect.tap(
-              DynamicSupervisor.startChild(dsup(), { label: step.id!, args: step.args ?? [] }),
-              (ref) => Effect.sync(() => ref !== undefined && dynamicLatest.set(childPath(step.id!), ref))
-            ),
+            DynamicSupervisor.startChild(dsup(), { label: step.id!, args: step.args ?? [] }),
             (ref): Json => ({ ok: ref === undefined ? null : childRef(ref) })
           ).pipe(Effect.catchTag("ChildStartFailed", (e) => Effect.succeed<Json>({ error: { start_failed: renderCause(e.cause) } }))))
         }
@@ -352,8 +349,10 @@ export const runScenario = async (scenario: Scenario): Promise<Trace> => {
       case "terminate_child": {
         if (dynamic) {
           // dynamic children have no ids in Arbor: DynamicSupervisor.terminateChild takes a reference
+          if (supRef(step.supervisor) === undefined) return resultEvent(n, op, noproc)
           if (step.by === "id") return resultEvent(n, op, { error: "simple_one_for_one" })
-          const ref = dynamicLatest.get(childPath(step.id!)) ?? current.get(childPath(step.id!))
+          // the latest instance of that label (a restart replaces the one start_child returned)
+          const ref = current.get(childPath(step.id!))
           if (ref === undefined) return resultEvent(n, op, { error: "not_found" })
           return api(Effect.as(DynamicSupervisor.terminateChild(dsup(), ref), "ok" as Json).pipe(
             Effect.catchTag("ChildNotFound", () => Effect.succeed<Json>({ error: "not_found" }))
@@ -369,7 +368,7 @@ export const runScenario = async (scenario: Scenario): Promise<Trace> => {
       case "restart_child":
       case "delete_child": {
         // restart/delete by id do not exist for dynamic supervisors in Arbor (no ids)
-        if (dynamic) return resultEvent(n, op, { error: "simple_one_for_one" })
+        if (dynamic) return resultEvent(n, op, supRef(step.supervisor) === undefined ? noproc : { error: "simple_one_for_one" })
         const eff = op === "restart_child"
           ? Effect.map(Supervisor.restartChild(sup(), step.id!), (ref): Json => ({ ok: ref === undefined ? null : childRef(ref) }))
           : Effect.as(Supervisor.deleteChild(sup(), step.id!), "ok" as Json)
@@ -423,10 +422,10 @@ const staticStartError = (
   childRef: (ref: ActorRef.ActorRef<never>) => Json
 ): Effect.Effect<Json, unknown> => {
   if (e instanceof SupervisorErrors.InvalidChildSpec && e.field === "significant") {
-    const restart = spec.restart ?? "permanent"
-    const combination = restart === "permanent"
-      ? [{ restart: "permanent" }, { significant: true }]
-      : [{ auto_shutdown: sup.auto_shutdown ?? "never" }, { significant: true }]
+    // Arbor's error says which rule the spec broke (autoShutdown is checked first, as OTP does)
+    const combination = e.reason.includes("autoShutdown")
+      ? [{ auto_shutdown: sup.auto_shutdown ?? "never" }, { significant: true }]
+      : [{ restart: spec.restart ?? "permanent" }, { significant: true }]
     return Effect.succeed({ error: { invalid_child_spec: { bad_combination: combination } } })
   }
   if (e instanceof SupervisorErrors.ChildAlreadyPresent) return Effect.succeed({ error: "already_present" })

@@ -517,9 +517,13 @@ describe("messaging (ActorRef)", () => {
   it("ask with an invalid timeout", () =>
     run(Effect.gen(function*() {
       const echo = yield* Actor.spawn(Echo)
-      const exit = yield* Effect.exit(Effect.suspend(() => ActorRef.ask(echo, { _tag: "Echo", text: "hi" }, { timeout: "soon" as never })))
-      // a defect (the options are a programming error), raised where ask is called
+      // building the effect does not throw: the effect dies (the options are a programming error)
+      const asking = ActorRef.ask(echo, { _tag: "Echo", text: "hi" }, { timeout: "soon" as never })
+      const exit = yield* Effect.exit(asking)
       expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
+      expect(String(Cause.squash((exit as Exit.Failure<unknown, unknown>).cause))).toMatch(/invalid timeout soon/)
+      const negative = yield* Effect.exit(ActorRef.ask(echo, { _tag: "Echo", text: "hi" }, { timeout: -5 }))
+      expect(Exit.isFailure(negative) && Cause.hasDies(negative.cause)).toBe(true)
       expect(yield* ActorRef.ask(echo, { _tag: "Echo", text: "still fine" })).toBe("still fine")
     })))
 

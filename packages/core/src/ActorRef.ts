@@ -11,9 +11,11 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { ReplyFor, RequestsOf } from "./Actor.ts"
 import { ActorNotAlive, AskTimeout, MailboxFull } from "./Errors.ts"
 import type { AskError } from "./Errors.ts"
@@ -170,7 +172,12 @@ export const ask = <Msg, const M extends RequestsOf<Msg>>(
 ): Effect.Effect<ReplyFor<Msg, M>, AskError> => {
   const cell = cellOf(ref)
   const timeout = options?.timeout ?? defaultAskTimeout
-  const duration = timeout === "infinity" ? Duration.infinity : Duration.fromInputUnsafe(timeout)
+  const decoded = timeout === "infinity" ? Option.some(Duration.infinity) : Duration.fromInput(timeout)
+  if (Option.isNone(decoded) || Duration.isNegative(decoded.value)) {
+    // a programming error: a defect of the returned effect, never a throw at the call site
+    return Effect.die(new Cause.IllegalArgumentError(`ActorRef.ask: invalid timeout ${String(timeout)}`))
+  }
+  const duration = decoded.value
   if (!Duration.isFinite(duration)) return request(cell, msg, undefined)
   return Effect.withFiber((fiber) => {
     // On the live clock the timeout is one timer owned by the request (no racing fiber); any
