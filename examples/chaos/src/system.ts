@@ -203,7 +203,7 @@ export const startTree = (faults: Faults.FaultInjector, onEvent: (event: Supervi
               maxChildren: 64
             }),
             (ref) => Effect.sync(() => void (sessions.current = ref))
-          ) as Effect.Effect<DynamicSupervisor.DynamicSupervisorRef<string>, unknown, Registry.Registry>
+          )
         }
       ]
     })

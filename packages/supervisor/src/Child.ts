@@ -16,6 +16,7 @@
  */
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { ActorRef } from "@arbor/core"
 
 /**
@@ -98,7 +99,8 @@ export interface ChildSpec<R = never> {
    * Spawns the child (in the scope the supervisor provides) and returns its reference, or
    * `Child.ignore`. Run again for every restart. Its failure is the child's start failure.
    */
-  readonly start: Effect.Effect<ActorRef.ActorRef<any> | Ignore, unknown, R>
+  /** Runs inside the supervisor, whose own `Scope` it may use (the child is spawned into it). */
+  readonly start: Effect.Effect<ActorRef.ActorRef<any> | Ignore, unknown, R | Scope.Scope>
   /** When to restart it. Default `"permanent"`. */
   readonly restart?: RestartType
   /** How to stop it. Default `"5 seconds"` for a worker, `"infinity"` for a supervisor. */

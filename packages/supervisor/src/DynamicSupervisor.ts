@@ -61,7 +61,7 @@ export interface DynamicSupervisorSpec<Args, R = never> {
    * Starts one child from its arguments; called again with the same arguments for each
    * restart. A call that throws or returns something other than an Effect is a failed start.
    */
-  readonly child: (args: Args) => Effect.Effect<ActorRef.ActorRef<any> | Ignore, unknown, R>
+  readonly child: (args: Args) => Effect.Effect<ActorRef.ActorRef<any> | Ignore, unknown, R | Scope.Scope>
   /** Default `"permanent"`. */
   readonly restart?: RestartType
   /** Default `"5 seconds"` for workers, `"infinity"` for supervisors. */
