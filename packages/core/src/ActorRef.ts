@@ -142,6 +142,7 @@ export interface AskOptions {
 }
 
 const defaultAskTimeout = Duration.seconds(5)
+const defaultAskMillis = Duration.toMillis(defaultAskTimeout)
 
 /**
  * Sends a request and waits for its reply, whose type is inferred from the request.
@@ -171,28 +172,39 @@ export const ask = <Msg, const M extends RequestsOf<Msg>>(
   options?: AskOptions
 ): Effect.Effect<ReplyFor<Msg, M>, AskError> => {
   const cell = cellOf(ref)
-  const timeout = options?.timeout ?? defaultAskTimeout
-  const decoded = timeout === "infinity" ? Option.some(Duration.infinity) : Duration.fromInput(timeout)
-  if (Option.isNone(decoded) || Duration.isNegative(decoded.value)) {
-    // a programming error: a defect of the returned effect, never a throw at the call site
-    return Effect.die(new Cause.IllegalArgumentError(`ActorRef.ask: invalid timeout ${String(timeout)}`))
-  }
-  const duration = decoded.value
-  if (!Duration.isFinite(duration)) return request(cell, msg, undefined)
-  return Effect.withFiber((fiber) => {
-    // On the live clock the timeout is one timer owned by the request (no racing fiber); any
-    // other clock (TestClock, a custom one) goes through Effect's own timeout.
-    if (Duration.toMillis(duration) <= MAX_TIMER_MILLIS && isLiveClock(fiber.getRef(Clock.Clock))) {
-      return request(cell, msg, duration)
+  const timeout = options?.timeout
+  let duration = defaultAskTimeout
+  let millis = defaultAskMillis
+  if (timeout !== undefined) {
+    const decoded = timeout === "infinity" ? Option.some(Duration.infinity) : Duration.fromInput(timeout)
+    if (Option.isNone(decoded) || Duration.isNegative(decoded.value)) {
+      // a programming error: a defect of the returned effect, never a throw at the call site
+      return Effect.die(new Cause.IllegalArgumentError(`ActorRef.ask: invalid timeout ${String(timeout)}`))
     }
-    return Effect.timeoutOrElse(request(cell, msg, undefined), {
+    duration = decoded.value
+    if (!Duration.isFinite(duration)) return request(cell, msg, undefined, 0)
+    millis = Duration.toMillis(duration)
+  }
+  return Effect.withFiber((fiber) => {
+    // On the live clock the timeout is a deadline in the system's queue for that timeout (one
+    // Node timer per queue, no racing fiber); any other clock (TestClock, a custom one) goes
+    // through Effect's own timeout.
+    if (millis <= MAX_TIMER_MILLIS && isLiveClock(fiber.getRef(Clock.Clock))) {
+      return request(cell, msg, duration, millis)
+    }
+    return Effect.timeoutOrElse(request(cell, msg, undefined, 0), {
       duration,
       orElse: () => Effect.fail(new AskTimeout({ actor: cell.description, timeout: duration }))
     })
   })
 }
 
-const request = <A>(cell: Cell, msg: unknown, timeout: Duration.Duration | undefined): Effect.Effect<A, AskError> =>
+const request = <A>(
+  cell: Cell,
+  msg: unknown,
+  timeout: Duration.Duration | undefined,
+  millis: number
+): Effect.Effect<A, AskError> =>
   Effect.callback<A, AskError>((resume) => {
     const pending = new PendingAsk(resume)
     const result = cell.offer(msg, pending, undefined)
@@ -203,11 +215,8 @@ const request = <A>(cell: Cell, msg: unknown, timeout: Duration.Duration | undef
       return
     }
     if (timeout !== undefined) {
-      pending.timer = setTimeout(() => {
-        if (pending.done) return
-        pending.withdraw()
-        resume(Effect.fail(new AskTimeout({ actor: cell.description, timeout })))
-      }, Duration.toMillis(timeout))
+      pending.timeoutError = () => new AskTimeout({ actor: cell.description, timeout })
+      cell.system.expireAfter(millis, pending)
     }
     return Effect.sync(() => pending.withdraw())
   })

@@ -133,3 +133,32 @@ describe("definitions", () => {
     expect(ok).toBeDefined()
   })
 })
+
+describe("ask deadlines on the live clock", () => {
+  it("G6 asks with different timeouts each fail at their own deadline, in deadline order", async () => {
+    const order = await live(Effect.gen(function*() {
+      const t = yield* Actor.spawn(Target)
+      const order: Array<string> = []
+      const slow = (name: string, timeout: `${number} millis`) =>
+        Effect.tap(Effect.flip(ActorRef.ask(t, { _tag: "Later", ms: 60 }, { timeout })), () => Effect.sync(() => order.push(name)))
+      yield* Effect.all([slow("40ms", "40 millis"), slow("10ms", "10 millis"), slow("25ms", "25 millis")], {
+        concurrency: "unbounded"
+      })
+      return order
+    }))
+    expect(order).toEqual(["10ms", "25ms", "40ms"])
+  })
+
+  it("G9 a settled ask never expires; among thousands of asks only the unanswered one times out", async () => {
+    const result = await live(Effect.gen(function*() {
+      const t = yield* Actor.spawn(Target)
+      const slowAsk = yield* Effect.forkChild(Effect.exit(ActorRef.ask(t, { _tag: "Later", ms: 200 }, { timeout: "30 millis" })))
+      const fast = yield* Actor.spawn(Target)
+      let ok = 0
+      for (let i = 0; i < 10_000; i++) ok += (yield* ActorRef.ask(fast, { _tag: "Get" }, { timeout: "30 millis" })) === 7 ? 1 : 0
+      const slow = yield* Fiber.join(slowAsk)
+      return { ok, slow: slow._tag }
+    }))
+    expect(result).toEqual({ ok: 10_000, slow: "Failure" })
+  })
+})

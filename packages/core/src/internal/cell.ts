@@ -18,7 +18,7 @@ import { ActorExited, ActorNotAlive, MailboxFull } from "../Errors.ts"
 import type { DeadLetterReason } from "../DeadLetter.ts"
 import * as Reason from "../ExitReason.ts"
 import type { ExitReason } from "../ExitReason.ts"
-import type { Runnable, SystemState } from "./system.ts"
+import type { Expirable, Runnable, SystemState } from "./system.ts"
 
 /** Mailbox overflow policies; see `Actor.MailboxOptions`. */
 export type Overflow = ActorOverflow
@@ -51,27 +51,28 @@ export interface CellContext {
 }
 
 /** A waiting `ask`: resolved at most once. */
-export class PendingAsk {
+export class PendingAsk implements Expirable {
   done = false
-  /** The ask's timeout timer, when it runs on the live clock. */
-  timer: ReturnType<typeof setTimeout> | undefined = undefined
+  /** The error of a timeout on the live clock (see `SystemState.expireAfter`). */
+  timeoutError: (() => unknown) | undefined = undefined
   constructor(private readonly resume: (effect: Effect.Effect<any, any>) => void) {}
   succeed(value: unknown): void {
     if (this.done) return
     this.done = true
-    if (this.timer !== undefined) clearTimeout(this.timer)
     this.resume(Exit.succeed(value))
   }
   fail(error: unknown): void {
     if (this.done) return
     this.done = true
-    if (this.timer !== undefined) clearTimeout(this.timer)
     this.resume(Exit.fail(error))
+  }
+  /** Its deadline passed unanswered: withdrawn, the asker fails with the timeout error. */
+  expire(): void {
+    if (this.timeoutError !== undefined) this.fail(this.timeoutError())
   }
   /** Withdraws the ask (its asker was interrupted or timed out): a later reply is dropped. */
   withdraw(): void {
     this.done = true
-    if (this.timer !== undefined) clearTimeout(this.timer)
   }
 }
 
