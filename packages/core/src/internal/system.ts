@@ -129,7 +129,8 @@ class DeadlineQueue {
   }
 
   private arm(): void {
-    if (this.head >= this.items.length) return
+    // already armed: an ask expired in `fire` may have asked again (and armed) before `fire` ends
+    if (this.timer !== undefined || this.head >= this.items.length) return
     const due = this.at[this.head]!
     this.timer = setTimeout(this.fire, Math.max(0, Math.ceil(due - performance.now())))
     // like Effect's own fibers, a pending deadline does not keep the process alive by itself
