@@ -43,7 +43,7 @@ import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason } from "@arb
 import type { ChildSpec, ChildType, Ignore, RestartType, Shutdown } from "./Child.ts"
 import { ChildNotFound, ChildStartFailed, InvalidChildSpec, MaxChildrenReached } from "./Errors.ts"
 import type { ChildRecord } from "./internal/engine.ts"
-import { claimRelay, Engine, makeRecord, needsRestart, supervisorRefs } from "./internal/engine.ts"
+import { childInfo, claimRelay, Engine, makeRecord, needsRestart, supervisorRefs } from "./internal/engine.ts"
 import type { ValidChild } from "./internal/spec.ts"
 import { NestedSpec, validateDynamicSpec } from "./internal/spec.ts"
 import type { ChildCounts, ChildInfo, Snapshot } from "./Supervisor.ts"
@@ -150,16 +150,6 @@ interface State {
   nextId: number
   readonly children: Map<string, ChildRecord>
 }
-
-const infoOf = (rec: ChildRecord): ChildInfo => ({
-  id: rec.spec.id,
-  ref: rec.ref,
-  status: rec.status,
-  type: rec.spec.type,
-  restart: rec.spec.restart,
-  incarnation: rec.incarnation,
-  args: rec.args?.[0]
-})
 
 /** The start effect of one child: the template applied to its arguments, on every attempt. */
 const startOf = (template: State["template"], args: unknown): Effect.Effect<unknown, unknown> =>
@@ -275,7 +265,7 @@ const behavior = (state: State) =>
             s
           )
         }),
-      WhichChildren: (s: State) => Actor.reply([...s.children.values()].map(infoOf), s),
+      WhichChildren: (s: State) => Actor.reply(Array.from(s.children.values(), childInfo), s),
       CountChildren: (s: State) => {
         let active = 0
         for (const c of s.children.values()) if (c.ref !== undefined) active++
@@ -284,18 +274,10 @@ const behavior = (state: State) =>
         return Actor.reply({ specs: 1, active, supervisors, workers: n - supervisors }, s)
       },
       Snapshot: (s: State) =>
-        Effect.map(s.engine.restartsInWindow(), (restarts) =>
-          Actor.reply({
-            kind: "dynamic-supervisor" as const,
-            label: s.engine.config.label,
-            path: s.engine.path,
-            strategy: "one-for-one" as const,
-            intensity: s.engine.config.intensity,
-            periodMillis: s.engine.config.periodMillis,
-            restartsInWindow: restarts,
-            remainingBudget: Math.max(0, s.engine.config.intensity - restarts),
-            children: [...s.children.values()].map(infoOf)
-          }, s)),
+        Effect.map(
+          s.engine.snapshot("dynamic-supervisor", "one-for-one", s.children.values()),
+          (snap) => Actor.reply(snap, s)
+        ),
       Hub: (s: State) => Actor.reply(s.engine.hub, s)
     },
     // dynamic children have no order: they are stopped concurrently

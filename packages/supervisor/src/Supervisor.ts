@@ -77,7 +77,7 @@ import {
   InvalidChildSpec
 } from "./Errors.ts"
 import type { ChildRecord, StartOutcome } from "./internal/engine.ts"
-import { claimRelay, Engine, makeRecord, needsRestart, supervisorRefs } from "./internal/engine.ts"
+import { childInfo, claimRelay, Engine, makeRecord, needsRestart, supervisorRefs } from "./internal/engine.ts"
 import { NestedSpec, validateChild, validateSupervisorSpec } from "./internal/spec.ts"
 import { plan } from "./internal/strategy.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
@@ -311,15 +311,6 @@ interface State {
 
 const find = (state: State, id: string) => state.children.find((c) => c.spec.id === id)
 
-const infoOf = (rec: ChildRecord): ChildInfo => ({
-  id: rec.spec.id,
-  ref: rec.ref,
-  status: rec.status,
-  type: rec.spec.type,
-  restart: rec.spec.restart,
-  incarnation: rec.incarnation
-})
-
 const drop = (state: State, dropped: ReadonlySet<ChildRecord>) => {
   if (dropped.size > 0) state.children = state.children.filter((c) => !dropped.has(c))
 }
@@ -544,9 +535,10 @@ const behavior = (state: State) =>
         drop(s, new Set([rec]))
         return Actor.reply(Exit.void, s)
       },
-      WhichChildren: (s: State) => Actor.reply(s.children.map(infoOf).reverse(), s),
+      WhichChildren: (s: State) => Actor.reply(s.children.map(childInfo).reverse(), s),
       CountChildren: (s: State) => Actor.reply(count(s.children), s),
-      Snapshot: (s: State) => Effect.map(snapshotOf(s), (snap) => Actor.reply(snap, s)),
+      Snapshot: (s: State) =>
+        Effect.map(s.engine.snapshot("supervisor", s.strategy, s.children), (snap) => Actor.reply(snap, s)),
       Hub: (s: State) => Actor.reply(s.engine.hub, s)
     },
     onStop: (s: State) => stopAll(s)
@@ -562,18 +554,6 @@ const count = (children: ReadonlyArray<ChildRecord>): ChildCounts => {
   return { specs: children.length, active, supervisors, workers: children.length - supervisors }
 }
 
-const snapshotOf = (s: State): Effect.Effect<Snapshot> =>
-  Effect.map(s.engine.restartsInWindow(), (restarts) => ({
-    kind: "supervisor" as const,
-    label: s.engine.config.label,
-    path: s.engine.path,
-    strategy: s.strategy,
-    intensity: s.engine.config.intensity,
-    periodMillis: s.engine.config.periodMillis,
-    restartsInWindow: restarts,
-    remainingBudget: Math.max(0, s.engine.config.intensity - restarts),
-    children: s.children.map(infoOf)
-  }))
 
 const startChildNow = (
   s: State,

@@ -110,7 +110,6 @@ const FIBER_YIELD_EVERY = 1024
 const TypeId = "~@arbor/core/ActorRef"
 const variance = { _Msg: (_: never) => _ }
 
-export const isCell = (u: unknown): u is Cell => typeof u === "object" && u !== null && TypeId in u
 
 export type ExitObserver = (reason: ExitReason) => void
 

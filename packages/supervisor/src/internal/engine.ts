@@ -18,6 +18,7 @@ import type { ValidChild } from "./spec.ts"
 import { isIgnore } from "../Child.ts"
 import type { ChildStatus } from "../Child.ts"
 import type { SupervisionEvent } from "../SupervisionEvent.ts"
+import type { ChildInfo, Snapshot } from "../Supervisor.ts"
 import { RestartWindow } from "./intensity.ts"
 
 /**
@@ -263,10 +264,39 @@ export class Engine {
     return true
   }
 
-  restartsInWindow(): Effect.Effect<number> {
-    return Effect.map(Clock.currentTimeMillis, (now) => this.window.count(now))
+  /** This supervisor's snapshot (its own children only; `Supervisor.snapshot` nests the rest). */
+  snapshot(
+    kind: Snapshot["kind"],
+    strategy: Snapshot["strategy"],
+    children: Iterable<ChildRecord>
+  ): Effect.Effect<Snapshot> {
+    return Effect.map(Clock.currentTimeMillis, (now) => {
+      const restarts = this.window.count(now)
+      return {
+        kind,
+        label: this.config.label,
+        path: this.path,
+        strategy,
+        intensity: this.config.intensity,
+        periodMillis: this.config.periodMillis,
+        restartsInWindow: restarts,
+        remainingBudget: Math.max(0, this.config.intensity - restarts),
+        children: Array.from(children, childInfo)
+      }
+    })
   }
 }
+
+/** What `whichChildren` and snapshots report of one child. */
+export const childInfo = (rec: ChildRecord): ChildInfo => ({
+  id: rec.spec.id,
+  ref: rec.ref,
+  status: rec.status,
+  type: rec.spec.type,
+  restart: rec.spec.restart,
+  incarnation: rec.incarnation,
+  ...(rec.args === undefined ? {} : { args: rec.args[0] })
+})
 
 /** `true` when a child with this restart type must be restarted after exiting with `reason`. */
 export const needsRestart = (restart: ValidChild["restart"], reason: ExitReason.ExitReason): boolean =>
