@@ -174,11 +174,6 @@ const crashWith = (reason: Exclude<CrashReason, "kill">, target: string): unknow
   }
 }
 
-type ServicesOf<T> = T extends Effect.Effect<any, any, infer R> ? R : never
-type ServicesOfFn<F> = F extends (...args: ReadonlyArray<any>) => infer Out ? ServicesOf<Out> : never
-type ServicesOfReceive<H> = H extends (...args: ReadonlyArray<any>) => any ? ServicesOfFn<H>
-  : { [K in keyof H]: ServicesOfFn<H[K]> }[keyof H]
-
 /**
  * Defines an actor like `Actor.make<Msg>()(definition)`, with the faults of `plan` injected
  * by `injector`. The result also accepts {@link crash}.
@@ -195,8 +190,8 @@ export const define = <Msg>() =>
 >(
   injector: FaultInjector,
   plan: FaultPlan,
-  definition: Actor.Definition<Msg, S, IE, IR, H>
-): Actor.Behavior<Msg, IE, Exclude<IR | ServicesOfReceive<H>, Scope.Scope>> => {
+  definition: Actor.Definition<Msg, S, IE, IR, H> & { readonly receive: Actor.NoExtraHandlers<Msg, H> }
+): Actor.Behavior<Msg, IE, Exclude<IR | Actor.ServicesOfReceive<H>, Scope.Scope>> => {
   const receive = definition.receive as unknown
   const original: (s: unknown, m: unknown, c: Actor.ActorContext<Msg>) => unknown = typeof receive === "function"
     ? (receive as never)
