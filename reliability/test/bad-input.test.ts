@@ -653,12 +653,21 @@ describe("handlers and init", () => {
   it("init that never completes, without startTimeout", () =>
     run(Effect.gen(function*() {
       // documented: spawn waits for init; interrupting the spawner abandons it cleanly
-      const spawning = yield* Effect.forkChild(Actor.spawn(initWith(() => Effect.never)))
+      let released = 0
+      const Holding = Actor.make<{ readonly _tag: "Ping" }>()({
+        init: () =>
+          Effect.acquireRelease(Effect.void, () => Effect.sync(() => void released++)).pipe(
+            Effect.andThen(Effect.never as Effect.Effect<number>)
+          ),
+        receive: { Ping: (n) => n }
+      })
+      const spawning = yield* Effect.forkChild(Actor.spawn(Holding))
       yield* flush
       yield* TestClock.adjust("1 hour")
       expect(spawning.pollUnsafe()).toBeUndefined()
       yield* Fiber.interrupt(spawning)
       expect(yield* liveActors).toBe(0)
+      expect(released).toBe(1) // what init acquired is released
     })))
 
   it("init that never completes in a supervised child with startTimeout", () =>

@@ -647,12 +647,17 @@ const runInit = (
       orElse: () => Effect.fail(new StartTimeout({ label, timeout }))
     })
   }
-  return Effect.flatMap(Effect.exit(run), (exit) => {
-    if (Exit.isFailure(exit)) {
-      return Effect.andThen(Scope.close(cell.resources, exit), Effect.failCause(exit.cause))
-    }
-    return Effect.succeed(started(cell, exit.value, system, parent, resolved.shutdown))
-  })
+  // Only `init` itself is interruptible: when the spawner is interrupted while `init` is
+  // suspended, the interruption ends `init` and what it acquired is released here, before the
+  // spawn ends; nor can an interruption fall between a completed `init` and the actor's start.
+  return Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(Effect.exit(restore(run)), (exit) => {
+      if (Exit.isFailure(exit)) {
+        return Effect.andThen(Scope.close(cell.resources, exit), Effect.failCause(exit.cause))
+      }
+      return Effect.succeed(started(cell, exit.value, system, parent, resolved.shutdown))
+    })
+  )
 }
 
 /**
