@@ -473,6 +473,47 @@ describe("spawn options (Actor.spawn, Actor.make)", () => {
 })
 
 // ------------------------------------------------------------------------------------------
+// actor definitions
+// ------------------------------------------------------------------------------------------
+
+describe("actor definitions (Actor.make)", () => {
+  /** The field named by the `InvalidActorDefinition` that `Actor.make` throws. */
+  const rejected = (definition: unknown): string => {
+    try {
+      Actor.make<EchoMsg>()(definition as never)
+    } catch (e) {
+      expect((e as { _tag?: string })._tag).toBe("InvalidActorDefinition")
+      return (e as { field: string }).field
+    }
+    throw new Error("Actor.make accepted a malformed definition")
+  }
+  const init = () => Effect.succeed(0)
+
+  it("actor definition that is not an object", () => {
+    for (const definition of [null, undefined, 42, "echo"]) expect(rejected(definition)).toBe("definition")
+  })
+
+  it("init that is not a function", () => {
+    expect(rejected({ init: Effect.succeed(0), receive: {} })).toBe("init")
+    expect(rejected({ receive: {} })).toBe("init")
+  })
+
+  it("receive that is not a handler table or a function", () => {
+    for (const receive of [null, undefined, 42, []]) expect(rejected({ init, receive })).toBe("receive")
+  })
+
+  it("handler that is not a function", () => {
+    expect(rejected({ init, receive: { Echo: (n: number) => n, Foo: 42 } })).toBe("receive.Foo")
+  })
+
+  it("onSignal, onStop or trapExit of the wrong type", () => {
+    expect(rejected({ init, receive: {}, onSignal: 1 })).toBe("onSignal")
+    expect(rejected({ init, receive: {}, onStop: Effect.void })).toBe("onStop")
+    expect(rejected({ init, receive: {}, trapExit: "yes" })).toBe("trapExit")
+  })
+})
+
+// ------------------------------------------------------------------------------------------
 // messaging
 // ------------------------------------------------------------------------------------------
 
@@ -697,6 +738,54 @@ describe("handlers and init", () => {
         const reason = yield* ActorRef.monitor(ref)
         expect(reason).toEqual(ExitReason.shutdown("done")) // the hook's failure is ignored
       }
+      expect(yield* liveActors).toBe(0)
+    })))
+})
+
+describe("handlers and init that return a Promise", () => {
+  type Msg = { readonly _tag: "Go" }
+  const js = (definition: unknown) => Actor.make<Msg>()(definition as never)
+
+  it("handler that returns a Promise", () =>
+    run(Effect.gen(function*() {
+      const handlers = [
+        async () => {
+          throw new Error("async handler failed")
+        },
+        async (n: number) => n + 1,
+        () => Effect.succeed(Promise.reject(new Error("an Effect of a Promise")))
+      ]
+      for (const Go of handlers) {
+        const ref = yield* Actor.spawn(js({ init: () => Effect.succeed(0), receive: { Go } }))
+        yield* ActorRef.tell(ref, { _tag: "Go" })
+        const reason = yield* ActorRef.monitor(ref)
+        expect(reason._tag).toBe("Failure")
+        expect(Cause.pretty((reason as ExitReason.Failure).cause)).toContain("a handler returned a Promise")
+      }
+      yield* flush
+      expect(yield* liveActors).toBe(0)
+    })))
+
+  it("init or onStop that returns a Promise", () =>
+    run(Effect.gen(function*() {
+      const exit = yield* Effect.exit(Actor.spawn(js({
+        init: async () => {
+          throw new Error("async init failed")
+        },
+        receive: { Go: (n: number) => n }
+      })))
+      expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
+      expect(Cause.pretty((exit as Exit.Failure<unknown, unknown>).cause)).toContain("init returned a Promise")
+      const ref = yield* Actor.spawn(js({
+        init: () => Effect.succeed(0),
+        receive: { Go: () => Actor.stop(ExitReason.shutdown("done")) },
+        onStop: async () => {
+          throw new Error("async stop hook failed")
+        }
+      }))
+      yield* ActorRef.tell(ref, { _tag: "Go" })
+      expect(yield* ActorRef.monitor(ref)).toEqual(ExitReason.shutdown("done"))
+      yield* flush
       expect(yield* liveActors).toBe(0)
     })))
 })
