@@ -447,12 +447,16 @@ describe("spawn options (Actor.spawn, Actor.make)", () => {
 
   it("startTimeout that is negative, brutal or unparseable", () =>
     run(Effect.gen(function*() {
-      for (const startTimeout of [-1, "brutal", "soon"]) expect(yield* invalidOption({ startTimeout })).toBe("startTimeout")
+      for (const startTimeout of [-1, "brutal", "soon", Number.NaN, "-1 seconds", { secs: 5 }]) {
+        expect(yield* invalidOption({ startTimeout })).toBe("startTimeout")
+      }
     })))
 
   it("spawn shutdown that is invalid", () =>
     run(Effect.gen(function*() {
-      for (const shutdown of [-1, "gently", Number.NaN]) expect(yield* invalidOption({ shutdown })).toBe("shutdown")
+      for (const shutdown of [-1, "gently", Number.NaN, "-1 seconds", { secs: 5 }, {}]) {
+        expect(yield* invalidOption({ shutdown })).toBe("shutdown")
+      }
     })))
 
   it("invalid mailbox in the actor definition", () =>
@@ -563,8 +567,10 @@ describe("messaging (ActorRef)", () => {
       const exit = yield* Effect.exit(asking)
       expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
       expect(String(Cause.squash((exit as Exit.Failure<unknown, unknown>).cause))).toMatch(/invalid timeout soon/)
-      const negative = yield* Effect.exit(ActorRef.ask(echo, { _tag: "Echo", text: "hi" }, { timeout: -5 }))
-      expect(Exit.isFailure(negative) && Cause.hasDies(negative.cause)).toBe(true)
+      for (const timeout of [-5, Number.NaN, "-1 seconds", Number.POSITIVE_INFINITY, { secs: 5 }]) {
+        const bad = yield* Effect.exit(ActorRef.ask(echo, { _tag: "Echo", text: "hi" }, { timeout: timeout as never }))
+        expect(Exit.isFailure(bad) && Cause.hasDies(bad.cause)).toBe(true)
+      }
       expect(yield* ActorRef.ask(echo, { _tag: "Echo", text: "still fine" })).toBe("still fine")
     })))
 
@@ -856,8 +862,10 @@ describe("registry misuse (Registry)", () => {
 
   it("await with an invalid timeout", () =>
     run(Effect.gen(function*() {
-      const exit = yield* Effect.exit(Registry.await(Name, "whenever" as never))
-      expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
+      for (const timeout of ["whenever", Number.NaN, -1, "-1 seconds", { secs: 5 }]) {
+        const exit = yield* Effect.exit(Registry.await(Name, timeout as never))
+        expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
+      }
     })))
 
   it("key or group with an empty or non-string name", () => {

@@ -51,6 +51,7 @@ import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import type { ActorRef } from "./ActorRef.ts"
 import * as ActorSystem from "./ActorSystem.ts"
+import * as Durations from "./Durations.ts"
 import { InvalidActorDefinition, InvalidActorOptions, StartTimeout } from "./Errors.ts"
 import * as Reason from "./ExitReason.ts"
 import type { ExitReason } from "./ExitReason.ts"
@@ -597,15 +598,15 @@ const resolveOptions = (
   }
   let startTimeout: Duration.Duration | undefined
   if (options?.startTimeout !== undefined) {
-    const d = Lifecycle.decodeShutdown(options.startTimeout)
-    if (d === undefined || d === "brutal") {
+    const d = Durations.decode(options.startTimeout)
+    if (d === undefined) {
       return invalid("startTimeout", options.startTimeout, "must be a non-negative duration")
     }
-    startTimeout = d === "infinity" ? undefined : d
+    startTimeout = Duration.isFinite(d) ? d : undefined
   }
   let shutdown: Lifecycle.ShutdownSpec = defaultShutdown
   if (options?.shutdown !== undefined) {
-    const s = Lifecycle.decodeShutdown(options.shutdown)
+    const s = Durations.decodeShutdown(options.shutdown)
     if (s === undefined) {
       return invalid("shutdown", options.shutdown, `must be "brutal", "infinity" or a non-negative duration`)
     }

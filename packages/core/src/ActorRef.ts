@@ -15,8 +15,8 @@ import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import type { ReplyFor, RequestsOf } from "./Actor.ts"
+import * as Durations from "./Durations.ts"
 import { ActorNotAlive, AskTimeout, MailboxFull } from "./Errors.ts"
 import type { AskError } from "./Errors.ts"
 import * as Reason from "./ExitReason.ts"
@@ -176,12 +176,12 @@ export const ask = <Msg, const M extends RequestsOf<Msg>>(
   let duration = defaultAskTimeout
   let millis = defaultAskMillis
   if (timeout !== undefined) {
-    const decoded = timeout === "infinity" ? Option.some(Duration.infinity) : Duration.fromInput(timeout)
-    if (Option.isNone(decoded) || Duration.isNegative(decoded.value)) {
+    const decoded = Durations.decode(timeout)
+    if (decoded === undefined) {
       // a programming error: a defect of the returned effect, never a throw at the call site
       return Effect.die(new Cause.IllegalArgumentError(`ActorRef.ask: invalid timeout ${String(timeout)}`))
     }
-    duration = decoded.value
+    duration = decoded
     if (!Duration.isFinite(duration)) return request(cell, msg, undefined, 0)
     millis = Duration.toMillis(duration)
   }
@@ -285,7 +285,7 @@ export const shutdown = <Msg>(
   how: "brutal" | "infinity" | Duration.Input,
   reason: ExitReason = Reason.shutdown()
 ): Effect.Effect<ExitReason> => {
-  const spec = Lifecycle.decodeShutdown(how)
+  const spec = Durations.decodeShutdown(how)
   if (spec === undefined) return Effect.die(new TypeError(`invalid shutdown spec: ${String(how)}`))
   return Lifecycle.shutdown(cellOf(ref), spec, reason)
 }

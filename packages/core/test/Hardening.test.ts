@@ -3,8 +3,8 @@
  * after the guarantee it restores.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Cause, Effect, Exit, Fiber } from "effect"
-import { Actor, ActorRef, ActorSystem, Errors, ExitReason } from "@arbor/core"
+import { Cause, Duration, Effect, Exit, Fiber } from "effect"
+import { Actor, ActorRef, ActorSystem, Durations, Errors, ExitReason } from "@arbor/core"
 import { flush, run } from "./utils.ts"
 
 describe("G1 what a suspended init acquired is released when the spawn is abandoned", () => {
@@ -199,5 +199,81 @@ describe("G1 Actor.make rejects a malformed definition at once, naming the field
     }))
     expect(reason._tag).toBe("Failure")
     expect(Cause.pretty((reason as ExitReason.Failure).cause)).toMatch(/no handler for message with _tag "constructor"/)
+  })
+})
+
+describe("G6 every duration Arbor accepts goes through one decoder", () => {
+  const invalid: ReadonlyArray<unknown> = [
+    Number.NaN,
+    -1,
+    "-1 seconds",
+    Number.POSITIVE_INFINITY,
+    "soon",
+    { secs: 5 },
+    {},
+    { seconds: -1 },
+    { seconds: Number.NaN },
+    { seconds: 1, millis: 5 },
+    -1n,
+    true,
+    null
+  ]
+
+  it("G6 ask with a NaN, negative or unit-less timeout dies at once; nothing is sent", async () => {
+    const Echo = Actor.make<Actor.Request<{ readonly _tag: "Echo"; readonly n: number }, number>>()({
+      init: () => Effect.succeed(0),
+      receive: { Echo: (s, m) => Actor.reply(m.n, s + 1) }
+    })
+    const out = await run(Effect.gen(function*() {
+      const echo = yield* Actor.spawn(Echo)
+      const exits = []
+      for (const timeout of invalid) {
+        exits.push(yield* Effect.exit(ActorRef.ask(echo, { _tag: "Echo", n: 1 }, { timeout: timeout as never })))
+      }
+      const fine = yield* ActorRef.ask(echo, { _tag: "Echo", n: 7 }, { timeout: { seconds: 5 } })
+      return { exits, fine }
+    }))
+    for (const exit of out.exits) {
+      expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
+      expect(Cause.pretty((exit as Exit.Failure<unknown, unknown>).cause)).toMatch(/ActorRef.ask: invalid timeout/)
+    }
+    expect(out.fine).toBe(7)
+  })
+
+  it("G6 spawn's shutdown and startTimeout, and ActorRef.shutdown, reject what a child spec rejects", async () => {
+    const Idle = Actor.make<never>()({ init: () => Effect.succeed(0), receive: {} })
+    const out = await run(Effect.gen(function*() {
+      const fields: Array<string> = []
+      for (const value of invalid) {
+        const shutdown = yield* Effect.flip(Actor.spawn(Idle, { shutdown: value as never }))
+        const startTimeout = yield* Effect.flip(Actor.spawn(Idle, { startTimeout: value as never }))
+        fields.push((shutdown as { field: string }).field, (startTimeout as { field: string }).field)
+      }
+      const idle = yield* Actor.spawn(Idle)
+      const shutdown = yield* Effect.exit(ActorRef.shutdown(idle, { secs: 5 } as never))
+      const system = yield* ActorSystem.ActorSystem
+      return { fields, shutdown, alive: ActorRef.isAliveUnsafe(idle), live: system.liveActors }
+    }))
+    expect(out.fields).toEqual(invalid.flatMap(() => ["shutdown", "startTimeout"]))
+    expect(Exit.isFailure(out.shutdown) && Cause.hasDies(out.shutdown.cause)).toBe(true)
+    expect(out.alive).toBe(true)
+    expect(out.live).toBe(1)
+  })
+
+  it("G6 the decoder reads every documented form and rejects the rest", () => {
+    const ms = (u: unknown) => {
+      const d = Durations.decode(u)
+      return d === undefined ? undefined : Duration.toMillis(d)
+    }
+    expect([ms(250), ms(0), ms("5 seconds"), ms({ seconds: 5 }), ms({ minutes: 1, seconds: 1 }), ms([1, 0])])
+      .toEqual([250, 0, 5000, 5000, 61000, 1000])
+    expect(ms(5_000_000n)).toBe(5)
+    expect(ms(Duration.seconds(2))).toBe(2000)
+    expect(ms("infinity")).toBe(Number.POSITIVE_INFINITY)
+    for (const u of invalid) expect(Durations.decode(u)).toBeUndefined()
+    expect(Durations.decodeShutdown("brutal")).toBe("brutal")
+    expect(Durations.decodeShutdown("infinity")).toBe("infinity")
+    expect(Durations.decodeShutdown("Infinity")).toBe("infinity")
+    expect(Durations.decodeShutdown({ secs: 5 })).toBeUndefined()
   })
 })
