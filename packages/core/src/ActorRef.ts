@@ -22,6 +22,7 @@ import type { AskError } from "./Errors.ts"
 import * as Reason from "./ExitReason.ts"
 import type { ExitReason } from "./ExitReason.ts"
 import { Cell, PendingAsk } from "./internal/cell.ts"
+import { MAX_TIMER_MILLIS } from "./internal/deadlines.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 
 const TypeId = "~@arbor/core/ActorRef" as const
@@ -215,20 +216,19 @@ const request = <A>(
       return
     }
     if (timeout !== undefined) {
-      pending.timeoutError = () => new AskTimeout({ actor: cell.description, timeout })
+      pending.target = cell
+      pending.timeout = timeout
       cell.system.expireAfter(millis, pending)
     }
     return Effect.sync(() => pending.withdraw())
   })
 
-/** `setTimeout` cannot wait longer than this. */
-const MAX_TIMER_MILLIS = 2 ** 31 - 1
-
-let liveClockClass: Function | undefined
+let liveClock: Clock.Clock | undefined
 /** `true` for Effect's default clock (real time, timers are `setTimeout`). */
 const isLiveClock = (clock: Clock.Clock): boolean => {
-  liveClockClass ??= Effect.runSync(Clock.clockWith((c) => Effect.succeed(c))).constructor
-  return clock.constructor === liveClockClass
+  liveClock ??= Effect.runSync(Clock.clockWith((c) => Effect.succeed(c)))
+  // the default clock is one instance: one comparison per ask in the common case
+  return clock === liveClock || clock.constructor === liveClock.constructor
 }
 
 /**

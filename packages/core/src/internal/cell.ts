@@ -8,17 +8,19 @@
  */
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
 import type { Overflow as ActorOverflow, Signal as ActorSignal } from "../Actor.ts"
 import type { ActorRef } from "../ActorRef.ts"
-import { ActorExited, ActorNotAlive, MailboxFull } from "../Errors.ts"
+import { ActorExited, ActorNotAlive, AskTimeout, MailboxFull } from "../Errors.ts"
 import type { DeadLetterReason } from "../DeadLetter.ts"
 import * as Reason from "../ExitReason.ts"
 import type { ExitReason } from "../ExitReason.ts"
-import type { Expirable, Runnable, SystemState } from "./system.ts"
+import type { Deadlines, Expirable } from "./deadlines.ts"
+import type { Runnable, SystemState } from "./system.ts"
 
 /** Mailbox overflow policies; see `Actor.MailboxOptions`. */
 export type Overflow = ActorOverflow
@@ -53,26 +55,40 @@ export interface CellContext {
 /** A waiting `ask`: resolved at most once. */
 export class PendingAsk implements Expirable {
   done = false
-  /** The error of a timeout on the live clock (see `SystemState.expireAfter`). */
-  timeoutError: (() => unknown) | undefined = undefined
+  /** The live-clock deadline heap holding this ask, while it is pending there. */
+  deadlines: Deadlines | undefined = undefined
+  /** The asked actor and the timeout, for the `AskTimeout` built only if the deadline passes. */
+  target: Cell | undefined = undefined
+  timeout: Duration.Duration | undefined = undefined
   constructor(private readonly resume: (effect: Effect.Effect<any, any>) => void) {}
   succeed(value: unknown): void {
     if (this.done) return
-    this.done = true
+    this.settle()
     this.resume(Exit.succeed(value))
   }
   fail(error: unknown): void {
     if (this.done) return
-    this.done = true
+    this.settle()
     this.resume(Exit.fail(error))
   }
-  /** Its deadline passed unanswered: withdrawn, the asker fails with the timeout error. */
+  /** Its deadline passed unanswered (called by the deadline heap): the asker gets `AskTimeout`. */
   expire(): void {
-    if (this.timeoutError !== undefined) this.fail(this.timeoutError())
+    if (this.done) return
+    this.done = true
+    this.resume(Exit.fail(new AskTimeout({ actor: this.target!.description, timeout: this.timeout! })))
   }
   /** Withdraws the ask (its asker was interrupted or timed out): a later reply is dropped. */
   withdraw(): void {
+    if (!this.done) this.settle()
+  }
+  /** Settled before its deadline: the deadline heap no longer counts it. */
+  private settle(): void {
     this.done = true
+    const deadlines = this.deadlines
+    if (deadlines !== undefined) {
+      this.deadlines = undefined
+      deadlines.settled()
+    }
   }
 }
 
