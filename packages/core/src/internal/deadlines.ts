@@ -10,7 +10,9 @@
  *   and no timer of Arbor's holds the process. Settled asks still in the heap are skipped when
  *   they reach its top, and swept out whenever they outnumber the pending ones three to one
  *   (amortised O(1) per ask), so the heap stays the size of the asks in flight.
- * - Like Effect's own fibers, a pending deadline does not keep the Node process alive by itself.
+ * - While an ask is pending the timer is a normal (ref'd) Node timer: like `Effect.sleep`, it
+ *   keeps the process alive until the ask settles or times out; once none is pending there is
+ *   no timer at all.
  *
  * @internal
  */
@@ -80,7 +82,8 @@ export class Deadlines {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.armedFor = at
     this.timer = setTimeout(this.fire, Math.max(0, Math.ceil(at - performance.now())))
-    this.timer.unref()
+    // ref'd, like `Effect.sleep`: a pending ask keeps the process alive (`clear` drops it
+    // as soon as none is pending)
   }
 
   private fire = (): void => {
