@@ -447,12 +447,16 @@ describe("spawn options (Actor.spawn, Actor.make)", () => {
 
   it("startTimeout that is negative, brutal or unparseable", () =>
     run(Effect.gen(function*() {
-      for (const startTimeout of [-1, "brutal", "soon"]) expect(yield* invalidOption({ startTimeout })).toBe("startTimeout")
+      for (const startTimeout of [-1, "brutal", "soon", Number.NaN, "-1 seconds", { secs: 5 }]) {
+        expect(yield* invalidOption({ startTimeout })).toBe("startTimeout")
+      }
     })))
 
   it("spawn shutdown that is invalid", () =>
     run(Effect.gen(function*() {
-      for (const shutdown of [-1, "gently", Number.NaN]) expect(yield* invalidOption({ shutdown })).toBe("shutdown")
+      for (const shutdown of [-1, "gently", Number.NaN, "-1 seconds", { secs: 5 }, {}]) {
+        expect(yield* invalidOption({ shutdown })).toBe("shutdown")
+      }
     })))
 
   it("invalid mailbox in the actor definition", () =>
@@ -470,6 +474,47 @@ describe("spawn options (Actor.spawn, Actor.make)", () => {
       })
       expect(yield* invalidOption(undefined, Bad)).toBe("mailbox.capacity")
     })))
+})
+
+// ------------------------------------------------------------------------------------------
+// actor definitions
+// ------------------------------------------------------------------------------------------
+
+describe("actor definitions (Actor.make)", () => {
+  /** The field named by the `InvalidActorDefinition` that `Actor.make` throws. */
+  const rejected = (definition: unknown): string => {
+    try {
+      Actor.make<EchoMsg>()(definition as never)
+    } catch (e) {
+      expect((e as { _tag?: string })._tag).toBe("InvalidActorDefinition")
+      return (e as { field: string }).field
+    }
+    throw new Error("Actor.make accepted a malformed definition")
+  }
+  const init = () => Effect.succeed(0)
+
+  it("actor definition that is not an object", () => {
+    for (const definition of [null, undefined, 42, "echo"]) expect(rejected(definition)).toBe("definition")
+  })
+
+  it("init that is not a function", () => {
+    expect(rejected({ init: Effect.succeed(0), receive: {} })).toBe("init")
+    expect(rejected({ receive: {} })).toBe("init")
+  })
+
+  it("receive that is not a handler table or a function", () => {
+    for (const receive of [null, undefined, 42, []]) expect(rejected({ init, receive })).toBe("receive")
+  })
+
+  it("handler that is not a function", () => {
+    expect(rejected({ init, receive: { Echo: (n: number) => n, Foo: 42 } })).toBe("receive.Foo")
+  })
+
+  it("onSignal, onStop or trapExit of the wrong type", () => {
+    expect(rejected({ init, receive: {}, onSignal: 1 })).toBe("onSignal")
+    expect(rejected({ init, receive: {}, onStop: Effect.void })).toBe("onStop")
+    expect(rejected({ init, receive: {}, trapExit: "yes" })).toBe("trapExit")
+  })
 })
 
 // ------------------------------------------------------------------------------------------
@@ -522,8 +567,10 @@ describe("messaging (ActorRef)", () => {
       const exit = yield* Effect.exit(asking)
       expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
       expect(String(Cause.squash((exit as Exit.Failure<unknown, unknown>).cause))).toMatch(/invalid timeout soon/)
-      const negative = yield* Effect.exit(ActorRef.ask(echo, { _tag: "Echo", text: "hi" }, { timeout: -5 }))
-      expect(Exit.isFailure(negative) && Cause.hasDies(negative.cause)).toBe(true)
+      for (const timeout of [-5, Number.NaN, "-1 seconds", Number.POSITIVE_INFINITY, { secs: 5 }]) {
+        const bad = yield* Effect.exit(ActorRef.ask(echo, { _tag: "Echo", text: "hi" }, { timeout: timeout as never }))
+        expect(Exit.isFailure(bad) && Cause.hasDies(bad.cause)).toBe(true)
+      }
       expect(yield* ActorRef.ask(echo, { _tag: "Echo", text: "still fine" })).toBe("still fine")
     })))
 
@@ -653,12 +700,21 @@ describe("handlers and init", () => {
   it("init that never completes, without startTimeout", () =>
     run(Effect.gen(function*() {
       // documented: spawn waits for init; interrupting the spawner abandons it cleanly
-      const spawning = yield* Effect.forkChild(Actor.spawn(initWith(() => Effect.never)))
+      let released = 0
+      const Holding = Actor.make<{ readonly _tag: "Ping" }>()({
+        init: () =>
+          Effect.acquireRelease(Effect.void, () => Effect.sync(() => void released++)).pipe(
+            Effect.andThen(Effect.never as Effect.Effect<number>)
+          ),
+        receive: { Ping: (n) => n }
+      })
+      const spawning = yield* Effect.forkChild(Actor.spawn(Holding))
       yield* flush
       yield* TestClock.adjust("1 hour")
       expect(spawning.pollUnsafe()).toBeUndefined()
       yield* Fiber.interrupt(spawning)
       expect(yield* liveActors).toBe(0)
+      expect(released).toBe(1) // what init acquired is released
     })))
 
   it("init that never completes in a supervised child with startTimeout", () =>
@@ -688,6 +744,54 @@ describe("handlers and init", () => {
         const reason = yield* ActorRef.monitor(ref)
         expect(reason).toEqual(ExitReason.shutdown("done")) // the hook's failure is ignored
       }
+      expect(yield* liveActors).toBe(0)
+    })))
+})
+
+describe("handlers and init that return a Promise", () => {
+  type Msg = { readonly _tag: "Go" }
+  const js = (definition: unknown) => Actor.make<Msg>()(definition as never)
+
+  it("handler that returns a Promise", () =>
+    run(Effect.gen(function*() {
+      const handlers = [
+        async () => {
+          throw new Error("async handler failed")
+        },
+        async (n: number) => n + 1,
+        () => Effect.succeed(Promise.reject(new Error("an Effect of a Promise")))
+      ]
+      for (const Go of handlers) {
+        const ref = yield* Actor.spawn(js({ init: () => Effect.succeed(0), receive: { Go } }))
+        yield* ActorRef.tell(ref, { _tag: "Go" })
+        const reason = yield* ActorRef.monitor(ref)
+        expect(reason._tag).toBe("Failure")
+        expect(Cause.pretty((reason as ExitReason.Failure).cause)).toContain("a handler returned a Promise")
+      }
+      yield* flush
+      expect(yield* liveActors).toBe(0)
+    })))
+
+  it("init or onStop that returns a Promise", () =>
+    run(Effect.gen(function*() {
+      const exit = yield* Effect.exit(Actor.spawn(js({
+        init: async () => {
+          throw new Error("async init failed")
+        },
+        receive: { Go: (n: number) => n }
+      })))
+      expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
+      expect(Cause.pretty((exit as Exit.Failure<unknown, unknown>).cause)).toContain("init returned a Promise")
+      const ref = yield* Actor.spawn(js({
+        init: () => Effect.succeed(0),
+        receive: { Go: () => Actor.stop(ExitReason.shutdown("done")) },
+        onStop: async () => {
+          throw new Error("async stop hook failed")
+        }
+      }))
+      yield* ActorRef.tell(ref, { _tag: "Go" })
+      expect(yield* ActorRef.monitor(ref)).toEqual(ExitReason.shutdown("done"))
+      yield* flush
       expect(yield* liveActors).toBe(0)
     })))
 })
@@ -758,8 +862,10 @@ describe("registry misuse (Registry)", () => {
 
   it("await with an invalid timeout", () =>
     run(Effect.gen(function*() {
-      const exit = yield* Effect.exit(Registry.await(Name, "whenever" as never))
-      expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
+      for (const timeout of ["whenever", Number.NaN, -1, "-1 seconds", { secs: 5 }]) {
+        const exit = yield* Effect.exit(Registry.await(Name, timeout as never))
+        expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
+      }
     })))
 
   it("key or group with an empty or non-string name", () => {

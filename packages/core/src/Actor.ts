@@ -13,7 +13,8 @@
  * - `Actor.stop(reason?)`: stop after this message (the stop hook runs).
  *
  * A handler that fails, dies or throws ends the actor with a `Failure` reason; its monitors,
- * links and supervisor learn why. Nothing a handler does can crash the host process.
+ * links and supervisor learn why — as does one that returns a Promise (an `async` handler from
+ * JavaScript), which Arbor never awaits. Nothing a handler does can crash the host process.
  *
  * @example
  * ```ts
@@ -50,10 +51,11 @@ import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import type { ActorRef } from "./ActorRef.ts"
 import * as ActorSystem from "./ActorSystem.ts"
-import { InvalidActorOptions, StartTimeout } from "./Errors.ts"
+import * as Durations from "./Durations.ts"
+import { InvalidActorDefinition, InvalidActorOptions, StartTimeout } from "./Errors.ts"
 import * as Reason from "./ExitReason.ts"
 import type { ExitReason } from "./ExitReason.ts"
-import { Cell, Reply as ReplyImpl, Stop as StopImpl } from "./internal/cell.ts"
+import { asEffect, Cell, Reply as ReplyImpl, Stop as StopImpl } from "./internal/cell.ts"
 import type { CellBehavior } from "./internal/cell.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import type { SystemState } from "./internal/system.ts"
@@ -414,6 +416,12 @@ export type ServicesOfReceive<H> = H extends (...args: ReadonlyArray<any>) => in
  * Defines an actor for protocol `Msg`. Call it twice — `make<Msg>()({...})` — so the protocol
  * is given and the state, errors and services are inferred.
  *
+ * A malformed definition (possible from JavaScript or by casting: `init` that is not a
+ * function, `receive` that is neither a handler table nor a function, a handler that is not a
+ * function, hooks of the wrong type) is rejected at once: `make` throws
+ * `InvalidActorDefinition` naming the field. Handlers, `init` and `onStop` must not return a
+ * Promise (an `async` function): Arbor does not await it, and treats it as a defect of the actor.
+ *
  * @example
  * ```ts
  * import { Actor } from "@arbor/core"
@@ -447,12 +455,17 @@ export const make = <Msg>() =>
     readonly receive: NoExtraHandlers<Msg, H>
   }
 ): Behavior<Msg, IE, Exclude<IR | ServicesOfReceive<H> | SR, Scope.Scope>> => {
+  validateDefinition(definition)
   const receive = definition.receive as unknown
   let dispatch: CellBehavior["receive"]
   if (typeof receive === "function") {
     dispatch = receive as CellBehavior["receive"]
   } else {
-    const table = receive as Record<string, (s: unknown, m: unknown, c: unknown) => unknown>
+    // a copy without a prototype: a message tagged "toString" or "constructor" has no handler
+    const table = Object.assign(Object.create(null), receive) as Record<
+      string,
+      (s: unknown, m: unknown, c: unknown) => unknown
+    >
     dispatch = (state, msg, ctx) => {
       const handler = table[(msg as { _tag: string })._tag]
       if (handler === undefined) {
@@ -471,6 +484,44 @@ export const make = <Msg>() =>
     },
     definition.mailbox
   ) as unknown as Behavior<Msg, IE, Exclude<IR | ServicesOfReceive<H> | SR, Scope.Scope>>
+}
+
+/**
+ * Rejects a malformed definition where it is written (from JavaScript the types protect no one):
+ * throws `InvalidActorDefinition` naming the field.
+ */
+const validateDefinition = (definition: unknown): void => {
+  const invalid = (field: string, value: unknown, reason: string) => {
+    throw new InvalidActorDefinition({ field, value, reason })
+  }
+  if (typeof definition !== "object" || definition === null) {
+    return invalid("definition", definition, "must be an object { init, receive, ... }")
+  }
+  const d = definition as Record<string, unknown>
+  if (typeof d["init"] !== "function") {
+    invalid(
+      "init",
+      d["init"],
+      Effect.isEffect(d["init"])
+        ? "must be a function returning an Effect (`init: () => Effect.succeed(state)`), not an Effect"
+        : "must be a function returning an Effect"
+    )
+  }
+  const receive = d["receive"]
+  if (typeof receive !== "function") {
+    if (typeof receive !== "object" || receive === null || Array.isArray(receive)) {
+      invalid("receive", receive, "must be an object of handlers (one per message _tag) or a function")
+    }
+    for (const [tag, handler] of Object.entries(receive as object)) {
+      if (typeof handler !== "function") invalid(`receive.${tag}`, handler, "must be a function (the handler)")
+    }
+  }
+  for (const hook of ["onSignal", "onStop"] as const) {
+    if (d[hook] !== undefined && typeof d[hook] !== "function") invalid(hook, d[hook], "must be a function")
+  }
+  if (d["trapExit"] !== undefined && typeof d["trapExit"] !== "boolean") {
+    invalid("trapExit", d["trapExit"], "must be a boolean")
+  }
 }
 
 const describeMessage = (msg: unknown): string => {
@@ -547,15 +598,15 @@ const resolveOptions = (
   }
   let startTimeout: Duration.Duration | undefined
   if (options?.startTimeout !== undefined) {
-    const d = Lifecycle.decodeShutdown(options.startTimeout)
-    if (d === undefined || d === "brutal") {
+    const d = Durations.decode(options.startTimeout)
+    if (d === undefined) {
       return invalid("startTimeout", options.startTimeout, "must be a non-negative duration")
     }
-    startTimeout = d === "infinity" ? undefined : d
+    startTimeout = Duration.isFinite(d) ? d : undefined
   }
   let shutdown: Lifecycle.ShutdownSpec = defaultShutdown
   if (options?.shutdown !== undefined) {
-    const s = Lifecycle.decodeShutdown(options.shutdown)
+    const s = Durations.decodeShutdown(options.shutdown)
     if (s === undefined) {
       return invalid("shutdown", options.shutdown, `must be "brutal", "infinity" or a non-negative duration`)
     }
@@ -617,7 +668,7 @@ export const spawn = <Msg, IE, R>(
     if (resolved.startTimeout === undefined) {
       let init: Effect.Effect<unknown, unknown, unknown>
       try {
-        init = impl.cell.init()
+        init = asEffect(impl.cell.init(), "init")
       } catch (defect) {
         return Effect.die(defect)
       }
@@ -627,7 +678,7 @@ export const spawn = <Msg, IE, R>(
       }
       return runInit(cell, init, resolved, label, system, parent)
     }
-    return runInit(cell, Effect.suspend(impl.cell.init), resolved, label, system, parent)
+    return runInit(cell, Effect.suspend(() => asEffect(impl.cell.init(), "init")), resolved, label, system, parent)
   }) as never
 
 /** Runs an `init` that needs the runtime (it suspends, uses services, or has a start timeout). */
@@ -647,12 +698,17 @@ const runInit = (
       orElse: () => Effect.fail(new StartTimeout({ label, timeout }))
     })
   }
-  return Effect.flatMap(Effect.exit(run), (exit) => {
-    if (Exit.isFailure(exit)) {
-      return Effect.andThen(Scope.close(cell.resources, exit), Effect.failCause(exit.cause))
-    }
-    return Effect.succeed(started(cell, exit.value, system, parent, resolved.shutdown))
-  })
+  // Only `init` itself is interruptible: when the spawner is interrupted while `init` is
+  // suspended, the interruption ends `init` and what it acquired is released here, before the
+  // spawn ends; nor can an interruption fall between a completed `init` and the actor's start.
+  return Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(Effect.exit(restore(run)), (exit) => {
+      if (Exit.isFailure(exit)) {
+        return Effect.andThen(Scope.close(cell.resources, exit), Effect.failCause(exit.cause))
+      }
+      return Effect.succeed(started(cell, exit.value, system, parent, resolved.shutdown))
+    })
+  )
 }
 
 /**

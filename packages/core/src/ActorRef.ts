@@ -15,13 +15,14 @@ import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import type { ReplyFor, RequestsOf } from "./Actor.ts"
+import * as Durations from "./Durations.ts"
 import { ActorNotAlive, AskTimeout, MailboxFull } from "./Errors.ts"
 import type { AskError } from "./Errors.ts"
 import * as Reason from "./ExitReason.ts"
 import type { ExitReason } from "./ExitReason.ts"
 import { Cell, PendingAsk } from "./internal/cell.ts"
+import { MAX_TIMER_MILLIS } from "./internal/deadlines.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 
 const TypeId = "~@arbor/core/ActorRef" as const
@@ -176,12 +177,12 @@ export const ask = <Msg, const M extends RequestsOf<Msg>>(
   let duration = defaultAskTimeout
   let millis = defaultAskMillis
   if (timeout !== undefined) {
-    const decoded = timeout === "infinity" ? Option.some(Duration.infinity) : Duration.fromInput(timeout)
-    if (Option.isNone(decoded) || Duration.isNegative(decoded.value)) {
+    const decoded = Durations.decode(timeout)
+    if (decoded === undefined) {
       // a programming error: a defect of the returned effect, never a throw at the call site
       return Effect.die(new Cause.IllegalArgumentError(`ActorRef.ask: invalid timeout ${String(timeout)}`))
     }
-    duration = decoded.value
+    duration = decoded
     if (!Duration.isFinite(duration)) return request(cell, msg, undefined, 0)
     millis = Duration.toMillis(duration)
   }
@@ -215,20 +216,19 @@ const request = <A>(
       return
     }
     if (timeout !== undefined) {
-      pending.timeoutError = () => new AskTimeout({ actor: cell.description, timeout })
+      pending.target = cell
+      pending.timeout = timeout
       cell.system.expireAfter(millis, pending)
     }
     return Effect.sync(() => pending.withdraw())
   })
 
-/** `setTimeout` cannot wait longer than this. */
-const MAX_TIMER_MILLIS = 2 ** 31 - 1
-
-let liveClockClass: Function | undefined
+let liveClock: Clock.Clock | undefined
 /** `true` for Effect's default clock (real time, timers are `setTimeout`). */
 const isLiveClock = (clock: Clock.Clock): boolean => {
-  liveClockClass ??= Effect.runSync(Clock.clockWith((c) => Effect.succeed(c))).constructor
-  return clock.constructor === liveClockClass
+  liveClock ??= Effect.runSync(Clock.clockWith((c) => Effect.succeed(c)))
+  // the default clock is one instance: one comparison per ask in the common case
+  return clock === liveClock || clock.constructor === liveClock.constructor
 }
 
 /**
@@ -285,7 +285,7 @@ export const shutdown = <Msg>(
   how: "brutal" | "infinity" | Duration.Input,
   reason: ExitReason = Reason.shutdown()
 ): Effect.Effect<ExitReason> => {
-  const spec = Lifecycle.decodeShutdown(how)
+  const spec = Durations.decodeShutdown(how)
   if (spec === undefined) return Effect.die(new TypeError(`invalid shutdown spec: ${String(how)}`))
   return Lifecycle.shutdown(cellOf(ref), spec, reason)
 }

@@ -122,6 +122,37 @@ export class InvalidActorOptions extends Data.TaggedError("InvalidActorOptions")
 }
 
 /**
+ * An actor definition given to `Actor.make` is malformed (possible from JavaScript, or by
+ * casting): thrown by `Actor.make` itself, where the definition is written, naming the field —
+ * `init`, `receive`, `receive.<tag>`, `onSignal`, `onStop` or `trapExit`.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidActorDefinition extends Data.TaggedError("InvalidActorDefinition")<{
+  /** The field at fault, e.g. `receive.Increment`. */
+  readonly field: string
+  /** The value that was given. */
+  readonly value: unknown
+  /** What is wrong with it. */
+  readonly reason: string
+}> {
+  /** A readable description naming the field, the problem and the value. */
+  override get message(): string {
+    return `invalid actor definition: ${this.field} ${this.reason} (got ${describe(this.value)})`
+  }
+}
+
+const describe = (u: unknown): string => {
+  if (u === null) return "null"
+  if (Array.isArray(u)) return "an array"
+  if (typeof u === "function") return "a function"
+  if (typeof u === "object") return "an object"
+  if (typeof u === "string") return JSON.stringify(u)
+  return String(u)
+}
+
+/**
  * The actor's `init` did not complete within the `startTimeout` given to `Actor.spawn`.
  *
  * @category errors

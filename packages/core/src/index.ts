@@ -12,6 +12,8 @@ export * as Actor from "./Actor.ts"
 export * as ActorRef from "./ActorRef.ts"
 /** The actor world: a service provided by a layer; dead letters. */
 export * as ActorSystem from "./ActorSystem.ts"
+/** The one decoder of the durations Arbor accepts (timeouts, shutdown specs, periods). */
+export * as Durations from "./Durations.ts"
 /** Undeliverable messages. */
 export * as DeadLetter from "./DeadLetter.ts"
 /** Typed errors. */

@@ -1,23 +1,59 @@
 /**
- * The live-clock deadline queue behind `ActorRef.ask` timeouts (internal): driven with vitest's
- * fake timers, so no real time passes.
+ * The live-clock deadline heap behind `ActorRef.ask` timeouts (internal): driven with vitest's
+ * fake timers, so no real time passes. That a pending ask keeps a real Node process alive (and a
+ * settled one does not) is checked with a child process in `KeepAlive.test.ts`.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { Effect, PubSub } from "effect"
 import type { DeadLetter } from "@arbor/core"
+import type { Deadlines } from "../src/internal/deadlines.ts"
 import { SystemState } from "../src/internal/system.ts"
 
 const makeSystem = () => new SystemState(Effect.runSync(PubSub.unbounded<DeadLetter.DeadLetter>()))
 
+/** An ask-like item: `settle` is what a reply does, `expire` what its deadline does. */
 class Item {
   done = false
   expired = 0
+  deadlines: Deadlines | undefined = undefined
   constructor(private readonly onExpire: () => void = () => {}) {}
   expire(): void {
     this.done = true
     this.expired++
     this.onExpire()
   }
+  settle(): void {
+    this.done = true
+    const deadlines = this.deadlines
+    this.deadlines = undefined
+    deadlines?.settled()
+  }
+}
+
+/** How many objects (and array / map slots) are reachable from `root`: what it retains. */
+const retained = (root: object): number => {
+  const seen = new Set<unknown>()
+  const stack: Array<unknown> = [root]
+  let count = 0
+  while (stack.length > 0) {
+    const value = stack.pop()
+    if (typeof value !== "object" || value === null || seen.has(value)) continue
+    seen.add(value)
+    count++
+    if (value instanceof Map) {
+      for (const [k, v] of value) stack.push(k, v)
+      count += value.size
+    } else if (value instanceof Set) {
+      for (const v of value) stack.push(v)
+      count += value.size
+    } else if (Array.isArray(value)) {
+      for (const v of value) stack.push(v)
+      count += value.length
+    } else {
+      for (const key of Reflect.ownKeys(value)) stack.push((value as Record<PropertyKey, unknown>)[key])
+    }
+  }
+  return count
 }
 
 describe("G22 ask deadlines on the live clock", () => {
@@ -34,7 +70,7 @@ describe("G22 ask deadlines on the live clock", () => {
     const settled = new Item()
     system.expireAfter(100, late)
     system.expireAfter(100, settled)
-    settled.done = true
+    settled.settle()
     vi.advanceTimersByTime(99)
     expect(late.expired).toBe(0)
     vi.advanceTimersByTime(1)
@@ -45,7 +81,7 @@ describe("G22 ask deadlines on the live clock", () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
-  it("G22 an asker that asks again when its ask expires does not multiply the queue's timers", () => {
+  it("G22 an asker that asks again when its ask expires does not multiply the timers", () => {
     const system = makeSystem()
     let retries = 0
     const retry = (): void => {
@@ -54,8 +90,68 @@ describe("G22 ask deadlines on the live clock", () => {
     system.expireAfter(100, new Item(retry))
     for (let i = 0; i < 20; i++) {
       vi.advanceTimersByTime(100)
-      // one queue, one timer
       expect(vi.getTimerCount()).toBeLessThanOrEqual(1)
     }
+  })
+
+  it("G22 one Node timer is armed however many distinct timeouts are pending; they expire in deadline order", () => {
+    const system = makeSystem()
+    const n = 10_000
+    const order: Array<number> = []
+    // distinct timeouts in a scrambled order, 100 ms to 200 ms
+    const timeouts = Array.from({ length: n }, (_, i) => 100 + ((i * 7919) % n) / 100)
+    timeouts.forEach((t, i) => system.expireAfter(t, new Item(() => order.push(i))))
+    expect(vi.getTimerCount()).toBe(1)
+    vi.advanceTimersByTime(150)
+    expect(vi.getTimerCount()).toBe(1)
+    vi.advanceTimersByTime(60)
+    expect(order.length).toBe(n)
+    const due = order.map((i) => timeouts[i]!)
+    expect(due).toEqual([...due].sort((a, b) => a - b))
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it("G22 an earlier deadline that arrives later re-arms the one timer", () => {
+    const system = makeSystem()
+    const slow = new Item()
+    const fast = new Item()
+    system.expireAfter(1000, slow)
+    system.expireAfter(100, fast)
+    expect(vi.getTimerCount()).toBe(1)
+    vi.advanceTimersByTime(100)
+    expect([fast.expired, slow.expired]).toEqual([1, 0])
+    vi.advanceTimersByTime(900)
+    expect([fast.expired, slow.expired]).toEqual([1, 1])
+  })
+
+  it("G22 after every deadline passed, what the system retains does not grow with the number of distinct timeouts", () => {
+    const after = (distinct: number): number => {
+      const system = makeSystem()
+      for (let i = 0; i < 20_000; i++) {
+        const item = new Item()
+        system.expireAfter(100 + (i % distinct) / distinct, item)
+        item.settle() // answered at once
+      }
+      vi.advanceTimersByTime(1000)
+      return retained(system)
+    }
+    const one = after(1)
+    const many = after(20_000)
+    expect(many).toBe(one)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it("G22 settled asks are swept while others pend: the heap stays the size of the asks in flight", () => {
+    const system = makeSystem()
+    const items = Array.from({ length: 20_000 }, () => new Item())
+    items.forEach((item, i) => system.expireAfter(60_000 + i, item))
+    for (const item of items.slice(10)) item.settle()
+    expect(system.deadlines!.pending).toBe(10)
+    expect(system.deadlines!.slots).toBeLessThanOrEqual(2048)
+    expect(vi.getTimerCount()).toBe(1)
+    for (const item of items.slice(0, 10)) item.settle()
+    // nothing pending: no slot, no timer
+    expect(system.deadlines!.slots).toBe(0)
+    expect(vi.getTimerCount()).toBe(0)
   })
 })

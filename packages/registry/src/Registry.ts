@@ -53,7 +53,7 @@
  *
  * @since 0.1.0
  */
-import { Actor, ActorRef, Errors } from "@arbor/core"
+import { Actor, ActorRef, Durations, Errors } from "@arbor/core"
 import type { ActorSystem, ExitReason } from "@arbor/core"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -583,10 +583,8 @@ const awaitName = <Msg, Meta>(
   Effect.flatMap(stateOf, (state) => {
     const wait = awaitLive(state, key.name) as Effect.Effect<ActorRef.ActorRef<Msg>>
     if (timeout === "infinity") return wait
-    let duration: Duration.Duration
-    try {
-      duration = Duration.fromInputUnsafe(timeout)
-    } catch {
+    const duration = Durations.decode(timeout)
+    if (duration === undefined) {
       return Effect.die(new TypeError(`invalid timeout for Registry.await: ${String(timeout)}`))
     }
     if (!Duration.isFinite(duration)) return wait

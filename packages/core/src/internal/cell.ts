@@ -8,17 +8,19 @@
  */
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
 import type { Overflow as ActorOverflow, Signal as ActorSignal } from "../Actor.ts"
 import type { ActorRef } from "../ActorRef.ts"
-import { ActorExited, ActorNotAlive, MailboxFull } from "../Errors.ts"
+import { ActorExited, ActorNotAlive, AskTimeout, MailboxFull } from "../Errors.ts"
 import type { DeadLetterReason } from "../DeadLetter.ts"
 import * as Reason from "../ExitReason.ts"
 import type { ExitReason } from "../ExitReason.ts"
-import type { Expirable, Runnable, SystemState } from "./system.ts"
+import type { Deadlines, Expirable } from "./deadlines.ts"
+import type { Runnable, SystemState } from "./system.ts"
 
 /** Mailbox overflow policies; see `Actor.MailboxOptions`. */
 export type Overflow = ActorOverflow
@@ -53,26 +55,40 @@ export interface CellContext {
 /** A waiting `ask`: resolved at most once. */
 export class PendingAsk implements Expirable {
   done = false
-  /** The error of a timeout on the live clock (see `SystemState.expireAfter`). */
-  timeoutError: (() => unknown) | undefined = undefined
+  /** The live-clock deadline heap holding this ask, while it is pending there. */
+  deadlines: Deadlines | undefined = undefined
+  /** The asked actor and the timeout, for the `AskTimeout` built only if the deadline passes. */
+  target: Cell | undefined = undefined
+  timeout: Duration.Duration | undefined = undefined
   constructor(private readonly resume: (effect: Effect.Effect<any, any>) => void) {}
   succeed(value: unknown): void {
     if (this.done) return
-    this.done = true
+    this.settle()
     this.resume(Exit.succeed(value))
   }
   fail(error: unknown): void {
     if (this.done) return
-    this.done = true
+    this.settle()
     this.resume(Exit.fail(error))
   }
-  /** Its deadline passed unanswered: withdrawn, the asker fails with the timeout error. */
+  /** Its deadline passed unanswered (called by the deadline heap): the asker gets `AskTimeout`. */
   expire(): void {
-    if (this.timeoutError !== undefined) this.fail(this.timeoutError())
+    if (this.done) return
+    this.done = true
+    this.resume(Exit.fail(new AskTimeout({ actor: this.target!.description, timeout: this.timeout! })))
   }
   /** Withdraws the ask (its asker was interrupted or timed out): a later reply is dropped. */
   withdraw(): void {
+    if (!this.done) this.settle()
+  }
+  /** Settled before its deadline: the deadline heap no longer counts it. */
+  private settle(): void {
     this.done = true
+    const deadlines = this.deadlines
+    if (deadlines !== undefined) {
+      this.deadlines = undefined
+      deadlines.settled()
+    }
   }
 }
 
@@ -421,6 +437,7 @@ export class Cell implements Runnable, CellContext {
 
   private apply(value: unknown, rep: PendingAsk | undefined): Step {
     if (value instanceof Reply) {
+      if (isThenable(value.state)) return this.thenable(value.state, rep)
       this.state = value.state
       if (rep !== undefined) rep.succeed(value.value)
       return CONTINUE
@@ -429,8 +446,15 @@ export class Cell implements Runnable, CellContext {
       this.current = rep
       return this.requestStop(value.reason, true)
     }
+    if (isThenable(value)) return this.thenable(value, rep)
     this.state = value
     return CONTINUE
+  }
+
+  /** A handler returned a Promise (an `async` handler from JS): a defect of this actor. */
+  private thenable(value: PromiseLike<unknown>, rep: PendingAsk | undefined): Step {
+    this.current = rep
+    return this.requestStop(handlerFailure(Cause.die(thenableDefect(value, "a handler"))), true)
   }
 
   private requestStop(reason: ExitReason, hook: boolean): Step {
@@ -514,7 +538,7 @@ export class Cell implements Runnable, CellContext {
       this.status = Status.Stopping
       const onStop = this.behavior.onStop
       if (!hook || onStop === undefined) return this.finalize(reason)
-      return Effect.suspend(() => onStop(this.state, reason)).pipe(
+      return Effect.suspend(() => asEffect(onStop(this.state, reason), "the stop hook")).pipe(
         // a forced exit interrupts the hook (then `onFiberExit` finalizes); any other failure of
         // the hook is ignored: the actor ends with `reason` all the same
         Effect.catchCause((cause) =>
@@ -744,6 +768,41 @@ const runObservers = (observers: ReadonlyArray<ExitObserver>, reason: ExitReason
       // an observer must not be able to break the death of an actor
     }
   }
+}
+
+/** `true` for a Promise or any other value with a `then` method. */
+export const isThenable = (u: unknown): u is PromiseLike<unknown> =>
+  typeof u === "object" && u !== null && typeof (u as { then?: unknown }).then === "function"
+
+/**
+ * The defect of user code (`what`: "a handler", "init", "the stop hook") that returned a
+ * Promise instead of a state or an Effect. A rejection handler is attached first, so the
+ * Promise's failure can never reach the host as an unhandled rejection.
+ */
+export const thenableDefect = (value: PromiseLike<unknown>, what: string): TypeError => {
+  try {
+    value.then(undefined, noop)
+  } catch {
+    // a hostile thenable: nothing more to do with it
+  }
+  return new TypeError(
+    `${what} returned a Promise (or another thenable), which Arbor does not await: ` +
+      "return the next state, Actor.reply / Actor.stop, or an Effect (wrap async code in Effect.promise or Effect.tryPromise)"
+  )
+}
+
+/** What user code that must return an Effect returned, as an Effect: anything else is a defect. */
+export const asEffect = (out: unknown, what: string): Effect.Effect<unknown, unknown, unknown> => {
+  if (Effect.isEffect(out)) return out
+  if (isThenable(out)) return Effect.die(thenableDefect(out, what))
+  return Effect.die(new TypeError(`${what} must return an Effect (got ${describeValue(out)})`))
+}
+
+const describeValue = (u: unknown): string => {
+  if (u === null) return "null"
+  if (typeof u === "object") return Array.isArray(u) ? "an array" : "an object"
+  if (typeof u === "function") return "a function"
+  return typeof u === "string" ? `the string ${JSON.stringify(u)}` : `${typeof u} ${String(u)}`
 }
 
 const EMPTY: Array<unknown> = []

@@ -3,11 +3,11 @@
  *
  * @internal
  */
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Reason from "../ExitReason.ts"
 import type { ExitReason } from "../ExitReason.ts"
+import type { Shutdown } from "../Durations.ts"
 import type { Cell } from "./cell.ts"
 
 /** Completes with the actor's exit reason when it ends; at once if it already has. */
@@ -23,8 +23,11 @@ export const isSelf = (cell: Cell): boolean => {
   return current !== undefined && current === cell.fiber
 }
 
-/** How an actor is stopped: forced at once, asked and awaited, or asked then forced after a timeout. */
-export type ShutdownSpec = "brutal" | "infinity" | Duration.Duration
+/**
+ * How an actor is stopped: forced at once, asked and awaited, or asked then forced after a
+ * timeout. Decoded from user input by `Durations.decodeShutdown`.
+ */
+export type ShutdownSpec = Shutdown
 
 export const kill = (cell: Cell): Effect.Effect<ExitReason> =>
   Effect.suspend(() => {
@@ -52,17 +55,4 @@ export const shutdown = (cell: Cell, spec: ShutdownSpec, reason: ExitReason): Ef
       Effect.timeoutOrElse({ duration: spec, orElse: () => kill(cell) })
     )
   })
-}
-
-/** Parses a user-given shutdown spec; `undefined` when invalid. */
-export const decodeShutdown = (input: unknown): ShutdownSpec | undefined => {
-  if (input === "brutal" || input === "infinity") return input
-  if (typeof input === "number" && !(Number.isFinite(input) && input >= 0)) return undefined
-  try {
-    const d = Duration.fromInputUnsafe(input as Duration.Input)
-    if (Duration.isNegative(d)) return undefined
-    return Duration.isFinite(d) ? d : "infinity"
-  } catch {
-    return undefined
-  }
 }

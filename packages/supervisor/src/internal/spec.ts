@@ -10,6 +10,7 @@
  *
  * @internal
  */
+import { Durations } from "@arbor/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
@@ -45,27 +46,9 @@ export type Nested =
 
 const isObject = (u: unknown): u is Record<PropertyKey, unknown> => typeof u === "object" && u !== null
 
-const DURATION_UNITS = ["weeks", "days", "hours", "minutes", "seconds", "milliseconds", "microseconds", "nanoseconds"]
-
-/** Decodes a shutdown spec; `undefined` when invalid. */
-export const decodeShutdown = (input: unknown): "brutal" | "infinity" | Duration.Duration | undefined => {
-  if (input === "brutal" || input === "infinity") return input
-  if (typeof input === "number" && !(Number.isFinite(input) && input >= 0)) return undefined
-  if (typeof input !== "number" && typeof input !== "string" && typeof input !== "bigint" && !isObject(input)) {
-    return undefined
-  }
-  // an object without any unit (`{}`, `{ secs: 5 }`) would silently mean zero
-  if (isObject(input) && !Duration.isDuration(input) && !Array.isArray(input)) {
-    if (!DURATION_UNITS.some((unit) => typeof input[unit] === "number")) return undefined
-  }
-  try {
-    const d = Duration.fromInputUnsafe(input as Duration.Input)
-    if (Duration.isNegative(d)) return undefined
-    return Duration.isFinite(d) ? d : "infinity"
-  } catch {
-    return undefined
-  }
-}
+/** Decodes a shutdown spec; `undefined` when invalid (core's one duration decoder). */
+export const decodeShutdown: (input: unknown) => "brutal" | "infinity" | Duration.Duration | undefined =
+  Durations.decodeShutdown
 
 type Problem = { readonly field: string; readonly value: unknown; readonly reason: string }
 
@@ -149,12 +132,9 @@ export const decodeIntensity = (
     return { field: "intensity", value: i, reason: "must be a whole number ≥ 0" }
   }
   const p = period ?? "5 seconds"
-  let periodMillis: number
-  try {
-    periodMillis = Duration.toMillis(Duration.fromInputUnsafe(p as Duration.Input))
-  } catch {
-    return { field: "period", value: p, reason: "must be a duration" }
-  }
+  const decoded = Durations.decode(p)
+  if (decoded === undefined) return { field: "period", value: p, reason: "must be a duration" }
+  const periodMillis = Duration.toMillis(decoded)
   if (!(periodMillis > 0) || !Number.isFinite(periodMillis)) {
     return { field: "period", value: p, reason: "must be a positive, finite duration" }
   }
