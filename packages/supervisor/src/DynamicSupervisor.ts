@@ -43,7 +43,7 @@ import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason } from "@arb
 import type { ChildSpec, ChildType, Ignore, RestartType, Shutdown } from "./Child.ts"
 import { ChildNotFound, ChildStartFailed, InvalidChildSpec, MaxChildrenReached } from "./Errors.ts"
 import type { ChildRecord } from "./internal/engine.ts"
-import { childInfo, claimRelay, Engine, makeRecord, needsRestart, supervisorRefs } from "./internal/engine.ts"
+import { childInfo, claimRelay, Engine, makeRecord, needsRestart, receiveWith, supervisorRefs } from "./internal/engine.ts"
 import type { ValidChild } from "./internal/spec.ts"
 import { NestedSpec, validateDynamicSpec } from "./internal/spec.ts"
 import type { ChildCounts, ChildInfo, Snapshot } from "./Supervisor.ts"
@@ -91,28 +91,14 @@ export interface DynamicSupervisorSpec<Args, R = never> {
 export type DynamicSupervisorRef<Args> = ActorRef.ActorRef<Protocol<Args>>
 
 /**
- * The messages a dynamic supervisor handles; use the functions of this module instead.
+ * The requests a dynamic supervisor accepts from outside; use the functions of this module
+ * instead. As for `Supervisor.Protocol`, its internal messages travel on a private channel, and
+ * anything else is answered with `UnknownRequest`.
  *
  * @category models
  * @since 0.1.0
  */
 export type Protocol<Args> =
-  | {
-    /** A child ended on its own. */
-    readonly _tag: "ChildExited"
-    /** The instance that ended. */
-    readonly ref: ActorRef.ActorRef<any>
-    /** Why it ended. */
-    readonly reason: ExitReason.ExitReason
-  }
-  | {
-    /** Another attempt at a pending restart. */
-    readonly _tag: "RetryRestart"
-    /** The child being restarted. */
-    readonly id: string
-    /** Identifies the attempt; stale attempts are ignored. */
-    readonly token: number
-  }
   | Actor.Request<{
     /** {@link startChild}. */
     readonly _tag: "StartChild"
@@ -137,10 +123,6 @@ export type Protocol<Args> =
     /** This supervisor's part of a `Supervisor.snapshot`. */
     readonly _tag: "Snapshot"
   }, Snapshot>
-  | Actor.Request<{
-    /** The hub behind `Supervisor.events`. */
-    readonly _tag: "Hub"
-  }, PubSub.PubSub<SupervisionEvent>>
 
 interface State {
   readonly engine: Engine
@@ -221,13 +203,15 @@ const onChildExited = (s: State, ref: ActorRef.ActorRef<any>, reason: ExitReason
 const behavior = (state: State) =>
   Actor.make<Protocol<unknown>>()({
     init: () => Effect.succeed(state),
-    receive: {
-      ChildExited: (s: State, msg) => onChildExited(s, msg.ref, msg.reason),
-      RetryRestart: (s: State, msg) => {
+    receive: receiveWith<State, Protocol<unknown>>({
+      ChildExited: (s, msg) => onChildExited(s, msg.ref, msg.reason),
+      RetryRestart: (s, msg) => {
         const rec = s.children.get(msg.id)
         if (!s.engine.takeRetry(rec, msg)) return s
         return restartRecord(s, rec)
       },
+      Hub: (s) => Actor.reply(s.engine.hub, s)
+    }, {
       StartChild: (s: State, msg) =>
         Effect.gen(function*() {
           const label = s.engine.config.label
@@ -259,7 +243,7 @@ const behavior = (state: State) =>
             }
           }
           // as in OTP: terminating a reference that already ended is not an error
-          if (!ActorRef.isAliveUnsafe(msg.ref)) return Actor.reply(Exit.void, s)
+          if (ActorRef.isActorRef(msg.ref) && !ActorRef.isAliveUnsafe(msg.ref)) return Actor.reply(Exit.void, s)
           return Actor.reply(
             Exit.fail(new ChildNotFound({ supervisor: s.engine.config.label, child: String(msg.ref) })),
             s
@@ -277,9 +261,8 @@ const behavior = (state: State) =>
         Effect.map(
           s.engine.snapshot("dynamic-supervisor", "one-for-one", s.children.values()),
           (snap) => Actor.reply(snap, s)
-        ),
-      Hub: (s: State) => Actor.reply(s.engine.hub, s)
-    },
+        )
+    }) as never,
     // dynamic children have no order: they are stopped concurrently
     onStop: (s: State) =>
       Effect.forEach([...s.children.values()], (rec) => s.engine.stop(rec), {

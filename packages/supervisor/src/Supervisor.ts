@@ -66,7 +66,7 @@ import * as Exit from "effect/Exit"
 import * as PubSub from "effect/PubSub"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason } from "@arbor/core"
+import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason, PrivateChannel } from "@arbor/core"
 import type { ChildSpec, ChildStatus, ChildType, RestartType } from "./Child.ts"
 import {
   ChildAlreadyPresent,
@@ -77,7 +77,16 @@ import {
   InvalidChildSpec
 } from "./Errors.ts"
 import type { ChildRecord, StartOutcome } from "./internal/engine.ts"
-import { childInfo, claimRelay, Engine, makeRecord, needsRestart, supervisorRefs } from "./internal/engine.ts"
+import {
+  childInfo,
+  claimRelay,
+  Engine,
+  Internal,
+  makeRecord,
+  needsRestart,
+  receiveWith,
+  supervisorRefs
+} from "./internal/engine.ts"
 import { NestedSpec, validateChild, validateSupervisorSpec } from "./internal/spec.ts"
 import { plan } from "./internal/strategy.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
@@ -226,33 +235,16 @@ export interface ChildSnapshot extends ChildInfo {
 }
 
 /**
- * The messages a supervisor handles. Use the functions of this module rather than sending
- * them directly.
+ * The requests a supervisor accepts from outside; use the functions of this module rather than
+ * sending them directly. Its internal messages (boot, child exits, restart retries) are not part
+ * of it: they travel on a private channel only the supervisor and this package hold, and a
+ * message outside this protocol (sent by casting) is answered with `UnknownRequest` and changes
+ * nothing.
  *
  * @category models
  * @since 0.1.0
  */
 export type Protocol =
-  | Actor.Request<{
-    /** Starts the children; sent once, by {@link start}. */
-    readonly _tag: "Boot"
-  }, Exit.Exit<void, ChildStartFailed>>
-  | {
-    /** A child ended on its own. */
-    readonly _tag: "ChildExited"
-    /** The instance that ended. */
-    readonly ref: ActorRef.ActorRef<any>
-    /** Why it ended. */
-    readonly reason: ExitReason.ExitReason
-  }
-  | {
-    /** Another attempt at a pending restart. */
-    readonly _tag: "RetryRestart"
-    /** The child driving the restart. */
-    readonly id: string
-    /** Identifies the attempt; stale attempts are ignored. */
-    readonly token: number
-  }
   | Actor.Request<{
     /** {@link startChild}. */
     readonly _tag: "StartChild"
@@ -289,10 +281,6 @@ export type Protocol =
     /** This supervisor's part of a {@link snapshot}. */
     readonly _tag: "Snapshot"
   }, Snapshot>
-  | Actor.Request<{
-    /** The hub behind {@link events}. */
-    readonly _tag: "Hub"
-  }, PubSub.PubSub<SupervisionEvent>>
 
 /**
  * Errors of {@link startChild}.
@@ -487,10 +475,12 @@ const cancelGroup = (s: State, rec: ChildRecord) => {
 const behavior = (state: State) =>
   Actor.make<Protocol>()({
     init: () => Effect.succeed(state),
-    receive: {
-      Boot: (s: State) => Effect.map(startAll(s), (result) => Actor.reply(result, s)),
-      ChildExited: (s: State, msg) => onChildExited(s, msg.ref, msg.reason),
+    receive: receiveWith<State, Protocol>({
+      Boot: (s) => Effect.map(startAll(s), (result) => Actor.reply(result, s)),
+      ChildExited: (s, msg) => onChildExited(s, msg.ref, msg.reason),
       RetryRestart: onRetryRestart,
+      Hub: (s) => Actor.reply(s.engine.hub, s)
+    }, {
       StartChild: (s: State, msg) => Effect.map(startChildNow(s, msg.spec), (result) => Actor.reply(result, s)),
       TerminateChild: (s: State, msg) =>
         Effect.gen(function*() {
@@ -538,9 +528,8 @@ const behavior = (state: State) =>
       WhichChildren: (s: State) => Actor.reply(s.children.map(childInfo).reverse(), s),
       CountChildren: (s: State) => Actor.reply(count(s.children), s),
       Snapshot: (s: State) =>
-        Effect.map(s.engine.snapshot("supervisor", s.strategy, s.children), (snap) => Actor.reply(snap, s)),
-      Hub: (s: State) => Actor.reply(s.engine.hub, s)
-    },
+        Effect.map(s.engine.snapshot("supervisor", s.strategy, s.children), (snap) => Actor.reply(snap, s))
+    }) as never,
     onStop: (s: State) => stopAll(s)
   })
 
@@ -656,7 +645,7 @@ export const start = <R = never>(
     )
     engine.self = ref as never
     supervisorRefs.add(ref)
-    const booted = yield* ActorRef.ask(ref, { _tag: "Boot" }, { timeout: "infinity" }).pipe(
+    const booted = yield* PrivateChannel.ask(Internal, ref, { _tag: "Boot" }, { timeout: "infinity" }).pipe(
       Effect.catch((error) => Effect.die(error))
     )
     if (Exit.isFailure(booted)) {
@@ -830,13 +819,7 @@ export const snapshot = (sup: ActorRef.ActorRef<any>): Effect.Effect<Snapshot, E
 export const events = (
   sup: ActorRef.ActorRef<any>
 ): Effect.Effect<PubSub.Subscription<SupervisionEvent>, Errors.AskError, Scope.Scope> =>
-  Effect.flatMap(
-    ActorRef.ask(sup as SupervisorRef, { _tag: "Hub" }, { timeout: "infinity" }) as Effect.Effect<
-      PubSub.PubSub<SupervisionEvent>,
-      Errors.AskError
-    >,
-    PubSub.subscribe
-  )
+  Effect.flatMap(PrivateChannel.ask(Internal, sup, { _tag: "Hub" }, { timeout: "infinity" }), PubSub.subscribe)
 
 /**
  * A child spec that runs a nested supervisor (type `"supervisor"`, shutdown `"infinity"` by

@@ -13,7 +13,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as PubSub from "effect/PubSub"
 import * as Schedule from "effect/Schedule"
-import { ActorRef, ExitReason } from "@arbor/core"
+import { Actor, ActorRef, ExitReason, PrivateChannel } from "@arbor/core"
+import { type ChildStartFailed, UnknownRequest } from "../Errors.ts"
 import type { ValidChild } from "./spec.ts"
 import { isIgnore } from "../Child.ts"
 import type { ChildStatus } from "../Child.ts"
@@ -92,6 +93,51 @@ export interface RetryRestartMsg {
   readonly token: number
 }
 
+/**
+ * A supervisor's internal messages. They travel on {@link Internal}, a private channel that only
+ * this package holds, so none of them is part of a supervisor's public protocol and none can be
+ * forged by a caller that casts (issue #10.1).
+ */
+export type InternalMsg =
+  /** Starts the children; sent once, by `Supervisor.start`. */
+  | Actor.Request<{ readonly _tag: "Boot" }, Exit.Exit<void, ChildStartFailed>>
+  | ChildExitedMsg
+  | RetryRestartMsg
+  /** The hub behind `Supervisor.events`. */
+  | Actor.Request<{ readonly _tag: "Hub" }, PubSub.PubSub<SupervisionEvent>>
+
+/** The private lane of supervisors' internal messages. */
+export const Internal: PrivateChannel.PrivateChannel<InternalMsg> = PrivateChannel.make<InternalMsg>("supervisor")
+
+type HandlerTable<S, M extends { readonly _tag: string }> = {
+  readonly [K in M["_tag"]]?: (state: S, msg: Extract<M, { readonly _tag: K }>) => unknown
+}
+
+/**
+ * A supervisor's `receive`: messages on {@link Internal} go to `internal`, public requests to
+ * `requests`; anything else (a forged internal message, a misspelt tag, a non-message from plain
+ * JavaScript) is answered with `UnknownRequest` — dropped when it was told — and changes nothing.
+ */
+export const receiveWith = <S extends { readonly engine: Engine }, P extends { readonly _tag: string }>(
+  internal: HandlerTable<S, InternalMsg>,
+  requests: { readonly [K in P["_tag"]]: (state: S, msg: Extract<P, { readonly _tag: K }>) => unknown }
+) =>
+(state: S, msg: unknown, ctx: { readonly self: ActorRef.ActorRef<any> }): any => {
+  const own = PrivateChannel.open(Internal, msg, ctx.self)
+  if (own !== undefined) {
+    const handler = internal[own._tag] as ((s: S, m: InternalMsg) => unknown) | undefined
+    return handler === undefined ? state : handler(state, own)
+  }
+  const tag = typeof msg === "object" && msg !== null ? (msg as { readonly _tag?: unknown })._tag : undefined
+  const table = requests as Record<string, (s: S, m: unknown) => unknown>
+  const handler = typeof tag === "string" && Object.hasOwn(table, tag) ? table[tag] : undefined
+  if (handler === undefined) {
+    const received = typeof tag === "string" ? `with _tag "${tag}"` : describe(msg)
+    return Actor.reply(Exit.fail(new UnknownRequest({ supervisor: state.engine.config.label, received })), state)
+  }
+  return handler(state, msg)
+}
+
 /** What running a child's start gave. */
 export type StartOutcome =
   | { readonly _tag: "Started"; readonly ref: ActorRef.ActorRef<any> }
@@ -119,7 +165,7 @@ const describe = (u: unknown): string => {
 export class Engine {
   readonly window: RestartWindow
   readonly hub: PubSub.PubSub<SupervisionEvent>
-  self!: ActorRef.ActorRef<ChildExitedMsg | RetryRestartMsg>
+  self!: ActorRef.ActorRef<any>
 
   constructor(readonly config: EngineConfig, hub: PubSub.PubSub<SupervisionEvent>) {
     this.window = new RestartWindow(config.intensity, config.periodMillis)
@@ -185,7 +231,7 @@ export class Engine {
         // only an exit the supervisor did not cause needs handling (a child it stopped was
         // detached first), and only while the supervisor lives (no dead letters)
         if (rec.ref === ref && ActorRef.isAliveUnsafe(self)) {
-          ActorRef.tellUnsafe(self, { _tag: "ChildExited", ref, reason })
+          PrivateChannel.tellUnsafe(Internal, self, { _tag: "ChildExited", ref, reason })
         }
       })
       return { _tag: "Started", ref } as const
@@ -250,10 +296,10 @@ export class Engine {
     rec.retryToken++
     rec.retryPending = true
     const msg: RetryRestartMsg = { _tag: "RetryRestart", id: rec.spec.id, token: rec.retryToken }
-    if (millis <= 0) return Effect.sync(() => ActorRef.tellUnsafe(self, msg))
+    if (millis <= 0) return Effect.sync(() => PrivateChannel.tellUnsafe(Internal, self, msg))
     this.emit({ _tag: "RestartScheduled", supervisor: this.path, child: rec.spec.id, delayMillis: millis })
     return Effect.asVoid(
-      Effect.forkScoped(Effect.andThen(Effect.sleep(millis), Effect.sync(() => ActorRef.tellUnsafe(self, msg))))
+      Effect.forkScoped(Effect.andThen(Effect.sleep(millis), Effect.sync(() => PrivateChannel.tellUnsafe(Internal, self, msg))))
     )
   }
 
