@@ -47,13 +47,13 @@ describe("a supervisor's internal messages are private", () => {
       // @ts-expect-error RetryRestart is internal
       void ActorRef.tell(sup, { _tag: "RetryRestart", id: "#1", token: 0 })
       // @ts-expect-error ChildExited is internal
-      void ActorRef.tell(sup, { _tag: "ChildExited", ref: sup, reason: ExitReason.normal() })
+      void ActorRef.tell(sup, { _tag: "ChildExited", ref: sup, reason: ExitReason.normal })
       // @ts-expect-error Hub is internal
       void ActorRef.ask(sup, { _tag: "Hub" })
       // @ts-expect-error RetryRestart is internal
       void ActorRef.tell(dyn, { _tag: "RetryRestart", id: "#1", token: 0 })
       // @ts-expect-error ChildExited is internal
-      void ActorRef.tell(dyn, { _tag: "ChildExited", ref: dyn, reason: ExitReason.normal() })
+      void ActorRef.tell(dyn, { _tag: "ChildExited", ref: dyn, reason: ExitReason.normal })
       // @ts-expect-error Hub is internal
       void ActorRef.ask(dyn, { _tag: "Hub" })
       // the public requests still compile
