@@ -6,8 +6,9 @@
  * It is its own module rather than a mode of `Supervisor` because its use differs: children
  * have no ids or order, are addressed by reference, may be capped by `maxChildren`, and are
  * stopped concurrently when the supervisor stops. Restart types, restart intensity, shutdown
- * specs and backoff follow the same rules as `Supervisor` (each child is restarted on its own,
- * with the arguments it was started with).
+ * specs, backoff and auto-shutdown follow the same rules as `Supervisor` (each child is
+ * restarted on its own, with the arguments it was started with; with `significant: true` and
+ * `autoShutdown`, a child's own exit can end the supervisor, as in OTP's `simple_one_for_one`).
  *
  * @example
  * ```ts
@@ -42,7 +43,7 @@ import { Actor, ActorRef, type ActorSystem, type Errors } from "@arbor/core"
 import type { ChildSpec, ChildType, Ignore, RestartType, Shutdown } from "./Child.ts"
 import { ChildNotFound, ChildStartFailed, InvalidChildSpec, MaxChildrenReached } from "./Errors.ts"
 import { launch, type NestedOptions, nestedChild, type Requests } from "./internal/engine.ts"
-import type { ChildCounts, ChildInfo, Snapshot } from "./internal/model.ts"
+import type { AutoShutdown, ChildCounts, ChildInfo, Snapshot } from "./internal/model.ts"
 import { type ValidDynamicSpec, validateDynamicSpec } from "./internal/spec.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
 
@@ -65,6 +66,19 @@ export interface DynamicSupervisorSpec<Args, R = never> {
   readonly shutdown?: Shutdown
   /** Whether the children are workers (default) or supervisors. */
   readonly type?: ChildType
+  /**
+   * Whether the children are significant: their own exits (when not restarted) may shut the
+   * supervisor down, per `autoShutdown`. Not allowed on a permanent template or with
+   * `autoShutdown` `"never"`. Default `false`.
+   */
+  readonly significant?: boolean
+  /**
+   * When significant children shut the supervisor down (OTP's `simple_one_for_one`):
+   * `"never"` (default), `"any-significant"` (the first child that exits on its own and is not
+   * restarted) or `"all-significant"` (the last child left does). `terminateChild` never
+   * triggers it.
+   */
+  readonly autoShutdown?: AutoShutdown
   /** At most this many children at once; `startChild` beyond it fails with `MaxChildrenReached`. */
   readonly maxChildren?: number
   /** Default 3. */
@@ -222,7 +236,7 @@ export const start = <Args, R = never>(
         periodMillis: checked.periodMillis,
         restartDelay: spec.restartDelay,
         onEvent: spec.onEvent,
-        policy: { kind: "dynamic", strategy: "one-for-one", autoShutdown: "never" }
+        policy: { kind: "dynamic", strategy: "one-for-one", autoShutdown: checked.autoShutdown }
       },
       children: [],
       requests: requestsOf(checked)
