@@ -93,9 +93,21 @@ export const runScenario = async (scenario: Scenario): Promise<Trace> => {
     return n
   }
 
+  // Arbor names a dynamic child by a made-up id ("#1") in event paths; the trace names it by the
+  // label of its start_child step. Every started child's Arbor path is mapped to its trace path,
+  // so a dynamic child supervisor (and anything below it) is named as OTP names it.
+  const tracePaths = new Map<string, string>()
+  const supervisorName = (path: ReadonlyArray<string>) =>
+    path.length === 0 ? "root" : tracePaths.get(path.join("/")) ?? path.join("/")
+
   const onEvent = (e: SupervisionEvent.SupervisionEvent) => {
-    const sup = e.supervisor.length === 0 ? "root" : e.supervisor.join("/")
+    const sup = supervisorName(e.supervisor)
     switch (e._tag) {
+      case "ChildStarted": {
+        const inc = incarnations.get(e.ref)
+        if (inc !== undefined) tracePaths.set([...e.supervisor, e.child].join("/"), inc.path)
+        return
+      }
       case "ChildExited": {
         const inc = incarnations.get(e.ref)
         if (inc !== undefined) push({ event: "child_exited", id: inc.path, instance: inc.instance, reason: renderReason(e.reason) })
@@ -204,7 +216,9 @@ export const runScenario = async (scenario: Scenario): Promise<Trace> => {
           startOf(path === "root" ? a.label : `${path}/${a.label}`, tmpl, a.args),
         ...(tmpl.restart === undefined ? {} : { restart: tmpl.restart }),
         ...(shutdown === undefined ? {} : { shutdown }),
-        ...(tmpl.type === undefined ? {} : { type: tmpl.type })
+        ...(tmpl.type === undefined ? {} : { type: tmpl.type }),
+        ...(tmpl.significant === undefined ? {} : { significant: tmpl.significant }),
+        autoShutdown: autoShutdownOf(s.auto_shutdown)
       })
     }
     const strategy = s.strategy === "one_for_one" ? "one-for-one" : s.strategy === "one_for_all" ? "one-for-all" : "rest-for-one"
@@ -267,7 +281,15 @@ export const runScenario = async (scenario: Scenario): Promise<Trace> => {
     push({ event: "step", step: 0, op: "start_supervisor" })
     const started = await settle(runFork(startSupervisor("root", scenario.supervisor)))
     if (Exit.isFailure(started)) {
-      resultEvent(0, "start_supervisor", { error: renderCause(started.cause) })
+      const error = Cause.findErrorOption(started.cause)
+      const root = scenario.supervisor
+      const rendered = error._tag === "Some" && error.value instanceof SupervisorErrors.InvalidChildSpec &&
+          error.value.field === "significant" && root.strategy === "simple_one_for_one"
+        // a dynamic supervisor's template is validated at start, as OTP checks a
+        // simple_one_for_one's child spec (`start_spec`)
+        ? { start_spec: badCombination(error.value, root, root.children![0]!) }
+        : renderCause(started.cause)
+      resultEvent(0, "start_supervisor", { error: rendered })
       return trace
     }
     const root = started.value
@@ -415,6 +437,14 @@ const apiError = (e: unknown): Effect.Effect<Json, unknown> => {
   return Effect.fail(e)
 }
 
+/** OTP's `bad_combination` term for a refused significant child; Arbor's error says which rule it broke. */
+const badCombination = (e: SupervisorErrors.InvalidChildSpec, sup: SupervisorJson, spec: ChildJson): Json => ({
+  // autoShutdown is checked first, as OTP does
+  bad_combination: e.reason.includes("autoShutdown")
+    ? [{ auto_shutdown: sup.auto_shutdown ?? "never" }, { significant: true }]
+    : [{ restart: spec.restart ?? "permanent" }, { significant: true }]
+})
+
 const staticStartError = (
   e: unknown,
   spec: ChildJson,
@@ -422,11 +452,7 @@ const staticStartError = (
   childRef: (ref: ActorRef.ActorRef<never>) => Json
 ): Effect.Effect<Json, unknown> => {
   if (e instanceof SupervisorErrors.InvalidChildSpec && e.field === "significant") {
-    // Arbor's error says which rule the spec broke (autoShutdown is checked first, as OTP does)
-    const combination = e.reason.includes("autoShutdown")
-      ? [{ auto_shutdown: sup.auto_shutdown ?? "never" }, { significant: true }]
-      : [{ restart: spec.restart ?? "permanent" }, { significant: true }]
-    return Effect.succeed({ error: { invalid_child_spec: { bad_combination: combination } } })
+    return Effect.succeed({ error: { invalid_child_spec: badCombination(e, sup, spec) } })
   }
   if (e instanceof SupervisorErrors.ChildAlreadyPresent) return Effect.succeed({ error: "already_present" })
   if (e instanceof SupervisorErrors.ChildAlreadyStarted) {

@@ -259,6 +259,21 @@ describe("child specs (Supervisor.start, Supervisor.startChild)", () => {
       expect((yield* errorOf(Supervisor.startChild(sup, echoChild("b"))))._tag).toBe("ActorNotAlive")
       expect(yield* liveActors).toBe(0)
     })))
+
+  it("a message outside a supervisor's public protocol, sent by casting", () =>
+    run(Effect.gen(function*() {
+      const sup = yield* Supervisor.start({ strategy: "one-for-one", children: [echoChild("a")] })
+      const before = yield* Supervisor.whichChildren(sup)
+      for (const msg of [{ _tag: "Boot" }, { _tag: "RetryRestart", id: "a", token: 0 }, { _tag: "Nope" }, null, 7]) {
+        const reply = yield* ActorRef.ask(sup, msg as never, { timeout: "1 second" })
+        expect(Exit.isExit(reply) && Exit.isFailure(reply)).toBe(true)
+        expect(Cause.findErrorOption((reply as Exit.Failure<unknown, { _tag: string }>).cause).pipe(
+          Option.map((e) => (e as { _tag: string })._tag)
+        )).toEqual(Option.some("UnknownRequest"))
+      }
+      expect(yield* Supervisor.whichChildren(sup)).toEqual(before) // the same incarnation, nothing started twice
+      expect(yield* liveActors).toBe(2)
+    })))
 })
 
 // ------------------------------------------------------------------------------------------
@@ -365,9 +380,29 @@ describe("dynamic supervisor options and calls (DynamicSupervisor)", () => {
       for (const maxChildren of [-1, 2.5, "10"]) expect(yield* invalidDynamic({ child: template, maxChildren })).toBe("maxChildren")
     })))
 
-  it("significant on a dynamic supervisor", () =>
+  it("significant on a dynamic supervisor without autoShutdown or with a permanent template", () =>
     run(Effect.gen(function*() {
       expect(yield* invalidDynamic({ child: template, restart: "transient", significant: true })).toBe("significant")
+      expect(yield* invalidDynamic({ child: template, significant: true, autoShutdown: "any-significant" })).toBe(
+        "significant"
+      )
+      expect(yield* invalidDynamic({ child: template, significant: "yes", autoShutdown: "any-significant" })).toBe(
+        "significant"
+      )
+      // the valid combination starts
+      const sup = yield* DynamicSupervisor.start({
+        child: template,
+        restart: "transient",
+        significant: true,
+        autoShutdown: "all-significant"
+      })
+      expect(yield* ActorRef.isAlive(sup)).toBe(true)
+    })))
+
+  it("dynamic supervisor with an unknown autoShutdown", () =>
+    run(Effect.gen(function*() {
+      expect(yield* invalidDynamic({ child: template, autoShutdown: "some-significant" })).toBe("autoShutdown")
+      expect(yield* invalidDynamic({ child: template, autoShutdown: 1 })).toBe("autoShutdown")
     })))
 
   it("invalid restart, shutdown or type for dynamic children", () =>

@@ -20,3 +20,5 @@ export * as DeadLetter from "./DeadLetter.ts"
 export * as Errors from "./Errors.ts"
 /** Why an actor ended. */
 export * as ExitReason from "./ExitReason.ts"
+/** Private lanes into an actor's mailbox, for framework actors' internal messages. */
+export * as PrivateChannel from "./PrivateChannel.ts"

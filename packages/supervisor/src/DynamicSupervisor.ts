@@ -6,8 +6,9 @@
  * It is its own module rather than a mode of `Supervisor` because its use differs: children
  * have no ids or order, are addressed by reference, may be capped by `maxChildren`, and are
  * stopped concurrently when the supervisor stops. Restart types, restart intensity, shutdown
- * specs and backoff follow the same rules as `Supervisor` (each child is restarted on its own,
- * with the arguments it was started with).
+ * specs, backoff and auto-shutdown follow the same rules as `Supervisor` (each child is
+ * restarted on its own, with the arguments it was started with; with `significant: true` and
+ * `autoShutdown`, a child's own exit can end the supervisor, as in OTP's `simple_one_for_one`).
  *
  * @example
  * ```ts
@@ -36,17 +37,14 @@
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as PubSub from "effect/PubSub"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason } from "@arbor/core"
+import { Actor, ActorRef, type ActorSystem, type Errors } from "@arbor/core"
 import type { ChildSpec, ChildType, Ignore, RestartType, Shutdown } from "./Child.ts"
 import { ChildNotFound, ChildStartFailed, InvalidChildSpec, MaxChildrenReached } from "./Errors.ts"
-import type { ChildRecord } from "./internal/engine.ts"
-import { childInfo, claimRelay, Engine, makeRecord, needsRestart, supervisorRefs } from "./internal/engine.ts"
-import type { ValidChild } from "./internal/spec.ts"
-import { NestedSpec, validateDynamicSpec } from "./internal/spec.ts"
-import type { ChildCounts, ChildInfo, Snapshot } from "./Supervisor.ts"
+import { launch, type NestedOptions, nestedChild, type Requests } from "./internal/engine.ts"
+import type { AutoShutdown, ChildCounts, ChildInfo, Snapshot } from "./internal/model.ts"
+import { type ValidDynamicSpec, validateDynamicSpec } from "./internal/spec.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
 
 /**
@@ -68,6 +66,19 @@ export interface DynamicSupervisorSpec<Args, R = never> {
   readonly shutdown?: Shutdown
   /** Whether the children are workers (default) or supervisors. */
   readonly type?: ChildType
+  /**
+   * Whether the children are significant: their own exits (when not restarted) may shut the
+   * supervisor down, per `autoShutdown`. Not allowed on a permanent template or with
+   * `autoShutdown` `"never"`. Default `false`.
+   */
+  readonly significant?: boolean
+  /**
+   * When significant children shut the supervisor down (OTP's `simple_one_for_one`):
+   * `"never"` (default), `"any-significant"` (the first child that exits on its own and is not
+   * restarted) or `"all-significant"` (the last child left does). `terminateChild` never
+   * triggers it.
+   */
+  readonly autoShutdown?: AutoShutdown
   /** At most this many children at once; `startChild` beyond it fails with `MaxChildrenReached`. */
   readonly maxChildren?: number
   /** Default 3. */
@@ -91,28 +102,14 @@ export interface DynamicSupervisorSpec<Args, R = never> {
 export type DynamicSupervisorRef<Args> = ActorRef.ActorRef<Protocol<Args>>
 
 /**
- * The messages a dynamic supervisor handles; use the functions of this module instead.
+ * The requests a dynamic supervisor accepts from outside; use the functions of this module
+ * instead. As for `Supervisor.Protocol`, its internal messages travel on a private channel, and
+ * anything else is answered with `UnknownRequest`.
  *
  * @category models
  * @since 0.1.0
  */
 export type Protocol<Args> =
-  | {
-    /** A child ended on its own. */
-    readonly _tag: "ChildExited"
-    /** The instance that ended. */
-    readonly ref: ActorRef.ActorRef<any>
-    /** Why it ended. */
-    readonly reason: ExitReason.ExitReason
-  }
-  | {
-    /** Another attempt at a pending restart. */
-    readonly _tag: "RetryRestart"
-    /** The child being restarted. */
-    readonly id: string
-    /** Identifies the attempt; stale attempts are ignored. */
-    readonly token: number
-  }
   | Actor.Request<{
     /** {@link startChild}. */
     readonly _tag: "StartChild"
@@ -137,156 +134,55 @@ export type Protocol<Args> =
     /** This supervisor's part of a `Supervisor.snapshot`. */
     readonly _tag: "Snapshot"
   }, Snapshot>
-  | Actor.Request<{
-    /** The hub behind `Supervisor.events`. */
-    readonly _tag: "Hub"
-  }, PubSub.PubSub<SupervisionEvent>>
-
-interface State {
-  readonly engine: Engine
-  readonly template: (args: unknown) => unknown
-  readonly base: Omit<ValidChild, "id" | "start">
-  readonly maxChildren: number
-  nextId: number
-  readonly children: Map<string, ChildRecord>
-}
 
 /** The start effect of one child: the template applied to its arguments, on every attempt. */
-const startOf = (template: State["template"], args: unknown): Effect.Effect<unknown, unknown> =>
+const startOf = (template: (args: unknown) => unknown, args: unknown): Effect.Effect<unknown, unknown> =>
   Effect.suspend(() => {
     const start = template(args)
     if (Effect.isEffect(start)) return start as Effect.Effect<unknown, unknown>
     return Effect.die(new TypeError(`the child template returned ${typeof start}, not an Effect`))
   })
 
-/** A restart attempt; a failed one counts as another restart and is tried again. */
-const restartRecord = (s: State, rec: ChildRecord): Effect.Effect<State | Actor.Stop, never, any> =>
-  Effect.gen(function*() {
-    const outcome = yield* s.engine.start(rec, true)
-    switch (outcome._tag) {
-      case "Started":
-        return s
-      case "Ignored":
-        s.children.delete(rec.spec.id)
-        return s
-      case "Failed": {
-        rec.status = "restarting"
-        if (!(yield* s.engine.addRestart())) return giveUp(s)
-        yield* s.engine.retry(rec, yield* s.engine.restartDelay(rec, false))
-        return s
+/** The public requests of a dynamic supervisor with this template, each one call into the engine. */
+const requestsOf = (checked: ValidDynamicSpec): Requests<Protocol<unknown>> => {
+  let nextId = 1
+  return {
+    StartChild: (engine, msg) => {
+      if (engine.size >= checked.maxChildren) {
+        return Actor.reply(
+          Exit.fail(new MaxChildrenReached({ supervisor: engine.label, maxChildren: checked.maxChildren })),
+          engine
+        )
       }
-    }
-  })
-
-const giveUp = (s: State) => {
-  s.engine.intensityExceeded()
-  return Actor.stop(ExitReason.shutdown())
-}
-
-const onChildExited = (s: State, ref: ActorRef.ActorRef<any>, reason: ExitReason.ExitReason) => {
-  let rec: ChildRecord | undefined
-  for (const c of s.children.values()) {
-    if (c.ref === ref) {
-      rec = c
-      break
-    }
-  }
-  if (rec === undefined) return s
-  const exited = rec
-  exited.ref = undefined
-  exited.status = "not_running"
-  if (!needsRestart(exited.spec.restart, reason)) {
-    s.children.delete(exited.spec.id)
-    s.engine.emit({
-      _tag: "ChildNotRestarted",
-      supervisor: s.engine.path,
-      child: exited.spec.id,
-      ref,
-      incarnation: exited.incarnation
-    })
-    return s
-  }
-  return Effect.gen(function*() {
-    if (!(yield* s.engine.addRestart())) return giveUp(s)
-    exited.status = "restarting"
-    const delay = yield* s.engine.restartDelay(exited, true)
-    if (delay > 0) {
-      yield* s.engine.retry(exited, delay)
-      return s
-    }
-    return yield* restartRecord(s, exited)
-  })
-}
-
-const behavior = (state: State) =>
-  Actor.make<Protocol<unknown>>()({
-    init: () => Effect.succeed(state),
-    receive: {
-      ChildExited: (s: State, msg) => onChildExited(s, msg.ref, msg.reason),
-      RetryRestart: (s: State, msg) => {
-        const rec = s.children.get(msg.id)
-        if (!s.engine.takeRetry(rec, msg)) return s
-        return restartRecord(s, rec)
-      },
-      StartChild: (s: State, msg) =>
-        Effect.gen(function*() {
-          const label = s.engine.config.label
-          if (s.children.size >= s.maxChildren) {
-            return Actor.reply(Exit.fail(new MaxChildrenReached({ supervisor: label, maxChildren: s.maxChildren })), s)
-          }
-          const id = `#${s.nextId++}`
-          const rec = makeRecord({ ...s.base, id, start: startOf(s.template, msg.args) }, [msg.args])
-          s.children.set(id, rec)
-          const outcome = yield* s.engine.start(rec, false)
-          switch (outcome._tag) {
-            case "Started":
-              return Actor.reply(Exit.succeed(outcome.ref), s)
-            case "Ignored":
-              s.children.delete(id)
-              return Actor.reply(Exit.succeed(undefined), s)
-            case "Failed":
-              s.children.delete(id)
-              return Actor.reply(Exit.fail(new ChildStartFailed({ supervisor: label, child: id, cause: outcome.cause })), s)
-          }
-        }),
-      TerminateChild: (s: State, msg) =>
-        Effect.gen(function*() {
-          for (const rec of s.children.values()) {
-            if (rec.ref === msg.ref) {
-              yield* s.engine.stop(rec)
-              s.children.delete(rec.spec.id)
-              return Actor.reply(Exit.void, s)
-            }
-          }
-          // as in OTP: terminating a reference that already ended is not an error
-          if (!ActorRef.isAliveUnsafe(msg.ref)) return Actor.reply(Exit.void, s)
-          return Actor.reply(
-            Exit.fail(new ChildNotFound({ supervisor: s.engine.config.label, child: String(msg.ref) })),
-            s
-          )
-        }),
-      WhichChildren: (s: State) => Actor.reply(Array.from(s.children.values(), childInfo), s),
-      CountChildren: (s: State) => {
-        let active = 0
-        for (const c of s.children.values()) if (c.ref !== undefined) active++
-        const n = s.children.size
-        const supervisors = s.base.type === "supervisor" ? n : 0
-        return Actor.reply({ specs: 1, active, supervisors, workers: n - supervisors }, s)
-      },
-      Snapshot: (s: State) =>
-        Effect.map(
-          s.engine.snapshot("dynamic-supervisor", "one-for-one", s.children.values()),
-          (snap) => Actor.reply(snap, s)
-        ),
-      Hub: (s: State) => Actor.reply(s.engine.hub, s)
-    },
-    // dynamic children have no order: they are stopped concurrently
-    onStop: (s: State) =>
-      Effect.forEach([...s.children.values()], (rec) => s.engine.stop(rec), {
-        concurrency: "unbounded",
-        discard: true
+      const id = `#${nextId++}`
+      const spec = { ...checked.base, id, start: startOf(checked.template, msg.args) }
+      return Effect.map(engine.add(spec, [msg.args]), (outcome) => {
+        switch (outcome._tag) {
+          case "Started":
+            return Actor.reply(Exit.succeed(outcome.ref), engine)
+          case "Ignored":
+            return Actor.reply(Exit.succeed(undefined), engine)
+          case "Failed":
+            return Actor.reply(
+              Exit.fail(new ChildStartFailed({ supervisor: engine.label, child: id, cause: outcome.cause })),
+              engine
+            )
+        }
       })
-  })
+    },
+    TerminateChild: (engine, msg) => {
+      const rec = engine.findByRef(msg.ref)
+      if (rec !== undefined) return Effect.as(engine.terminate(rec), Actor.reply(Exit.void, engine))
+      // as in OTP: terminating a reference that already ended is not an error
+      if (ActorRef.isActorRef(msg.ref) && !ActorRef.isAliveUnsafe(msg.ref)) return Actor.reply(Exit.void, engine)
+      return Actor.reply(Exit.fail(new ChildNotFound({ supervisor: engine.label, child: String(msg.ref) })), engine)
+    },
+    WhichChildren: (engine) => Actor.reply(engine.infos(), engine),
+    // `specs` is 1: the template, as OTP counts a simple_one_for_one
+    CountChildren: (engine) => Actor.reply(engine.count(1), engine),
+    Snapshot: (engine) => Actor.reply(engine.snapshot("dynamic-supervisor"), engine)
+  }
+}
 
 /**
  * Starts a dynamic supervisor (with no children) in the current scope. Fails with
@@ -332,31 +228,19 @@ export const start = <Args, R = never>(
   Effect.gen(function*() {
     const checked = validateDynamicSpec(spec)
     if (checked instanceof InvalidChildSpec) return yield* checked
-    const parent = yield* claimRelay
-    const hub = yield* PubSub.unbounded<SupervisionEvent>()
-    const label = spec.label
-    const engine = new Engine({
-      label,
-      path: parent?.path ?? [],
-      intensity: checked.intensity,
-      periodMillis: checked.periodMillis,
-      restartDelay: spec.restartDelay,
-      onEvent: spec.onEvent,
-      parent
-    }, hub)
-    const state: State = {
-      engine,
-      template: checked.template,
-      base: checked.base,
-      maxChildren: checked.maxChildren,
-      nextId: 1,
-      children: new Map()
-    }
-    const ref = yield* Effect.orDie(
-      Actor.spawn(behavior(state), { shutdown: "infinity", ...(label === undefined ? {} : { label }) })
-    )
-    engine.self = ref as never
-    supervisorRefs.add(ref)
+    const ref = yield* launch<Protocol<unknown>>({
+      kind: "dynamic-supervisor",
+      config: {
+        label: spec.label,
+        intensity: checked.intensity,
+        periodMillis: checked.periodMillis,
+        restartDelay: spec.restartDelay,
+        onEvent: spec.onEvent,
+        policy: { kind: "dynamic", strategy: "one-for-one", autoShutdown: checked.autoShutdown }
+      },
+      children: [],
+      requests: requestsOf(checked)
+    }).pipe(Effect.orDie)
     return ref as unknown as DynamicSupervisorRef<Args>
   }) as never
 
@@ -438,17 +322,6 @@ export const countChildren = <Args>(sup: DynamicSupervisorRef<Args>): Effect.Eff
 export const child = <Args, R = never>(
   id: string,
   spec: DynamicSupervisorSpec<Args, R>,
-  options?: {
-    readonly restart?: RestartType | undefined
-    readonly shutdown?: ChildSpec["shutdown"] | undefined
-    readonly significant?: boolean | undefined
-  }
-): ChildSpec<ActorSystem.ActorSystem | Exclude<R, Scope.Scope>> => ({
-  id,
-  type: "supervisor",
-  start: start(spec) as Effect.Effect<DynamicSupervisorRef<Args>, InvalidChildSpec, any>,
-  ...(options?.restart === undefined ? {} : { restart: options.restart }),
-  ...(options?.shutdown === undefined ? {} : { shutdown: options.shutdown }),
-  ...(options?.significant === undefined ? {} : { significant: options.significant }),
-  [NestedSpec]: { kind: "dynamic", spec }
-} as ChildSpec<ActorSystem.ActorSystem | Exclude<R, Scope.Scope>>)
+  options?: NestedOptions
+): ChildSpec<ActorSystem.ActorSystem | Exclude<R, Scope.Scope>> =>
+  nestedChild(id, { kind: "dynamic", spec }, start(spec) as Effect.Effect<DynamicSupervisorRef<Args>, unknown, any>, options)

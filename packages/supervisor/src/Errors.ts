@@ -163,3 +163,25 @@ export class MaxChildrenReached extends Data.TaggedError("MaxChildrenReached")<{
     return `${subject} already has its maximum of ${this.maxChildren} children`
   }
 }
+
+/**
+ * A message a supervisor does not accept from outside: not one of its public requests (an
+ * internal message such as `Boot`, a misspelt `_tag`, a value that is not a message). Only a
+ * caller that casts past the types can send one; the supervisor answers it with this error (a
+ * plain `tell` is dropped) and is otherwise untouched.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class UnknownRequest extends Data.TaggedError("UnknownRequest")<{
+  /** The label of the supervisor, if it has one. */
+  readonly supervisor: string | undefined
+  /** What was received: `with _tag "Boot"`, `of type number`, ... */
+  readonly received: string
+}> {
+  /** A readable description naming the supervisor and what it received. */
+  override get message(): string {
+    const subject = this.supervisor === undefined ? "the supervisor" : `supervisor "${this.supervisor}"`
+    return `${subject} does not accept a message ${this.received} (not one of its public requests)`
+  }
+}

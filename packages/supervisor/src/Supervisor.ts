@@ -66,41 +66,22 @@ import * as Exit from "effect/Exit"
 import * as PubSub from "effect/PubSub"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason } from "@arbor/core"
-import type { ChildSpec, ChildStatus, ChildType, RestartType } from "./Child.ts"
+import { Actor, ActorRef, type ActorSystem, type Errors } from "@arbor/core"
+import type { ChildSpec } from "./Child.ts"
 import {
   ChildAlreadyPresent,
   ChildAlreadyStarted,
   ChildNotFound,
-  ChildRunning,
+  type ChildRunning,
   ChildStartFailed,
   InvalidChildSpec
 } from "./Errors.ts"
-import type { ChildRecord, StartOutcome } from "./internal/engine.ts"
-import { childInfo, claimRelay, Engine, makeRecord, needsRestart, supervisorRefs } from "./internal/engine.ts"
-import { NestedSpec, validateChild, validateSupervisorSpec } from "./internal/spec.ts"
-import { plan } from "./internal/strategy.ts"
+import { type Engine, hubOf, launch, type NestedOptions, nestedChild, type Requests, supervisorRefs } from "./internal/engine.ts"
+import type { AutoShutdown, ChildCounts, ChildInfo, ChildSnapshot, Snapshot, Strategy } from "./internal/model.ts"
+import { validateChild, validateSupervisorSpec } from "./internal/spec.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
 
-/**
- * How a supervisor restarts children when one exits: `"one-for-one"` (only that child),
- * `"one-for-all"` (all children) or `"rest-for-one"` (that child and the ones started after
- * it).
- *
- * @category models
- * @since 0.1.0
- */
-export type Strategy = "one-for-one" | "one-for-all" | "rest-for-one"
-
-/**
- * When significant children shut the supervisor down: `"never"` (default), `"any-significant"`
- * (when any significant child exits on its own and is not restarted) or `"all-significant"`
- * (when the last significant child that was running or restarting does).
- *
- * @category models
- * @since 0.1.0
- */
-export type AutoShutdown = "never" | "any-significant" | "all-significant"
+export type { AutoShutdown, ChildCounts, ChildInfo, ChildSnapshot, Snapshot, Strategy } from "./internal/model.ts"
 
 /**
  * A supervisor's options and children; `R` is what its children's starts need.
@@ -148,111 +129,16 @@ export interface SupervisorSpec<R = never> {
 export type SupervisorRef = ActorRef.ActorRef<Protocol>
 
 /**
- * One entry of {@link whichChildren}.
- *
- * @category models
- * @since 0.1.0
- */
-export interface ChildInfo {
-  /** The child's id (for a dynamic child, an id the dynamic supervisor made up: `"#1"`, ...). */
-  readonly id: string
-  /** The running instance; `undefined` when the child is not running. */
-  readonly ref: ActorRef.ActorRef<any> | undefined
-  /** Running, restarting, or kept without an instance. */
-  readonly status: ChildStatus
-  /** Worker or supervisor. */
-  readonly type: ChildType
-  /** The child's restart type. */
-  readonly restart: RestartType
-  /** How many times this spec's start has been called (successful or not). */
-  readonly incarnation: number
-  /** Dynamic children: the arguments the child was started with. */
-  readonly args?: unknown
-}
-
-/**
- * The result of {@link countChildren}, as OTP counts.
- *
- * @category models
- * @since 0.1.0
- */
-export interface ChildCounts {
-  /** Child specs kept (for a dynamic supervisor: 1, its template, as in OTP). */
-  readonly specs: number
-  /** Children running now. */
-  readonly active: number
-  /** Children of type supervisor, running or not. */
-  readonly supervisors: number
-  /** Children of type worker, running or not. */
-  readonly workers: number
-}
-
-/**
- * A point-in-time view of a supervisor and (through {@link snapshot}) its whole subtree.
- *
- * @category models
- * @since 0.1.0
- */
-export interface Snapshot {
-  /** Which kind of supervisor this is. */
-  readonly kind: "supervisor" | "dynamic-supervisor"
-  /** The supervisor's label, if it has one. */
-  readonly label: string | undefined
-  /** Child ids from the root supervisor down to this one (`[]` for the root). */
-  readonly path: ReadonlyArray<string>
-  /** Its strategy (`"one-for-one"` for a dynamic supervisor). */
-  readonly strategy: Strategy
-  /** Its maximum restarts within the period. */
-  readonly intensity: number
-  /** Its intensity period, in milliseconds. */
-  readonly periodMillis: number
-  /** Restarts counted in the current window. */
-  readonly restartsInWindow: number
-  /** Restarts still allowed in the current window before the supervisor gives up. */
-  readonly remainingBudget: number
-  /** Its children, in start order. */
-  readonly children: ReadonlyArray<ChildSnapshot>
-}
-
-/**
- * A child in a {@link Snapshot}.
- *
- * @category models
- * @since 0.1.0
- */
-export interface ChildSnapshot extends ChildInfo {
-  /** The nested snapshot of a running supervisor child. */
-  readonly supervisor?: Snapshot
-}
-
-/**
- * The messages a supervisor handles. Use the functions of this module rather than sending
- * them directly.
+ * The requests a supervisor accepts from outside; use the functions of this module rather than
+ * sending them directly. Its internal messages (boot, child exits, restart retries) are not part
+ * of it: they travel on a private channel only the supervisor and this package hold, and a
+ * message outside this protocol (sent by casting) is answered with `UnknownRequest` and changes
+ * nothing.
  *
  * @category models
  * @since 0.1.0
  */
 export type Protocol =
-  | Actor.Request<{
-    /** Starts the children; sent once, by {@link start}. */
-    readonly _tag: "Boot"
-  }, Exit.Exit<void, ChildStartFailed>>
-  | {
-    /** A child ended on its own. */
-    readonly _tag: "ChildExited"
-    /** The instance that ended. */
-    readonly ref: ActorRef.ActorRef<any>
-    /** Why it ended. */
-    readonly reason: ExitReason.ExitReason
-  }
-  | {
-    /** Another attempt at a pending restart. */
-    readonly _tag: "RetryRestart"
-    /** The child driving the restart. */
-    readonly id: string
-    /** Identifies the attempt; stale attempts are ignored. */
-    readonly token: number
-  }
   | Actor.Request<{
     /** {@link startChild}. */
     readonly _tag: "StartChild"
@@ -289,10 +175,6 @@ export type Protocol =
     /** This supervisor's part of a {@link snapshot}. */
     readonly _tag: "Snapshot"
   }, Snapshot>
-  | Actor.Request<{
-    /** The hub behind {@link events}. */
-    readonly _tag: "Hub"
-  }, PubSub.PubSub<SupervisionEvent>>
 
 /**
  * Errors of {@link startChild}.
@@ -302,287 +184,50 @@ export type Protocol =
  */
 export type StartChildError = InvalidChildSpec | ChildAlreadyStarted | ChildAlreadyPresent | ChildStartFailed
 
-interface State {
-  readonly engine: Engine
-  readonly strategy: Strategy
-  readonly autoShutdown: AutoShutdown
-  children: Array<ChildRecord>
-}
-
-const find = (state: State, id: string) => state.children.find((c) => c.spec.id === id)
-
-const drop = (state: State, dropped: ReadonlySet<ChildRecord>) => {
-  if (dropped.size > 0) state.children = state.children.filter((c) => !dropped.has(c))
-}
-
-/** Starts children in order; on a failure stops the ones started, in reverse order. */
-const startAll = (state: State): Effect.Effect<Exit.Exit<void, ChildStartFailed>> =>
-  Effect.gen(function*() {
-    const started: Array<ChildRecord> = []
-    for (const rec of [...state.children]) {
-      const outcome = yield* state.engine.start(rec, false)
-      if (outcome._tag === "Failed") {
-        for (let i = started.length - 1; i >= 0; i--) yield* state.engine.stop(started[i]!)
-        return Exit.fail(
-          new ChildStartFailed({ supervisor: state.engine.config.label, child: rec.spec.id, cause: outcome.cause })
-        )
-      }
-      if (outcome._tag === "Ignored" && rec.spec.restart === "temporary") {
-        drop(state, new Set([rec]))
-      } else if (outcome._tag === "Started") {
-        started.push(rec)
-      }
+/** The public requests, each one call into the engine. */
+const requests: Requests<Protocol> = {
+  StartChild: (engine, msg) =>
+    Effect.map(startChildNow(engine, msg.spec), (result) => Actor.reply(result, engine)),
+  TerminateChild: (engine, msg) => {
+    const rec = engine.find(msg.id)
+    if (rec === undefined) {
+      return Actor.reply(Exit.fail(new ChildNotFound({ supervisor: engine.label, child: String(msg.id) })), engine)
     }
-    return Exit.void
-  })
-
-/** Stops every running child in reverse start order. */
-const stopAll = (state: State): Effect.Effect<void> =>
-  Effect.gen(function*() {
-    for (let i = state.children.length - 1; i >= 0; i--) {
-      const rec = state.children[i]!
-      if (rec.ref !== undefined) yield* state.engine.stop(rec)
-    }
-  })
-
-/** Gives up: reports, then stops (the stop hook stops the children). */
-const giveUp = (state: State) => {
-  state.engine.intensityExceeded()
-  return Actor.stop(ExitReason.shutdown())
+    return Effect.as(engine.terminate(rec), Actor.reply(Exit.void, engine))
+  },
+  RestartChild: (engine, msg) => Effect.map(engine.restartChild(msg.id), (result) => Actor.reply(result, engine)),
+  DeleteChild: (engine, msg) => Actor.reply(engine.deleteChild(msg.id), engine),
+  WhichChildren: (engine) => Actor.reply(engine.infos().reverse(), engine),
+  CountChildren: (engine) => Actor.reply(engine.count(), engine),
+  Snapshot: (engine) => Actor.reply(engine.snapshot("supervisor"), engine)
 }
-
-/**
- * The strategy's plan for the exit of `rec`, executed up to the point of starting: stops the
- * affected children that are running (reverse start order), drops the temporary ones among
- * them, and marks the rest of the range as restarting. Returns the children to start, in order.
- */
-const prepare = (state: State, rec: ChildRecord): Effect.Effect<ReadonlyArray<ChildRecord>> =>
-  Effect.gen(function*() {
-    const index = state.children.indexOf(rec)
-    if (index < 0) return []
-    const steps = plan(
-      state.strategy,
-      state.children.map((c) => ({ id: c.spec.id, running: c.ref !== undefined })),
-      index
-    )
-    const toStop = steps.stop.map((i) => state.children[i]!)
-    const toStart = steps.start.map((i) => state.children[i]!)
-    for (const child of toStop) yield* state.engine.stop(child)
-    // temporary children stopped by a group restart are dropped, not restarted
-    const dropped = new Set(toStop.filter((c) => c.spec.restart === "temporary"))
-    drop(state, dropped)
-    const group = toStart.filter((c) => !dropped.has(c))
-    for (const child of group) child.status = "restarting"
-    return group
-  })
-
-/** Restarts after the exit of `rec` per the strategy, after the backoff delay if there is one. */
-const restart = (state: State, rec: ChildRecord): Effect.Effect<State | Actor.Stop, never, any> =>
-  Effect.gen(function*() {
-    const group = yield* prepare(state, rec)
-    const delay = yield* state.engine.restartDelay(rec, true)
-    if (delay > 0) {
-      yield* state.engine.retry(rec, delay)
-      return state
-    }
-    return yield* startGroup(state, group)
-  })
-
-/**
- * Starts the children of a restart in order. A failed start counts as another restart, and
- * (as OTP's `try_again`) the child that failed drives another attempt at its own part of the
- * plan: under one-for-all the children restarted in this round are stopped again and the
- * whole group is retried; under rest-for-one the children before the failed one stay up and
- * it and the ones after it are retried. The attempt comes at once, or after the next backoff
- * delay.
- */
-const startGroup = (
-  state: State,
-  group: ReadonlyArray<ChildRecord>
-): Effect.Effect<State | Actor.Stop, never, any> =>
-  Effect.gen(function*() {
-    const { engine } = state
-    for (const child of group) {
-      if (!state.children.includes(child)) continue
-      const outcome: StartOutcome = yield* engine.start(child, true)
-      if (outcome._tag === "Started") continue
-      if (outcome._tag === "Ignored") {
-        if (child.spec.restart === "temporary") drop(state, new Set([child]))
-        continue
-      }
-      child.status = "restarting"
-      // counted first, as OTP does when it tries again: if that exceeds the intensity, the
-      // children restarted in this round are stopped with all the others
-      if (!(yield* engine.addRestart())) return giveUp(state)
-      yield* prepare(state, child)
-      yield* engine.retry(child, yield* engine.restartDelay(child, false))
-      return state
-    }
-    return state
-  })
-
-const onChildExited = (
-  state: State,
-  ref: ActorRef.ActorRef<any>,
-  reason: ExitReason.ExitReason
-): Effect.Effect<State | Actor.Stop, never, any> =>
-  Effect.gen(function*() {
-    const rec = state.children.find((c) => c.ref === ref)
-    if (rec === undefined) return state // stale: the supervisor stopped or replaced that incarnation
-    rec.ref = undefined
-    rec.status = "not_running"
-    const { engine } = state
-    if (!needsRestart(rec.spec.restart, reason)) {
-      if (rec.spec.restart === "temporary") drop(state, new Set([rec]))
-      engine.emit({
-        _tag: "ChildNotRestarted",
-        supervisor: engine.path,
-        child: rec.spec.id,
-        ref,
-        incarnation: rec.incarnation
-      })
-      if (rec.spec.significant && autoShutdownTriggered(state)) {
-        engine.emit({ _tag: "AutoShutdown", supervisor: engine.path, child: rec.spec.id })
-        return Actor.stop(ExitReason.shutdown())
-      }
-      return state
-    }
-    if (!(yield* engine.addRestart())) return giveUp(state)
-    return yield* restart(state, rec)
-  })
-
-const autoShutdownTriggered = (state: State): boolean => {
-  switch (state.autoShutdown) {
-    case "never":
-      return false
-    case "any-significant":
-      return true
-    case "all-significant":
-      return !state.children.some((c) => c.spec.significant && c.status !== "not_running")
-  }
-}
-
-const onRetryRestart = (s: State, msg: { readonly id: string; readonly token: number }) => {
-  const rec = find(s, msg.id)
-  if (!s.engine.takeRetry(rec, { _tag: "RetryRestart", ...msg })) return s
-  // children of the range that run (restarted in a failed round, or through the API) are
-  // stopped again, then the whole range starts in order
-  return Effect.flatMap(prepare(s, rec), (group) => startGroup(s, group))
-}
-
-/**
- * `terminateChild` of a child whose restart is pending cancels that restart; the other
- * children of its group, waiting for the same restart, are then no longer being restarted.
- */
-const cancelGroup = (s: State, rec: ChildRecord) => {
-  const index = s.children.indexOf(rec)
-  if (index < 0) return
-  const steps = plan(s.strategy, s.children.map((c) => ({ id: c.spec.id, running: c.ref !== undefined })), index)
-  for (const i of steps.start) {
-    const c = s.children[i]!
-    if (c !== rec && c.status === "restarting" && c.ref === undefined && !c.retryPending) c.status = "not_running"
-  }
-}
-
-const behavior = (state: State) =>
-  Actor.make<Protocol>()({
-    init: () => Effect.succeed(state),
-    receive: {
-      Boot: (s: State) => Effect.map(startAll(s), (result) => Actor.reply(result, s)),
-      ChildExited: (s: State, msg) => onChildExited(s, msg.ref, msg.reason),
-      RetryRestart: onRetryRestart,
-      StartChild: (s: State, msg) => Effect.map(startChildNow(s, msg.spec), (result) => Actor.reply(result, s)),
-      TerminateChild: (s: State, msg) =>
-        Effect.gen(function*() {
-          const rec = find(s, msg.id)
-          if (rec === undefined) {
-            return Actor.reply(Exit.fail(new ChildNotFound({ supervisor: s.engine.config.label, child: msg.id })), s)
-          }
-          const pending = rec.status === "restarting" && rec.retryPending
-          yield* s.engine.stop(rec)
-          if (pending) cancelGroup(s, rec)
-          if (rec.spec.restart === "temporary") drop(s, new Set([rec]))
-          return Actor.reply(Exit.void, s)
-        }),
-      RestartChild: (s: State, msg) =>
-        Effect.gen(function*() {
-          const label = s.engine.config.label
-          const rec = find(s, msg.id)
-          if (rec === undefined) return Actor.reply(Exit.fail(new ChildNotFound({ supervisor: label, child: msg.id })), s)
-          if (rec.status !== "not_running") {
-            return Actor.reply(Exit.fail(new ChildRunning({ supervisor: label, child: msg.id, status: rec.status })), s)
-          }
-          const outcome = yield* s.engine.start(rec, false)
-          switch (outcome._tag) {
-            case "Started":
-              return Actor.reply(Exit.succeed(outcome.ref), s)
-            case "Ignored":
-              return Actor.reply(Exit.succeed(undefined), s)
-            case "Failed":
-              return Actor.reply(
-                Exit.fail(new ChildStartFailed({ supervisor: label, child: msg.id, cause: outcome.cause })),
-                s
-              )
-          }
-        }),
-      DeleteChild: (s: State, msg) => {
-        const label = s.engine.config.label
-        const rec = find(s, msg.id)
-        if (rec === undefined) return Actor.reply(Exit.fail(new ChildNotFound({ supervisor: label, child: msg.id })), s)
-        if (rec.status !== "not_running") {
-          return Actor.reply(Exit.fail(new ChildRunning({ supervisor: label, child: msg.id, status: rec.status })), s)
-        }
-        drop(s, new Set([rec]))
-        return Actor.reply(Exit.void, s)
-      },
-      WhichChildren: (s: State) => Actor.reply(s.children.map(childInfo).reverse(), s),
-      CountChildren: (s: State) => Actor.reply(count(s.children), s),
-      Snapshot: (s: State) =>
-        Effect.map(s.engine.snapshot("supervisor", s.strategy, s.children), (snap) => Actor.reply(snap, s)),
-      Hub: (s: State) => Actor.reply(s.engine.hub, s)
-    },
-    onStop: (s: State) => stopAll(s)
-  })
-
-const count = (children: ReadonlyArray<ChildRecord>): ChildCounts => {
-  let active = 0
-  let supervisors = 0
-  for (const c of children) {
-    if (c.ref !== undefined) active++
-    if (c.spec.type === "supervisor") supervisors++
-  }
-  return { specs: children.length, active, supervisors, workers: children.length - supervisors }
-}
-
 
 const startChildNow = (
-  s: State,
+  engine: Engine,
   spec: ChildSpec<any>
-): Effect.Effect<Exit.Exit<ActorRef.ActorRef<any> | undefined, StartChildError>, never, any> =>
-  Effect.gen(function*() {
-    const label = s.engine.config.label
-    const valid = validateChild(label, spec, s.autoShutdown)
-    if (valid instanceof InvalidChildSpec) return Exit.fail(valid)
-    const existing = find(s, valid.id)
-    if (existing !== undefined) {
-      if (existing.ref !== undefined) {
-        return Exit.fail(new ChildAlreadyStarted({ supervisor: label, child: valid.id, ref: existing.ref }))
-      }
-      return Exit.fail(new ChildAlreadyPresent({ supervisor: label, child: valid.id }))
-    }
-    const rec = makeRecord(valid)
-    const outcome = yield* s.engine.start(rec, false)
+): Effect.Effect<Exit.Exit<ActorRef.ActorRef<any> | undefined, StartChildError>> => {
+  const label = engine.label
+  const valid = validateChild(label, spec, engine.config.policy.autoShutdown)
+  if (valid instanceof InvalidChildSpec) return Effect.succeed(Exit.fail(valid))
+  const existing = engine.find(valid.id)
+  if (existing !== undefined) {
+    return Effect.succeed(Exit.fail(
+      existing.ref !== undefined
+        ? new ChildAlreadyStarted({ supervisor: label, child: valid.id, ref: existing.ref })
+        : new ChildAlreadyPresent({ supervisor: label, child: valid.id })
+    ))
+  }
+  return Effect.map(engine.add(valid), (outcome) => {
     switch (outcome._tag) {
       case "Started":
-        s.children = [...s.children, rec]
         return Exit.succeed(outcome.ref)
       case "Ignored":
-        if (valid.restart !== "temporary") s.children = [...s.children, rec]
         return Exit.succeed(undefined)
       case "Failed":
         return Exit.fail(new ChildStartFailed({ supervisor: label, child: valid.id, cause: outcome.cause }))
     }
   })
+}
 
 /**
  * Starts a supervisor and its children (in order) in the current scope; completes once every
@@ -634,36 +279,19 @@ export const start = <R = never>(
   Effect.gen(function*() {
     const checked = validateSupervisorSpec(spec)
     if (checked instanceof InvalidChildSpec) return yield* checked
-    const parent = yield* claimRelay
-    const hub = yield* PubSub.unbounded<SupervisionEvent>()
-    const engine = new Engine({
-      label: spec.label,
-      path: parent?.path ?? [],
-      intensity: checked.intensity,
-      periodMillis: checked.periodMillis,
-      restartDelay: spec.restartDelay,
-      onEvent: spec.onEvent,
-      parent
-    }, hub)
-    const state: State = {
-      engine,
-      strategy: checked.strategy,
-      autoShutdown: checked.autoShutdown,
-      children: checked.children.map((v) => makeRecord(v))
-    }
-    const ref = yield* Effect.orDie(
-      Actor.spawn(behavior(state), { shutdown: "infinity", ...(spec.label === undefined ? {} : { label: spec.label }) })
-    )
-    engine.self = ref as never
-    supervisorRefs.add(ref)
-    const booted = yield* ActorRef.ask(ref, { _tag: "Boot" }, { timeout: "infinity" }).pipe(
-      Effect.catch((error) => Effect.die(error))
-    )
-    if (Exit.isFailure(booted)) {
-      yield* ActorRef.stop(ref)
-      return yield* booted
-    }
-    return ref
+    return yield* launch<Protocol>({
+      kind: "supervisor",
+      config: {
+        label: spec.label,
+        intensity: checked.intensity,
+        periodMillis: checked.periodMillis,
+        restartDelay: spec.restartDelay,
+        onEvent: spec.onEvent,
+        policy: { kind: "static", strategy: checked.strategy, autoShutdown: checked.autoShutdown }
+      },
+      children: checked.children,
+      requests
+    })
   }) as never
 
 const call = <A, E>(
@@ -830,13 +458,7 @@ export const snapshot = (sup: ActorRef.ActorRef<any>): Effect.Effect<Snapshot, E
 export const events = (
   sup: ActorRef.ActorRef<any>
 ): Effect.Effect<PubSub.Subscription<SupervisionEvent>, Errors.AskError, Scope.Scope> =>
-  Effect.flatMap(
-    ActorRef.ask(sup as SupervisorRef, { _tag: "Hub" }, { timeout: "infinity" }) as Effect.Effect<
-      PubSub.PubSub<SupervisionEvent>,
-      Errors.AskError
-    >,
-    PubSub.subscribe
-  )
+  Effect.flatMap(hubOf(sup), PubSub.subscribe)
 
 /**
  * A child spec that runs a nested supervisor (type `"supervisor"`, shutdown `"infinity"` by
@@ -857,17 +479,6 @@ export const events = (
 export const child = <R = never>(
   id: string,
   spec: SupervisorSpec<R>,
-  options?: {
-    readonly restart?: RestartType | undefined
-    readonly shutdown?: ChildSpec["shutdown"] | undefined
-    readonly significant?: boolean | undefined
-  }
-): ChildSpec<ActorSystem.ActorSystem | Exclude<R, Scope.Scope>> => ({
-  id,
-  type: "supervisor",
-  start: start(spec) as Effect.Effect<SupervisorRef, InvalidChildSpec | ChildStartFailed, any>,
-  ...(options?.restart === undefined ? {} : { restart: options.restart }),
-  ...(options?.shutdown === undefined ? {} : { shutdown: options.shutdown }),
-  ...(options?.significant === undefined ? {} : { significant: options.significant }),
-  [NestedSpec]: { kind: "supervisor", spec }
-} as ChildSpec<ActorSystem.ActorSystem | Exclude<R, Scope.Scope>>)
+  options?: NestedOptions
+): ChildSpec<ActorSystem.ActorSystem | Exclude<R, Scope.Scope>> =>
+  nestedChild(id, { kind: "supervisor", spec }, start(spec) as Effect.Effect<SupervisorRef, unknown, any>, options)

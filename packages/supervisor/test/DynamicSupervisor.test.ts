@@ -233,3 +233,46 @@ describe("DynamicSupervisor", () => {
     expect(out.events).toEqual(["started dyn#1", "started dyn/#1#1", "exited dyn/#1#1 Failure", "started dyn/#1#2 restart"])
   })
 })
+
+describe("DynamicSupervisor significant children and autoShutdown (OTP simple_one_for_one)", () => {
+  it("all-significant: the last child's own exit shuts the supervisor down; terminateChild does not", async () => {
+    const log: Log = []
+    const events = recorder()
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* sessions(log, {
+        restart: "transient",
+        significant: true,
+        autoShutdown: "all-significant",
+        onEvent: events.onEvent
+      })
+      const a = (yield* DynamicSupervisor.startChild(sup, "a")) as Ref
+      const b = (yield* DynamicSupervisor.startChild(sup, "b")) as Ref
+      yield* DynamicSupervisor.terminateChild(sup, a)
+      const afterTerminate = yield* ActorRef.isAlive(sup)
+      yield* exitWith(b, ExitReason.normal)
+      yield* flush
+      return { afterTerminate, alive: yield* ActorRef.isAlive(sup) }
+    }))
+    expect(out).toEqual({ afterTerminate: true, alive: false })
+    expect(events.lines().filter((l) => l.startsWith("auto-shutdown"))).toEqual(["auto-shutdown root by #2"])
+  })
+
+  it("any-significant: the first child's own exit (not restarted) shuts it down; a restarted crash does not", async () => {
+    const log: Log = []
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* sessions(log, { restart: "transient", significant: true, autoShutdown: "any-significant" })
+      const a = (yield* DynamicSupervisor.startChild(sup, "a")) as Ref
+      yield* DynamicSupervisor.startChild(sup, "b")
+      yield* ActorRef.tell(a, { _tag: "Fail", error: "x" })
+      yield* ActorRef.monitor(a)
+      yield* flush
+      const afterCrash = yield* ActorRef.isAlive(sup)
+      const [first] = (yield* DynamicSupervisor.whichChildren(sup)).filter((c) => c.args === "a")
+      yield* exitWith(first!.ref as Ref, ExitReason.normal)
+      yield* flush
+      return { afterCrash, alive: yield* ActorRef.isAlive(sup) }
+    }))
+    expect(out).toEqual({ afterCrash: true, alive: false })
+    expect(log.filter((l) => l.startsWith("stopped b"))).toEqual(["stopped b Shutdown"])
+  })
+})

@@ -1,7 +1,13 @@
 /**
- * Machinery shared by `Supervisor` and `DynamicSupervisor`: running a child's start effect,
- * observing its exit, stopping it per its shutdown spec, restart intensity, backoff, and the
- * event relay that lets a nested supervisor report through its ancestors.
+ * The supervision engine shared by `Supervisor` and `DynamicSupervisor`: it owns a supervisor's
+ * children (the only module that writes a child record), runs their starts, observes their
+ * exits, stops them per their shutdown specs, keeps the restart intensity and the backoff, and
+ * executes the plans of the one restart decision (`decide.ts`). Also: the supervisor actor
+ * itself (its private channel, its `receive`, its bootstrap), and the event relay that lets a
+ * nested supervisor report through its ancestors.
+ *
+ * The two supervisor modules keep only their public API and protocol; each public request
+ * handler calls one method of the engine.
  *
  * @internal
  */
@@ -13,13 +19,20 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as PubSub from "effect/PubSub"
 import * as Schedule from "effect/Schedule"
-import { ActorRef, ExitReason } from "@arbor/core"
-import type { ValidChild } from "./spec.ts"
+import type * as Scope from "effect/Scope"
+import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason, PrivateChannel } from "@arbor/core"
+import type { ChildSpec, ChildStatus, RestartType } from "../Child.ts"
 import { isIgnore } from "../Child.ts"
-import type { ChildStatus } from "../Child.ts"
+import { ChildNotFound, ChildRunning, ChildStartFailed, UnknownRequest } from "../Errors.ts"
 import type { SupervisionEvent } from "../SupervisionEvent.ts"
-import type { ChildInfo, Snapshot } from "../Supervisor.ts"
+import { type ChildrenView, decide, dropsWhenStopped, type Plan, type Policy } from "./decide.ts"
 import { RestartWindow } from "./intensity.ts"
+import type { ChildCounts, ChildInfo, Snapshot } from "./model.ts"
+import { type Nested, NestedSpec, type ValidChild } from "./spec.ts"
+
+// -----------------------------------------------------------------------------------------
+// the event relay
+// -----------------------------------------------------------------------------------------
 
 /**
  * Where a nested supervisor reports: its path below the root and its parent's emitter. A relay
@@ -40,7 +53,7 @@ export const ParentRelay = Context.Reference<Relay | undefined>("@arbor/supervis
 })
 
 /** The relay offered to the supervisor being started, claimed by it; `undefined` for a root. */
-export const claimRelay: Effect.Effect<Relay | undefined> = Effect.gen(function*() {
+const claimRelay: Effect.Effect<Relay | undefined> = Effect.gen(function*() {
   const relay = yield* ParentRelay
   if (relay === undefined || !relay.open || relay.claimed) return undefined
   relay.claimed = true
@@ -50,7 +63,11 @@ export const claimRelay: Effect.Effect<Relay | undefined> = Effect.gen(function*
 /** Marks references that are Arbor supervisors (identity only; no state is shared). */
 export const supervisorRefs = new WeakSet<object>()
 
-/** A child as the supervisor tracks it. */
+// -----------------------------------------------------------------------------------------
+// child records
+// -----------------------------------------------------------------------------------------
+
+/** A child as the supervisor tracks it. Written only by {@link Engine}. */
 export interface ChildRecord {
   readonly spec: ValidChild
   /** Dynamic children: the per-child arguments. */
@@ -65,8 +82,7 @@ export interface ChildRecord {
   backoff: ((now: number, input: unknown) => Effect.Effect<[unknown, Duration.Duration], unknown>) | undefined
 }
 
-/** A record for a child that has not started yet. */
-export const makeRecord = (spec: ValidChild, args?: ReadonlyArray<unknown>): ChildRecord => ({
+const makeRecord = (spec: ValidChild, args?: ReadonlyArray<unknown>): ChildRecord => ({
   spec,
   args,
   ref: undefined,
@@ -78,19 +94,38 @@ export const makeRecord = (spec: ValidChild, args?: ReadonlyArray<unknown>): Chi
   backoff: undefined
 })
 
-/** The message a supervisor sends itself when one of its children ends on its own. */
-export interface ChildExitedMsg {
-  readonly _tag: "ChildExited"
-  readonly ref: ActorRef.ActorRef<any>
-  readonly reason: ExitReason.ExitReason
-}
+/** What `whichChildren` and snapshots report of one child. */
+const childInfo = (rec: ChildRecord): ChildInfo => ({
+  id: rec.spec.id,
+  ref: rec.ref,
+  status: rec.status,
+  type: rec.spec.type,
+  restart: rec.spec.restart,
+  incarnation: rec.incarnation,
+  ...(rec.args === undefined ? {} : { args: rec.args[0] })
+})
 
-/** The message a supervisor sends itself to make another attempt at a restart. */
-export interface RetryRestartMsg {
-  readonly _tag: "RetryRestart"
-  readonly id: string
-  readonly token: number
-}
+// -----------------------------------------------------------------------------------------
+// the private channel
+// -----------------------------------------------------------------------------------------
+
+/**
+ * A supervisor's internal messages. They travel on {@link Internal}, a private channel that only
+ * this package holds, so none of them is part of a supervisor's public protocol and none can be
+ * forged by a caller that casts (issue #10.1).
+ */
+export type InternalMsg =
+  /** Starts the children; sent once, by `Supervisor.start`. */
+  | Actor.Request<{ readonly _tag: "Boot" }, Exit.Exit<void, ChildStartFailed>>
+  /** A child ended on its own. */
+  | { readonly _tag: "ChildExited"; readonly ref: ActorRef.ActorRef<any>; readonly reason: ExitReason.ExitReason }
+  /** Another attempt at a pending restart; stale tokens are ignored. */
+  | { readonly _tag: "RetryRestart"; readonly id: string; readonly token: number }
+  /** The hub behind `Supervisor.events`. */
+  | Actor.Request<{ readonly _tag: "Hub" }, PubSub.PubSub<SupervisionEvent>>
+
+/** The private lane of supervisors' internal messages. */
+export const Internal: PrivateChannel.PrivateChannel<InternalMsg> = PrivateChannel.make<InternalMsg>("supervisor")
 
 /** What running a child's start gave. */
 export type StartOutcome =
@@ -98,15 +133,17 @@ export type StartOutcome =
   | { readonly _tag: "Ignored" }
   | { readonly _tag: "Failed"; readonly cause: Cause.Cause<unknown> }
 
+/** What a supervisor handler returns: the engine (its state), a stop, or an effect of either. */
+type Next = Engine | Actor.Stop | Effect.Effect<Engine | Actor.Stop, never, any>
+
 /** A supervisor's validated options, as the engine uses them. */
 export interface EngineConfig {
   readonly label: string | undefined
-  readonly path: ReadonlyArray<string>
   readonly intensity: number
   readonly periodMillis: number
   readonly restartDelay: Schedule.Schedule<unknown, unknown, never, never> | undefined
   readonly onEvent: ((event: SupervisionEvent) => void) | undefined
-  readonly parent: Relay | undefined
+  readonly policy: Policy
 }
 
 const describe = (u: unknown): string => {
@@ -115,19 +152,51 @@ const describe = (u: unknown): string => {
   return `${typeof u} ${String(u)}`
 }
 
-/** The state every supervisor keeps besides its children. */
+// -----------------------------------------------------------------------------------------
+// the engine
+// -----------------------------------------------------------------------------------------
+
+/** A supervisor's state: its children and everything the restart rules need. */
 export class Engine {
   readonly window: RestartWindow
-  readonly hub: PubSub.PubSub<SupervisionEvent>
-  self!: ActorRef.ActorRef<ChildExitedMsg | RetryRestartMsg>
-
-  constructor(readonly config: EngineConfig, hub: PubSub.PubSub<SupervisionEvent>) {
-    this.window = new RestartWindow(config.intensity, config.periodMillis)
-    this.hub = hub
+  /** The children in start order (a `Map` keeps insertion order). */
+  private readonly children = new Map<string, ChildRecord>()
+  /** The running children by instance. */
+  private readonly byRef = new Map<ActorRef.ActorRef<any>, ChildRecord>()
+  self!: ActorRef.ActorRef<any>
+  /** The children as the decision reads them. */
+  readonly view: ChildrenView = {
+    get: (id) => this.children.get(id),
+    all: () => [...this.children.values()]
   }
 
-  get path(): ReadonlyArray<string> {
-    return this.config.path
+  constructor(
+    readonly config: EngineConfig,
+    readonly path: ReadonlyArray<string>,
+    private readonly parent: Relay | undefined,
+    readonly hub: PubSub.PubSub<SupervisionEvent>,
+    private readonly clock: Clock.Clock,
+    initial: ReadonlyArray<ValidChild>
+  ) {
+    this.window = new RestartWindow(config.intensity, config.periodMillis)
+    for (const spec of initial) this.children.set(spec.id, makeRecord(spec))
+  }
+
+  get label(): string | undefined {
+    return this.config.label
+  }
+
+  get size(): number {
+    return this.children.size
+  }
+
+  find(id: string): ChildRecord | undefined {
+    return this.children.get(id)
+  }
+
+  /** The child running as `ref`, if any. */
+  findByRef(ref: unknown): ChildRecord | undefined {
+    return this.byRef.get(ref as ActorRef.ActorRef<any>)
   }
 
   emit = (event: SupervisionEvent): void => {
@@ -137,7 +206,26 @@ export class Engine {
       // an observer must not break supervision
     }
     PubSub.publishUnsafe(this.hub, event)
-    this.config.parent?.emit(event)
+    this.parent?.emit(event)
+  }
+
+  // -------------------------------------------------------------------------------------
+  // the record writes, all of them
+  // -------------------------------------------------------------------------------------
+
+  private insert(rec: ChildRecord): void {
+    this.children.set(rec.spec.id, rec)
+  }
+
+  private drop(rec: ChildRecord): void {
+    this.children.delete(rec.spec.id)
+  }
+
+  /** The instance has ended (on its own, or stopped): forget it. */
+  private detach(rec: ChildRecord): void {
+    if (rec.ref !== undefined) this.byRef.delete(rec.ref)
+    rec.ref = undefined
+    rec.status = "not_running"
   }
 
   /**
@@ -145,7 +233,7 @@ export class Engine {
    * supervisor. A start that fails, dies, throws or returns something that is neither a
    * reference nor `Child.ignore` is a failed start.
    */
-  start(rec: ChildRecord, restart: boolean): Effect.Effect<StartOutcome> {
+  private start(rec: ChildRecord, restart: boolean): Effect.Effect<StartOutcome> {
     return Effect.gen({ self: this }, function*(this: Engine) {
       rec.incarnation++
       const incarnation = rec.incarnation
@@ -169,15 +257,15 @@ export class Engine {
       }
       const value = (exit as Exit.Success<unknown>).value
       if (isIgnore(value)) {
-        rec.ref = undefined
-        rec.status = "not_running"
+        this.detach(rec)
         this.emit({ _tag: "ChildStartIgnored", supervisor: this.path, child: rec.spec.id, incarnation })
         return { _tag: "Ignored" } as const
       }
       const ref = value as ActorRef.ActorRef<any>
       rec.ref = ref
       rec.status = "running"
-      rec.startedAt = yield* Clock.currentTimeMillis
+      rec.startedAt = this.clock.currentTimeMillisUnsafe()
+      this.byRef.set(ref, rec)
       this.emit({ _tag: "ChildStarted", supervisor: this.path, child: rec.spec.id, ref, incarnation, restart })
       const self = this.self
       ActorRef.onExit(ref, (reason) => {
@@ -185,37 +273,22 @@ export class Engine {
         // only an exit the supervisor did not cause needs handling (a child it stopped was
         // detached first), and only while the supervisor lives (no dead letters)
         if (rec.ref === ref && ActorRef.isAliveUnsafe(self)) {
-          ActorRef.tellUnsafe(self, { _tag: "ChildExited", ref, reason })
+          PrivateChannel.tellUnsafe(Internal, self, { _tag: "ChildExited", ref, reason })
         }
       })
       return { _tag: "Started", ref } as const
     })
   }
 
-  /** Stops a running child per its shutdown spec and waits until it has ended. */
-  stop(rec: ChildRecord): Effect.Effect<void> {
+  /** Stops a running child per its shutdown spec and waits until it has ended; cancels its retry. */
+  private stop(rec: ChildRecord): Effect.Effect<void> {
     return Effect.suspend(() => {
       const ref = rec.ref
-      rec.ref = undefined
-      rec.status = "not_running"
+      this.detach(rec)
       rec.retryToken++
       rec.retryPending = false
       if (ref === undefined) return Effect.void
       return Effect.asVoid(ActorRef.shutdown(ref, rec.spec.shutdown, ExitReason.shutdown()))
-    })
-  }
-
-  /** Records one restart; `false` when it exceeds the intensity. */
-  addRestart(): Effect.Effect<boolean> {
-    return Effect.map(Clock.currentTimeMillis, (now) => this.window.add(now))
-  }
-
-  intensityExceeded(): void {
-    this.emit({
-      _tag: "RestartIntensityExceeded",
-      supervisor: this.path,
-      intensity: this.config.intensity,
-      periodMillis: this.config.periodMillis
     })
   }
 
@@ -225,7 +298,7 @@ export class Engine {
    * `afterExit` is `true` when a running incarnation just exited (rather than a restart attempt
    * failing): if that incarnation ran for a whole intensity period, the schedule starts over.
    */
-  restartDelay(rec: ChildRecord, afterExit: boolean): Effect.Effect<number> {
+  private restartDelay(rec: ChildRecord, afterExit: boolean): Effect.Effect<number> {
     const schedule = this.config.restartDelay
     if (schedule === undefined) return Effect.succeed(0)
     return Effect.gen({ self: this }, function*(this: Engine) {
@@ -241,63 +314,375 @@ export class Engine {
   }
 
   /**
-   * Schedules another attempt at restarting `rec`: sends this supervisor a `RetryRestart` with
-   * a fresh token, at once or, after reporting `RestartScheduled`, when `millis` have passed on
-   * the `Clock` (unless the supervisor ends first). Stopping `rec` cancels it (the token moves).
+   * Schedules another attempt at the restart driven by `rec`: sends this supervisor a
+   * `RetryRestart` with a fresh token, at once or, after reporting `RestartScheduled`, when
+   * `millis` have passed on the `Clock` (unless the supervisor ends first). Stopping `rec`
+   * cancels it (the token moves).
    */
-  retry(rec: ChildRecord, millis: number): Effect.Effect<void, never, any> {
+  private retry(rec: ChildRecord, millis: number): Effect.Effect<void, never, any> {
     const self = this.self
     rec.retryToken++
     rec.retryPending = true
-    const msg: RetryRestartMsg = { _tag: "RetryRestart", id: rec.spec.id, token: rec.retryToken }
-    if (millis <= 0) return Effect.sync(() => ActorRef.tellUnsafe(self, msg))
+    const msg: InternalMsg = { _tag: "RetryRestart", id: rec.spec.id, token: rec.retryToken }
+    if (millis <= 0) return Effect.sync(() => PrivateChannel.tellUnsafe(Internal, self, msg))
     this.emit({ _tag: "RestartScheduled", supervisor: this.path, child: rec.spec.id, delayMillis: millis })
     return Effect.asVoid(
-      Effect.forkScoped(Effect.andThen(Effect.sleep(millis), Effect.sync(() => ActorRef.tellUnsafe(self, msg))))
+      Effect.forkScoped(
+        Effect.andThen(Effect.sleep(millis), Effect.sync(() => PrivateChannel.tellUnsafe(Internal, self, msg)))
+      )
     )
   }
 
-  /** `true` (and the retry is consumed) when `msg` is the pending retry of `rec`. */
-  takeRetry(rec: ChildRecord | undefined, msg: RetryRestartMsg): rec is ChildRecord {
-    if (rec === undefined || !rec.retryPending || rec.retryToken !== msg.token || rec.status !== "restarting") return false
-    rec.retryPending = false
-    return true
+  // -------------------------------------------------------------------------------------
+  // executing plans
+  // -------------------------------------------------------------------------------------
+
+  private decide(event: Parameters<typeof decide>[1]): Plan {
+    return decide(this.view, event, this.config.policy, this.window, this.clock.currentTimeMillisUnsafe())
   }
 
-  /** This supervisor's snapshot (its own children only; `Supervisor.snapshot` nests the rest). */
-  snapshot(
-    kind: Snapshot["kind"],
-    strategy: Snapshot["strategy"],
-    children: Iterable<ChildRecord>
-  ): Effect.Effect<Snapshot> {
-    return Effect.map(Clock.currentTimeMillis, (now) => {
-      const restarts = this.window.count(now)
-      return {
-        kind,
-        label: this.config.label,
-        path: this.path,
-        strategy,
-        intensity: this.config.intensity,
-        periodMillis: this.config.periodMillis,
-        restartsInWindow: restarts,
-        remainingBudget: Math.max(0, this.config.intensity - restarts),
-        children: Array.from(children, childInfo)
+  /** Executes a plan of the restart decision. */
+  private execute(plan: Plan): Next {
+    switch (plan._tag) {
+      case "Nothing":
+      case "Terminate":
+        return this
+      case "GiveUp":
+        this.window.add(this.clock.currentTimeMillisUnsafe())
+        return this.giveUp()
+      case "NotRestarted": {
+        const rec = this.children.get(plan.id)!
+        if (plan.drop) this.drop(rec)
+        return this
+      }
+      case "Restart":
+        return this.restart(plan)
+    }
+  }
+
+  /** Gives up: reports, then stops (the stop hook stops the children). */
+  private giveUp(): Actor.Stop {
+    this.emit({
+      _tag: "RestartIntensityExceeded",
+      supervisor: this.path,
+      intensity: this.config.intensity,
+      periodMillis: this.config.periodMillis
+    })
+    return Actor.stop(ExitReason.shutdown())
+  }
+
+  private restart(plan: Plan & { readonly _tag: "Restart" }): Effect.Effect<Engine | Actor.Stop, never, any> {
+    return Effect.gen({ self: this }, function*(this: Engine) {
+      const driver = this.children.get(plan.driver)!
+      driver.retryPending = false
+      if (plan.count) this.window.add(this.clock.currentTimeMillisUnsafe())
+      for (const id of plan.stop) yield* this.stop(this.children.get(id)!)
+      for (const id of plan.drop) this.drop(this.children.get(id)!)
+      for (const id of plan.group) this.children.get(id)!.status = "restarting"
+      switch (plan.next) {
+        case "retry":
+          yield* this.retry(driver, yield* this.restartDelay(driver, false))
+          return this
+        case "start": {
+          const delay = yield* this.restartDelay(driver, true)
+          if (delay > 0) {
+            yield* this.retry(driver, delay)
+            return this
+          }
+          return yield* this.startGroup(plan.group)
+        }
+        case "now":
+          return yield* this.startGroup(plan.group)
       }
     })
   }
+
+  /**
+   * Starts the children of a restart in order. A failed start counts as another restart, and
+   * (as OTP's `try_again`) the child that failed drives another attempt at its own part of the
+   * plan: under one-for-all the children restarted in this round are stopped again and the
+   * whole group is retried; under rest-for-one the children before the failed one stay up and
+   * it and the ones after it are retried. The attempt comes at once, or after the next backoff
+   * delay.
+   */
+  private startGroup(group: ReadonlyArray<string>): Effect.Effect<Engine | Actor.Stop, never, any> {
+    return Effect.gen({ self: this }, function*(this: Engine) {
+      for (const id of group) {
+        const rec = this.children.get(id)
+        if (rec === undefined) continue // dropped meanwhile
+        const outcome: StartOutcome = yield* this.start(rec, true)
+        if (outcome._tag === "Started") continue
+        if (outcome._tag === "Ignored") {
+          if (dropsWhenStopped(this.config.policy, rec.spec.restart)) this.drop(rec)
+          continue
+        }
+        rec.status = "restarting"
+        const next = this.execute(this.decide({ _tag: "RestartFailed", id }))
+        return Effect.isEffect(next) ? yield* next : next
+      }
+      return this
+    })
+  }
+
+  // -------------------------------------------------------------------------------------
+  // what the supervisor actor handles
+  // -------------------------------------------------------------------------------------
+
+  /** A child ended on its own. */
+  onChildExited(ref: ActorRef.ActorRef<any>, reason: ExitReason.ExitReason): Next {
+    const rec = this.byRef.get(ref)
+    if (rec === undefined) return this // stale: the supervisor stopped or replaced that incarnation
+    this.detach(rec)
+    const plan = this.decide({ _tag: "Exited", id: rec.spec.id, reason })
+    const next = this.execute(plan)
+    if (plan._tag === "NotRestarted") {
+      this.emit({ _tag: "ChildNotRestarted", supervisor: this.path, child: rec.spec.id, ref, incarnation: rec.incarnation })
+      if (plan.autoShutdown) {
+        this.emit({ _tag: "AutoShutdown", supervisor: this.path, child: rec.spec.id })
+        return Actor.stop(ExitReason.shutdown())
+      }
+    }
+    return next
+  }
+
+  /** A retry of a pending restart is due. */
+  onRetry(id: string, token: number): Next {
+    const rec = this.children.get(id)
+    if (rec === undefined || rec.retryToken !== token) return this // stale
+    return this.execute(this.decide({ _tag: "Retry", id }))
+  }
+
+  /** Starts the children in order; on a failure stops the ones started, in reverse order. */
+  boot(): Effect.Effect<Exit.Exit<void, ChildStartFailed>> {
+    return Effect.gen({ self: this }, function*(this: Engine) {
+      const started: Array<ChildRecord> = []
+      for (const rec of [...this.children.values()]) {
+        const outcome = yield* this.start(rec, false)
+        if (outcome._tag === "Failed") {
+          for (let i = started.length - 1; i >= 0; i--) yield* this.stop(started[i]!)
+          return Exit.fail(new ChildStartFailed({ supervisor: this.label, child: rec.spec.id, cause: outcome.cause }))
+        }
+        if (outcome._tag === "Ignored" && dropsWhenStopped(this.config.policy, rec.spec.restart)) this.drop(rec)
+        else if (outcome._tag === "Started") started.push(rec)
+      }
+      return Exit.void
+    })
+  }
+
+  /**
+   * Adds a child and starts it (`startChild`): kept when it started, or when it was ignored
+   * and is kept when not running; nothing is kept when it failed.
+   */
+  add(spec: ValidChild, args?: ReadonlyArray<unknown>): Effect.Effect<StartOutcome> {
+    const rec = makeRecord(spec, args)
+    return Effect.map(this.start(rec, false), (outcome) => {
+      if (
+        outcome._tag === "Started" ||
+        (outcome._tag === "Ignored" && !dropsWhenStopped(this.config.policy, spec.restart))
+      ) this.insert(rec)
+      return outcome
+    })
+  }
+
+  /** `terminateChild`: stops the child without restarting it, cancelling a restart it drives. */
+  terminate(rec: ChildRecord): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      const plan = this.decide({ _tag: "Terminate", id: rec.spec.id })
+      if (plan._tag !== "Terminate") return Effect.void
+      return Effect.map(this.stop(rec), () => {
+        for (const id of plan.cancel) this.children.get(id)!.status = "not_running"
+        if (plan.drop) this.drop(rec)
+      })
+    })
+  }
+
+  /** `restartChild`: starts a kept child that is not running (no retry, no intensity cost). */
+  restartChild(id: string): Effect.Effect<Exit.Exit<ActorRef.ActorRef<any> | undefined, RestartChildError>> {
+    const rec = this.children.get(id)
+    if (rec === undefined) return Effect.succeed(Exit.fail(new ChildNotFound({ supervisor: this.label, child: id })))
+    if (rec.status !== "not_running") {
+      return Effect.succeed(Exit.fail(new ChildRunning({ supervisor: this.label, child: id, status: rec.status })))
+    }
+    return Effect.map(this.start(rec, false), (outcome) => {
+      switch (outcome._tag) {
+        case "Started":
+          return Exit.succeed(outcome.ref)
+        case "Ignored":
+          return Exit.succeed(undefined)
+        case "Failed":
+          return Exit.fail(new ChildStartFailed({ supervisor: this.label, child: id, cause: outcome.cause }))
+      }
+    })
+  }
+
+  /** `deleteChild`: removes the spec of a child that is not running. */
+  deleteChild(id: string): Exit.Exit<void, ChildNotFound | ChildRunning> {
+    const rec = this.children.get(id)
+    if (rec === undefined) return Exit.fail(new ChildNotFound({ supervisor: this.label, child: id }))
+    if (rec.status !== "not_running") {
+      return Exit.fail(new ChildRunning({ supervisor: this.label, child: id, status: rec.status }))
+    }
+    this.drop(rec)
+    return Exit.void
+  }
+
+  /**
+   * Stops every running child: in reverse start order, one at a time (a supervisor), or all at
+   * once (a dynamic supervisor, whose children have no order).
+   */
+  stopAll(concurrently: boolean): Effect.Effect<void> {
+    const all = [...this.children.values()]
+    if (concurrently) return Effect.forEach(all, (rec) => this.stop(rec), { concurrency: "unbounded", discard: true })
+    return Effect.gen({ self: this }, function*(this: Engine) {
+      for (let i = all.length - 1; i >= 0; i--) {
+        if (all[i]!.ref !== undefined) yield* this.stop(all[i]!)
+      }
+    })
+  }
+
+  /** The children as `whichChildren` reports them, in start order. */
+  infos(): Array<ChildInfo> {
+    return Array.from(this.children.values(), childInfo)
+  }
+
+  /** OTP's counts; `specs` is the number of children kept unless given. */
+  count(specs?: number): ChildCounts {
+    let active = 0
+    let supervisors = 0
+    for (const c of this.children.values()) {
+      if (c.ref !== undefined) active++
+      if (c.spec.type === "supervisor") supervisors++
+    }
+    const n = this.children.size
+    return { specs: specs ?? n, active, supervisors, workers: n - supervisors }
+  }
+
+  /** This supervisor's snapshot (its own children only; `Supervisor.snapshot` nests the rest). */
+  snapshot(kind: Snapshot["kind"]): Snapshot {
+    const restarts = this.window.count(this.clock.currentTimeMillisUnsafe())
+    return {
+      kind,
+      label: this.label,
+      path: this.path,
+      strategy: this.config.policy.strategy,
+      intensity: this.config.intensity,
+      periodMillis: this.config.periodMillis,
+      restartsInWindow: restarts,
+      remainingBudget: Math.max(0, this.config.intensity - restarts),
+      children: this.infos()
+    }
+  }
 }
 
-/** What `whichChildren` and snapshots report of one child. */
-export const childInfo = (rec: ChildRecord): ChildInfo => ({
-  id: rec.spec.id,
-  ref: rec.ref,
-  status: rec.status,
-  type: rec.spec.type,
-  restart: rec.spec.restart,
-  incarnation: rec.incarnation,
-  ...(rec.args === undefined ? {} : { args: rec.args[0] })
-})
+/** The errors of `restartChild`. */
+export type RestartChildError = ChildNotFound | ChildRunning | ChildStartFailed
 
-/** `true` when a child with this restart type must be restarted after exiting with `reason`. */
-export const needsRestart = (restart: ValidChild["restart"], reason: ExitReason.ExitReason): boolean =>
-  restart === "permanent" || (restart === "transient" && ExitReason.isAbnormal(reason))
+// -----------------------------------------------------------------------------------------
+// the supervisor actor
+// -----------------------------------------------------------------------------------------
+
+/** One handler per public request of protocol `P`; the state is the engine. */
+export type Requests<P extends { readonly _tag: string }> = {
+  readonly [K in P["_tag"]]: (engine: Engine, msg: Extract<P, { readonly _tag: K }>) => unknown
+}
+
+/**
+ * A supervisor's `receive`: messages on {@link Internal} go to the engine, public requests to
+ * `requests`; anything else (a forged internal message, a misspelt tag, a non-message from plain
+ * JavaScript) is answered with `UnknownRequest` — dropped when it was told — and changes nothing.
+ */
+const receiveWith = <P extends { readonly _tag: string }>(requests: Requests<P>) =>
+(engine: Engine, msg: unknown, ctx: { readonly self: ActorRef.ActorRef<any> }): unknown => {
+  const own = PrivateChannel.open(Internal, msg, ctx.self)
+  if (own !== undefined) {
+    switch (own._tag) {
+      case "Boot":
+        return Effect.map(engine.boot(), (result) => Actor.reply(result, engine))
+      case "ChildExited":
+        return engine.onChildExited(own.ref, own.reason)
+      case "RetryRestart":
+        return engine.onRetry(own.id, own.token)
+      case "Hub":
+        return Actor.reply(engine.hub, engine)
+    }
+  }
+  const tag = typeof msg === "object" && msg !== null ? (msg as { readonly _tag?: unknown })._tag : undefined
+  const table = requests as Record<string, (e: Engine, m: unknown) => unknown>
+  const handler = typeof tag === "string" && Object.hasOwn(table, tag) ? table[tag] : undefined
+  if (handler === undefined) {
+    const received = typeof tag === "string" ? `with _tag "${tag}"` : describe(msg)
+    return Actor.reply(Exit.fail(new UnknownRequest({ supervisor: engine.label, received })), engine)
+  }
+  return handler(engine, msg)
+}
+
+/** The options both supervisor kinds are started with. */
+export interface LaunchOptions<P extends { readonly _tag: string }> {
+  readonly kind: Snapshot["kind"]
+  readonly config: EngineConfig
+  readonly children: ReadonlyArray<ValidChild>
+  readonly requests: Requests<P>
+}
+
+/**
+ * Starts a supervisor actor (both kinds): claims the parent's relay, makes the hub and the
+ * engine, spawns the actor (its stop hook stops the children), and for a static supervisor
+ * boots its children — on a failed boot the supervisor is stopped and `start` fails.
+ */
+export const launch = <P extends { readonly _tag: string }>(
+  options: LaunchOptions<P>
+): Effect.Effect<ActorRef.ActorRef<P>, ChildStartFailed, Scope.Scope | ActorSystem.ActorSystem> =>
+  Effect.gen(function*() {
+    const parent = yield* claimRelay
+    const hub = yield* PubSub.unbounded<SupervisionEvent>()
+    const clock = yield* Clock.Clock
+    const engine = new Engine(options.config, parent?.path ?? [], parent, hub, clock, options.children)
+    const label = options.config.label
+    const behavior = Actor.make<P>()({
+      init: () => Effect.succeed(engine),
+      receive: receiveWith(options.requests) as never,
+      onStop: (e: Engine) => e.stopAll(options.kind === "dynamic-supervisor")
+    })
+    const ref = yield* Effect.orDie(
+      Actor.spawn(behavior, { shutdown: "infinity", ...(label === undefined ? {} : { label }) })
+    )
+    engine.self = ref
+    supervisorRefs.add(ref)
+    if (options.kind === "supervisor") {
+      const booted = yield* PrivateChannel.ask(Internal, ref, { _tag: "Boot" }, { timeout: "infinity" }).pipe(
+        Effect.catch((error) => Effect.die(error))
+      )
+      if (Exit.isFailure(booted)) {
+        yield* ActorRef.stop(ref)
+        return yield* booted
+      }
+    }
+    return ref
+  }) as never
+
+/** The hub of supervisor `sup` (for `Supervisor.events`). */
+export const hubOf = (sup: ActorRef.ActorRef<any>): Effect.Effect<PubSub.PubSub<SupervisionEvent>, Errors.AskError> =>
+  PrivateChannel.ask(Internal, sup, { _tag: "Hub" }, { timeout: "infinity" })
+
+/** The options of `Supervisor.child` / `DynamicSupervisor.child`. */
+export interface NestedOptions {
+  readonly restart?: RestartType | undefined
+  readonly shutdown?: ChildSpec["shutdown"] | undefined
+  readonly significant?: boolean | undefined
+}
+
+/** A child spec that runs a nested supervisor of either kind, carrying its spec for validation. */
+export const nestedChild = <R>(
+  id: string,
+  nested: Nested,
+  start: Effect.Effect<ActorRef.ActorRef<any>, unknown, any>,
+  options: NestedOptions | undefined
+): ChildSpec<R> => ({
+  id,
+  type: "supervisor",
+  start,
+  ...(options?.restart === undefined ? {} : { restart: options.restart }),
+  ...(options?.shutdown === undefined ? {} : { shutdown: options.shutdown }),
+  ...(options?.significant === undefined ? {} : { significant: options.significant }),
+  [NestedSpec]: nested
+} as ChildSpec<R>)

@@ -31,6 +31,11 @@ export class RestartWindow {
     return this.times.length - this.head <= this.intensity
   }
 
+  /** `true` when one more restart at `now` would exceed the intensity ({@link add} would return `false`). */
+  wouldExceed(now: number): boolean {
+    return this.count(now) + 1 > this.intensity
+  }
+
   /** Restarts within the window at `now`. */
   count(now: number): number {
     this.prune(now)

@@ -158,6 +158,15 @@ const decodeCommon = (
   return decodeIntensity(spec["intensity"], spec["period"])
 }
 
+/** The `autoShutdown` option of either supervisor kind. */
+const decodeAutoShutdown = (spec: Record<PropertyKey, unknown>): AutoShutdownName | Problem => {
+  const autoShutdown = spec["autoShutdown"] ?? "never"
+  if (typeof autoShutdown !== "string" || !AUTO_SHUTDOWNS.includes(autoShutdown)) {
+    return { field: "autoShutdown", value: autoShutdown, reason: `must be one of ${AUTO_SHUTDOWNS.join(", ")}` }
+  }
+  return autoShutdown as AutoShutdownName
+}
+
 const labelOf = (spec: unknown): string | undefined =>
   isObject(spec) && typeof spec["label"] === "string" ? spec["label"] : undefined
 
@@ -180,10 +189,8 @@ export const validateSupervisorSpec = (spec: unknown): ValidSupervisorSpec | Inv
   if (typeof strategy !== "string" || !STRATEGIES.includes(strategy)) {
     return invalid({ field: "strategy", value: strategy, reason: `must be one of ${STRATEGIES.join(", ")}` })
   }
-  const autoShutdown = spec["autoShutdown"] ?? "never"
-  if (typeof autoShutdown !== "string" || !AUTO_SHUTDOWNS.includes(autoShutdown)) {
-    return invalid({ field: "autoShutdown", value: autoShutdown, reason: `must be one of ${AUTO_SHUTDOWNS.join(", ")}` })
-  }
+  const autoShutdown = decodeAutoShutdown(spec)
+  if (typeof autoShutdown !== "string") return invalid(autoShutdown)
   const common = decodeCommon(spec)
   if ("field" in common) return invalid(common)
   const children = spec["children"]
@@ -214,6 +221,7 @@ export const validateSupervisorSpec = (spec: unknown): ValidSupervisorSpec | Inv
 export interface ValidDynamicSpec {
   readonly template: (args: unknown) => unknown
   readonly base: Omit<ValidChild, "id" | "start">
+  readonly autoShutdown: AutoShutdownName
   readonly maxChildren: number
   readonly intensity: number
   readonly periodMillis: number
@@ -235,18 +243,16 @@ export const validateDynamicSpec = (spec: unknown): ValidDynamicSpec | InvalidCh
   }
   const common = decodeCommon(spec)
   if ("field" in common) return invalid(common)
-  if (spec["significant"] !== undefined) {
-    return invalid({
-      field: "significant",
-      value: spec["significant"],
-      reason: "dynamic children cannot be significant (a dynamic supervisor has no autoShutdown)"
-    })
-  }
-  const base = decodeChildOptions(spec, "never")
+  const autoShutdown = decodeAutoShutdown(spec)
+  if (typeof autoShutdown !== "string") return invalid(autoShutdown)
+  // the template's options, `significant` included (OTP's rules: not with autoShutdown "never",
+  // not on a permanent template)
+  const base = decodeChildOptions(spec, autoShutdown)
   if ("field" in base) return invalid(base)
   return {
     template: template as (args: unknown) => unknown,
     base,
+    autoShutdown,
     maxChildren: maxChildren as number,
     intensity: common.intensity,
     periodMillis: common.periodMillis
