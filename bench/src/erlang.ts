@@ -19,7 +19,7 @@ export const erlangFlags: ReadonlyArray<string> = ["+S", "1"]
 /** `erl`'s OTP release (e.g. "25"), or `undefined` when Erlang is not installed. */
 export const erlangRelease = (): string | undefined => {
   try {
-    execFileSync("erlc", ["-help"], { stdio: "ignore" })
+    // `erlc` has no exit-0 probe (`erlc -help` exits 1); compileErlang reports it missing
     return execFileSync("erl", ["-noshell", "-eval", "io:put_chars(erlang:system_info(otp_release)), halt()."], { encoding: "utf8", timeout: 30_000 }).trim()
   } catch {
     return undefined
