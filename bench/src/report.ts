@@ -1,8 +1,10 @@
 /**
  * Turns raw rows into the results table: medians with min–max per cell, and Arbor's cost ratio
- * to each baseline computed round by round (so machine drift between rounds cancels out).
+ * to each baseline computed round by round (so machine drift between rounds cancels out); then
+ * the targets table and the verdict prose, both computed from those same summaries, so the
+ * sentences cannot disagree with the tables.
  */
-import { baselines, isArbor, matrix, reducedSize } from "./suites.ts"
+import { baselines, implementations, isArbor, matrix, reducedSize } from "./suites.ts"
 import type { ImplId, Sample, WorkloadId } from "./types.ts"
 
 /** One child-process run. */
@@ -24,30 +26,26 @@ interface Spec {
   readonly metric: (s: Sample) => number
   readonly unit: string
   readonly digits: number
+  /** W5: show the first/middle/last window ratios (a restart path that slows down over time). */
+  readonly flatness?: boolean
 }
+
+const perCycle = (s: Sample) => (s.ms * 1e3) / s.count
 
 export const specs: Record<WorkloadId, Spec> = {
   W1: { title: "W1 tell, 1e6 msgs to one actor", metric: (s) => s.count / s.ms / 1e3, unit: "M msg/s", digits: 2 },
   W2: { title: "W2 ask, 1e5 sequential", metric: (s) => (s.ms * 1e3) / s.count, unit: "µs/ask", digits: 2 },
   W3: { title: "W3 fan-out, 1000 actors × 1000 msgs", metric: (s) => s.count / s.ms / 1e3, unit: "M msg/s", digits: 2 },
   W4: { title: "W4 spawn 1e5 idle actors", metric: (s) => s.count / s.ms, unit: "k actors/s", digits: 0 },
-  W5: { title: "W5 crash → restart → next msg", metric: (s) => (s.ms * 1e3) / s.count, unit: "µs/cycle", digits: 1 },
+  W5: { title: "W5 crash → restart → next msg", metric: perCycle, unit: "µs/cycle", digits: 1, flatness: true },
+  W5c: { title: "W5 cold: first 1 000 cycles of a fresh supervisor", metric: perCycle, unit: "µs/cycle", digits: 1 },
   W6: { title: "W6 ping-pong, 1e6 hops", metric: (s) => s.count / s.ms / 1e3, unit: "M hops/s", digits: 2 },
   M: { title: "1e6 idle Arbor actors", metric: (s) => s.count / s.ms, unit: "k actors/s", digits: 0 }
 }
 
-export const implNames: Record<ImplId, string> = {
-  plain: "plain-JS",
-  effect: "raw Effect",
-  nact: "nact",
-  xstate: "xstate",
-  arbor: "Arbor",
-  "arbor:unsafe": "Arbor (tellUnsafe)",
-  "arbor:no-timeout": "Arbor (ask, no timeout)",
-  "arbor:effect-reply": "Arbor (reply as effect)",
-  "arbor:registry": "Arbor (registry lookup per ask)",
-  "arbor:which-children": "Arbor (polls whichChildren for the new child)"
-}
+export const implNames: Record<ImplId, string> = Object.fromEntries(
+  Object.entries(implementations).map(([id, impl]) => [id, impl.name])
+) as Record<ImplId, string>
 
 /** What the headline `arbor` form is for each workload. */
 export const headlineForm: Record<WorkloadId, string> = {
@@ -56,6 +54,7 @@ export const headlineForm: Record<WorkloadId, string> = {
   W3: "`yield* ActorRef.tell` in an Effect loop",
   W4: "`yield* Actor.spawn`",
   W5: "Supervisor one-for-one, permanent child; new child from `onEvent`",
+  W5c: "as W5, in a fresh process, no warm-up",
   W6: "handler calls `ActorRef.tellUnsafe`, returns its state",
   M: "`yield* Actor.spawn` × 1e6"
 }
@@ -116,7 +115,7 @@ export const summarize = (rows: ReadonlyArray<Row>): Array<Summary> => {
         const cell: Cell = {
           metric: stat(ok.map((r) => specs[workload].metric(r.sample)))!,
           ...(ok[0]!.sample.heapPerActor !== undefined ? { heap: stat(ok.map((r) => r.sample.heapPerActor!))! } : {}),
-          ...(ok[0]!.sample.firstUs !== undefined
+          ...(specs[workload].flatness === true && ok[0]!.sample.firstUs !== undefined
             ? {
               flat: stat(ok.map((r) => r.sample.lastUs! / r.sample.firstUs!))!,
               flatMid: stat(ok.map((r) => r.sample.lastUs! / r.sample.midUs!))!
@@ -192,11 +191,12 @@ const ratioText = (s: Stat | undefined): string => {
   return s.n > 1 ? `${f(s.median)}× (${f(s.min)}–${f(s.max)})` : `${f(s.median)}×`
 }
 
-/** The main results table (markdown). */
+/** The main results table (markdown): a column and a ratio per baseline, a row per Arbor form. */
 export const resultsTable = (summaries: ReadonlyArray<Summary>): string => {
+  const names = baselines.map((b) => implNames[b])
   const head = [
-    "| workload | Arbor form | Arbor | plain-JS | raw Effect | nact | xstate | Arbor ÷ plain | Arbor ÷ Effect | Arbor ÷ nact | Arbor ÷ xstate |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    `| workload | Arbor form | Arbor | ${names.join(" | ")} | ${names.map((n) => `Arbor ÷ ${n}`).join(" | ")} |`,
+    `| --- | --- | --- | ${names.map(() => "---").join(" | ")} | ${names.map(() => "---").join(" | ")} |`
   ]
   const lines: Array<string> = []
   for (const s of summaries) {
@@ -218,41 +218,50 @@ export const resultsTable = (summaries: ReadonlyArray<Summary>): string => {
 
 interface Target {
   readonly workload: WorkloadId
+  /** The target, as the table's first column says it. */
   readonly text: string
-  readonly check: (s: Summary) => { readonly measured: string; readonly met: boolean | undefined }
+  /** Short name in the verdict prose. */
+  readonly short: string
+  /** Where the target comes from. */
+  readonly issue: "#6" | "#13"
+  readonly check: (s: Summary, all: ReadonlyArray<Summary>) => { readonly measured: string; readonly met: boolean | undefined }
 }
 
-const ratioVsPlain = (form: ImplId) => (s: Summary) => s.ratios[form]?.["plain"]
-
-const ratioTarget = (workload: WorkloadId, limit: number, label: string, form: ImplId = "arbor"): Target => ({
+const ratioTarget = (workload: WorkloadId, limit: number, label: string, issue: Target["issue"], form: ImplId = "arbor"): Target => ({
   workload,
+  issue,
   text: `${label}: Arbor ≤ ${limit}× the plain-JS actor's time`,
+  short: `${label} ≤ ${limit}×`,
   check: (s) => {
-    const r = ratioVsPlain(form)(s)
+    const r = s.ratios[form]?.["plain"]
     if (r === undefined) return { measured: formatCell(workload, s.cells[form]), met: undefined }
     return { measured: ratioText(r), met: r.median <= limit }
   }
 })
 
 export const targets: ReadonlyArray<Target> = [
-  ratioTarget("W1", 4, "W1 tell"),
-  ratioTarget("W1", 2, "W1 tell, stretch"),
-  ratioTarget("W1", 2, "W1 tell, stretch, `tellUnsafe` form", "arbor:unsafe"),
-  ratioTarget("W2", 3, "W2 ask"),
-  ratioTarget("W3", 4.5, "W3 fan-out"),
-  ratioTarget("W4", 4, "W4 spawn"),
+  ratioTarget("W1", 4, "W1 tell", "#6"),
+  ratioTarget("W1", 2, "W1 tell, stretch", "#6"),
+  ratioTarget("W1", 2, "W1 tell, stretch, `tellUnsafe` form", "#6", "arbor:unsafe"),
+  ratioTarget("W2", 3, "W2 ask", "#6"),
+  ratioTarget("W3", 4.5, "W3 fan-out", "#6"),
+  ratioTarget("W4", 4, "W4 spawn", "#6"),
   {
     workload: "W4",
+    issue: "#6",
     text: "W4 heap per idle actor ≤ 1 KB (after full GC)",
+    short: "W4 heap per idle actor ≤ 1 KB",
     check: (s) => {
       const h = s.cells.arbor?.heap
       return h === undefined ? { measured: "—", met: undefined } : { measured: range(h, 0, (x) => bytes(x)), met: h.median <= 1024 }
     }
   },
-  ratioTarget("W5", 2.5, "W5 crash → restart → next msg"),
+  ratioTarget("W5", 2.5, "W5 crash → restart → next msg", "#6"),
   {
     workload: "W5",
+    issue: "#6",
     text: "W5 flat: last 1 000 of 10 000 cycles ≤ 1.2× the first 1 000 (and, as a check, ÷ cycles 4 000–4 999)",
+    short: "W5 flat (last 1 000 cycles ≤ 1.2× the first and the middle 1 000)",
     check: (s) => {
       const f = s.cells.arbor?.flat
       const m = s.cells.arbor?.flatMid
@@ -260,10 +269,27 @@ export const targets: ReadonlyArray<Target> = [
       return { measured: `last/first ${range(f, 2)}; last/mid ${range(m, 2)}`, met: f.median <= 1.2 && m.median <= 1.2 }
     }
   },
-  ratioTarget("W6", 2.5, "W6 ping-pong"),
+  {
+    workload: "W5c",
+    issue: "#13",
+    text: "W5 cold: the first 1 000 cycles of a fresh supervisor ≤ 2× the steady state (W5's µs/cycle)",
+    short: "W5 cold ≤ 2× the steady state",
+    check: (s, all) => {
+      const cold = s.cells.arbor?.metric
+      const steady = all.find((x) => x.workload === "W5")?.cells.arbor?.metric
+      if (cold === undefined) return { measured: formatCell("W5c", s.cells.arbor), met: undefined }
+      if (steady === undefined) return { measured: `${num(cold.median, 1)} µs/cycle (W5 not measured)`, met: undefined }
+      const r = cold.median / steady.median
+      return { measured: `${ratioText({ median: r, min: r, max: r, n: 1 })} (${num(cold.median, 1)} ÷ ${num(steady.median, 1)} µs/cycle, medians)`, met: r <= 2 }
+    }
+  },
+  ratioTarget("W6", 2.5, "W6 ping-pong", "#6"),
+  ratioTarget("W6", 5, "W6 ping-pong, `Effect.gen` handlers", "#13", "arbor:effect-gen"),
   {
     workload: "M",
+    issue: "#6",
     text: "1e6 idle actors spawned without running out of memory",
+    short: "1e6 idle actors within Node's default heap",
     check: (s) => {
       const c = s.cells.arbor
       if (c?.metric === undefined) return { measured: c?.status ?? "—", met: c === undefined ? undefined : false }
@@ -272,15 +298,73 @@ export const targets: ReadonlyArray<Target> = [
   }
 ]
 
-export const targetsTable = (summaries: ReadonlyArray<Summary>): string => {
-  const lines = ["| target | measured (median, min–max over rounds) | status |", "| --- | --- | --- |"]
+export interface Verdict {
+  readonly target: Target
+  readonly measured: string
+  readonly met: boolean | undefined
+}
+
+/** Every target whose workload was run, checked against the summaries. */
+export const verdicts = (summaries: ReadonlyArray<Summary>): Array<Verdict> => {
+  const out: Array<Verdict> = []
   for (const t of targets) {
     const s = summaries.find((x) => x.workload === t.workload)
     if (s === undefined) continue
-    const { measured, met } = t.check(s)
-    lines.push(`| ${t.text} | ${measured} | ${met === undefined ? "not measured" : met ? "met" : "**missed**"} |`)
+    out.push({ target: t, ...t.check(s, summaries) })
   }
+  return out
+}
+
+const status = (met: boolean | undefined) => (met === undefined ? "not measured" : met ? "met" : "**missed**")
+
+export const targetsTable = (summaries: ReadonlyArray<Summary>): string => {
+  const lines = ["| target | issue | measured (median, min–max over rounds) | status |", "| --- | --- | --- | --- |"]
+  for (const v of verdicts(summaries)) lines.push(`| ${v.target.text} | ${v.target.issue} | ${v.measured} | ${status(v.met)} |`)
   return lines.join("\n")
+}
+
+const listing = (items: ReadonlyArray<string>): string =>
+  items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`
+
+/**
+ * "Where Arbor stands": the verdict sentences, computed from the same summaries as the tables
+ * (the target verdicts of `targetsTable`, the headline ratios of `resultsTable`), never written
+ * by hand.
+ */
+export const standing = (summaries: ReadonlyArray<Summary>): string => {
+  const vs = verdicts(summaries)
+  const say = (v: Verdict) => `${v.target.short} (${v.measured})`
+  const met = vs.filter((v) => v.met === true)
+  const missed = vs.filter((v) => v.met === false)
+  const unmeasured = vs.filter((v) => v.met === undefined)
+  const paragraphs: Array<string> = []
+  paragraphs.push(`Targets: ${met.length} of ${vs.length} met${missed.length > 0 ? `, ${missed.length} missed` : ""}${unmeasured.length > 0 ? `, ${unmeasured.length} not measured` : ""}.`)
+  if (met.length > 0) paragraphs.push(`Met: ${listing(met.map(say))}.`)
+  if (missed.length > 0) paragraphs.push(`Missed: ${listing(missed.map(say))}.`)
+  if (unmeasured.length > 0) paragraphs.push(`Not measured in this run: ${listing(unmeasured.map((v) => v.target.short))}.`)
+  const peers: Array<string> = []
+  for (const base of baselines.filter((b) => b !== "plain")) {
+    const faster: Array<string> = []
+    const slower: Array<string> = []
+    for (const s of summaries) {
+      const r = s.ratios["arbor"]?.[base]
+      if (r === undefined) continue
+      ;(r.median < 1 ? faster : slower).push(`${s.workload} (${ratioText(r)})`)
+    }
+    if (faster.length + slower.length === 0) continue
+    const parts = [
+      ...(faster.length > 0 ? [`faster on ${listing(faster)}`] : []),
+      ...(slower.length > 0 ? [`slower on ${listing(slower)}`] : [])
+    ]
+    peers.push(`- ${implNames[base]}: Arbor is ${parts.join("; ")}.`)
+  }
+  if (peers.length > 0) {
+    paragraphs.push([
+      "Against the peers (Arbor's headline form; time per unit of work, median of the per-round ratios; below 1× Arbor is faster):",
+      ...peers
+    ].join("\n"))
+  }
+  return paragraphs.join("\n\n")
 }
 
 /** Notes on cells that did not produce a number. */

@@ -1,30 +1,98 @@
 /**
- * Which implementations run which workloads, and where each implementation's code lives.
- * Modules are imported lazily so a worker process loads only the implementation it measures.
+ * The registry of the benchmark: which implementations exist (and how a worker runs each), which
+ * workloads exist (and which implementations run them, at what warm-up). Adding an
+ * implementation is one entry in `implementations` plus its name in the `matrix` rows it runs;
+ * adding a workload is one entry in `matrix`, `warmups` and `specs` (report.ts) and a default
+ * size (types.ts). Node implementations' modules are imported lazily so a worker process loads
+ * only the implementation it measures.
  */
 import type { ImplId, Suite, WorkloadId } from "./types.ts"
 
+export interface Implementation {
+  /** Shown in tables and logs. */
+  readonly name: string
+  /** A baseline gets a column and a ratio in the results table; an Arbor form gets a row. */
+  readonly role: "baseline" | "arbor"
+  /**
+   * `node`: a `node --expose-gc` worker process importing `load()`. `erlang`: an Erlang/OTP VM
+   * running `bench/erlang/bench_erl.erl` (see erlang.ts); skipped with a note when `erl` is not
+   * on PATH.
+   */
+  readonly runtime: "node" | "erlang"
+  readonly load?: () => Promise<Record<string, Suite>>
+}
+
+const arbor = () => import("./impl/arbor.ts").then((m) => m.suites)
+
+export const implementations: Record<ImplId, Implementation> = {
+  plain: { name: "plain-JS", role: "baseline", runtime: "node", load: () => import("./impl/plain.ts").then((m) => m.suites) },
+  effect: { name: "raw Effect", role: "baseline", runtime: "node", load: () => import("./impl/effect.ts").then((m) => m.suites) },
+  nact: { name: "nact", role: "baseline", runtime: "node", load: () => import("./impl/nact.ts").then((m) => m.suites) },
+  xstate: { name: "xstate", role: "baseline", runtime: "node", load: () => import("./impl/xstate.ts").then((m) => m.suites) },
+  erlang: { name: "Erlang/OTP", role: "baseline", runtime: "erlang" },
+  arbor: { name: "Arbor", role: "arbor", runtime: "node", load: arbor },
+  "arbor:unsafe": { name: "Arbor (tellUnsafe)", role: "arbor", runtime: "node", load: arbor },
+  "arbor:effect-reply": { name: "Arbor (reply as effect)", role: "arbor", runtime: "node", load: arbor },
+  "arbor:effect-gen": { name: "Arbor (Effect.gen handlers, yield* tell)", role: "arbor", runtime: "node", load: arbor },
+  "arbor:no-timeout": { name: "Arbor (ask, no timeout)", role: "arbor", runtime: "node", load: arbor },
+  "arbor:registry": { name: "Arbor (registry lookup per ask)", role: "arbor", runtime: "node", load: arbor },
+  "arbor:which-children": { name: "Arbor (polls whichChildren for the new child)", role: "arbor", runtime: "node", load: arbor }
+}
+
+export const allImpls = Object.keys(implementations) as ReadonlyArray<ImplId>
+
 /** The implementations measured for each workload, baselines first. */
 export const matrix: Record<WorkloadId, ReadonlyArray<ImplId>> = {
-  W1: ["plain", "effect", "nact", "xstate", "arbor", "arbor:unsafe"],
-  W2: ["plain", "effect", "nact", "xstate", "arbor", "arbor:no-timeout", "arbor:registry"],
-  W3: ["plain", "effect", "nact", "xstate", "arbor", "arbor:unsafe"],
-  W4: ["plain", "effect", "nact", "xstate", "arbor"],
-  W5: ["plain", "effect", "nact", "arbor", "arbor:which-children"],
-  W6: ["plain", "effect", "nact", "xstate", "arbor", "arbor:effect-reply"],
+  W1: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:unsafe"],
+  W2: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:no-timeout", "arbor:registry"],
+  W3: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:unsafe"],
+  W4: ["plain", "effect", "nact", "xstate", "erlang", "arbor"],
+  W5: ["plain", "effect", "nact", "erlang", "arbor", "arbor:which-children"],
+  W5c: ["plain", "effect", "nact", "erlang", "arbor"],
+  W6: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:effect-reply", "arbor:effect-gen"],
   M: ["arbor"]
 }
 
-export const baselines: ReadonlyArray<ImplId> = ["plain", "effect", "nact", "xstate"]
+export const allWorkloads = Object.keys(matrix) as ReadonlyArray<WorkloadId>
 
-export const isArbor = (impl: ImplId): boolean => impl.startsWith("arbor")
+/** The baselines, in column order. */
+export const baselines: ReadonlyArray<ImplId> = allImpls.filter((i) => implementations[i].role === "baseline")
+
+export const isArbor = (impl: ImplId): boolean => implementations[impl].role === "arbor"
+
+/**
+ * A workload that runs another workload's code under different conditions: W5c is W5's cycle,
+ * measured from the first cycle of a fresh supervisor in a fresh process (no warm-up pass).
+ */
+export const runsAs: Partial<Record<WorkloadId, WorkloadId>> = { W5c: "W5" }
+
+/**
+ * Warm-up pass size for a measured size (`fraction` is `--warmup`, default 0.1); 0 = none.
+ * W5: the restart path needs ~10 000 cycles before its JIT settles (measured: the first 1 000
+ * measured cycles stay ~1.5–3× slower than the last after a 5 000-cycle warm-up). W5c measures
+ * exactly that cold start, so it has none; M runs once, cold.
+ */
+export const warmups: Record<WorkloadId, (size: number, fraction: number) => number> = {
+  W1: (size, f) => Math.max(1, Math.round(size * f)),
+  W2: (size, f) => Math.max(1, Math.round(size * f)),
+  W3: (size, f) => Math.max(1, Math.round(size * f)),
+  W4: (size, f) => Math.max(1, Math.round(size * f)),
+  W5: (size) => Math.max(1, Math.round(size * 1.5)),
+  W5c: () => 0,
+  W6: (size, f) => Math.max(1, Math.round(size * f)),
+  M: () => 0
+}
+
+/** Workloads run in one round only, whatever `--rounds` says. */
+export const singleRound: ReadonlySet<WorkloadId> = new Set(["M"])
 
 /**
  * Forms run at a fraction of the workload's size to keep `pnpm bench` within its time budget
  * (ratios are per unit of work, so they stay comparable). The table says so.
  */
 export const reducedSize: Partial<Record<`${ImplId}/${WorkloadId}`, number>> = {
-  "arbor:effect-reply/W6": 0.2
+  "arbor:effect-reply/W6": 0.2,
+  "arbor:effect-gen/W6": 0.2
 }
 
 /**
@@ -33,23 +101,10 @@ export const reducedSize: Partial<Record<`${ImplId}/${WorkloadId}`, number>> = {
  */
 export const pending: Partial<Record<`${ImplId}/${WorkloadId}`, string>> = {}
 
-/** Loads the workload `workload` of `impl`; `undefined` when it does not apply. */
+/** Loads the workload `workload` of a node implementation; `undefined` when it does not apply. */
 export const loadWorkload = async (impl: ImplId, workload: WorkloadId): Promise<Suite[WorkloadId]> => {
-  const suites = await loadModule(impl, workload)
-  return suites[impl]?.[workload]
-}
-
-const loadModule = async (impl: ImplId, _workload: WorkloadId): Promise<Record<string, Suite>> => {
-  switch (impl) {
-    case "plain":
-      return (await import("./impl/plain.ts")).suites
-    case "effect":
-      return (await import("./impl/effect.ts")).suites
-    case "nact":
-      return (await import("./impl/nact.ts")).suites
-    case "xstate":
-      return (await import("./impl/xstate.ts")).suites
-    default:
-      return (await import("./impl/arbor.ts")).suites
-  }
+  const load = implementations[impl].load
+  if (load === undefined) throw new Error(`${impl} does not run in a node worker (runtime ${implementations[impl].runtime})`)
+  const suites = await load()
+  return suites[impl]?.[runsAs[workload] ?? workload]
 }

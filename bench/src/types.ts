@@ -3,19 +3,25 @@
  * measured pass produces.
  */
 
-/** The workloads of issue #6, plus `M` (one million idle Arbor actors, run once per bench). */
-export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5" | "W6" | "M"
+/**
+ * The workloads of issue #6, plus `W5c` (W5 cold: the first 1 000 cycles of a fresh supervisor in
+ * a fresh process, no warm-up; issue #13) and `M` (one million idle Arbor actors, run once per
+ * bench).
+ */
+export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5" | "W5c" | "W6" | "M"
 
 /**
  * An implementation under test. `arbor*` are forms of the same Arbor workload (the headline is
- * `arbor`); the others are the baselines.
+ * `arbor`); the others are the baselines (see `implementations` in suites.ts).
  */
 export type ImplId =
   | "plain"
   | "effect"
   | "nact"
   | "xstate"
+  | "erlang"
   | "arbor"
+  | "arbor:effect-gen"
   | "arbor:unsafe"
   | "arbor:effect-reply"
   | "arbor:no-timeout"
@@ -46,13 +52,17 @@ export type Workload = (size: number) => Promise<Sample>
 /** The workloads an implementation provides (absent: not applicable). */
 export type Suite = Partial<Record<WorkloadId, Workload>>
 
-/** Default sizes, exactly as issue #6 defines them. W3's size is actors × messages per actor. */
+/**
+ * Default sizes, exactly as issue #6 defines them (W5c: issue #13's first 1 000 cycles). W3's size
+ * is actors × messages per actor.
+ */
 export const defaultSizes: Record<WorkloadId, number> = {
   W1: 1_000_000,
   W2: 100_000,
   W3: 1_000_000,
   W4: 100_000,
   W5: 10_000,
+  W5c: 1_000,
   W6: 1_000_000,
   M: 1_000_000
 }

@@ -1,14 +1,19 @@
 /**
  * Smoke test of the benchmark workloads: every implementation runs every workload it provides
  * at a tiny size, and must report exactly the work it was asked for. Correctness only — no
- * timing is asserted here (performance lives in `pnpm bench`).
+ * timing is asserted here (performance lives in `pnpm bench`). The Erlang/OTP baseline runs in
+ * its own VM, as under `pnpm bench`; its cases are skipped (and say so) when `erl` is absent.
  */
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { loadWorkload, matrix, pending } from "../src/suites.ts"
+import { compileErlang, erlangRelease, runErlang } from "../src/erlang.ts"
+import { implementations, loadWorkload, matrix, pending, warmups } from "../src/suites.ts"
 import { fanOutShape } from "../src/types.ts"
-import type { WorkloadId } from "../src/types.ts"
+import type { Sample, WorkloadId } from "../src/types.ts"
 
-const tiny: Record<WorkloadId, number> = { W1: 500, W2: 50, W3: 144, W4: 100, W5: 20, W6: 301, M: 200 }
+const tiny: Record<WorkloadId, number> = { W1: 500, W2: 50, W3: 144, W4: 100, W5: 20, W5c: 20, W6: 301, M: 200 }
 
 const expectedCount = (w: WorkloadId, size: number): number => {
   if (w === "W3") {
@@ -16,6 +21,27 @@ const expectedCount = (w: WorkloadId, size: number): number => {
     return actors * per
   }
   return size
+}
+
+const otp = erlangRelease()
+let ebin: string | undefined
+const erlangSample = async (w: WorkloadId, size: number): Promise<Sample> => {
+  ebin ??= compileErlang(mkdtempSync(join(tmpdir(), "arbor-bench-erl-")))
+  const warmup = warmups[w](size, 0.1)
+  const r = await runErlang(ebin, w, size, warmup, 60_000)
+  expect(r.result, r.stderr).toHaveProperty("sample")
+  return (r.result as { sample: Sample }).sample
+}
+
+const check = (w: WorkloadId, size: number, sample: Sample) => {
+  expect(sample.expected).toBe(expectedCount(w, size))
+  expect(sample.count).toBe(sample.expected)
+  expect(sample.ms).toBeGreaterThan(0)
+  if (w === "W4" || w === "M") expect(sample.heapPerActor).toBeTypeOf("number")
+  if (w === "W5" || w === "W5c") {
+    expect(sample.firstUs).toBeGreaterThan(0)
+    expect(sample.lastUs).toBeGreaterThan(0)
+  }
 }
 
 describe("bench workloads (tiny sizes)", () => {
@@ -26,19 +52,17 @@ describe("bench workloads (tiny sizes)", () => {
         it.skip(`${w} ${impl} (pending: ${why})`, () => {})
         continue
       }
+      if (implementations[impl].runtime === "erlang") {
+        ;(otp === undefined ? it.skip : it)(`${w} ${impl}${otp === undefined ? " (erl not on PATH)" : ""}`, async () => {
+          check(w, tiny[w], await erlangSample(w, tiny[w]))
+        }, 60_000)
+        continue
+      }
       it(`${w} ${impl}`, async () => {
         const run = await loadWorkload(impl, w)
         expect(run, `${impl} provides ${w}`).toBeTypeOf("function")
         const size = tiny[w]
-        const sample = await run!(size)
-        expect(sample.expected).toBe(expectedCount(w, size))
-        expect(sample.count).toBe(sample.expected)
-        expect(sample.ms).toBeGreaterThan(0)
-        if (w === "W4" || w === "M") expect(sample.heapPerActor).toBeTypeOf("number")
-        if (w === "W5") {
-          expect(sample.firstUs).toBeGreaterThan(0)
-          expect(sample.lastUs).toBeGreaterThan(0)
-        }
+        check(w, size, await run!(size))
       })
     }
   }

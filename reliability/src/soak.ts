@@ -18,10 +18,12 @@
  * └─ sessions (dynamic, transient): one session per client session, started on demand
  * ```
  *
- * Run: `pnpm run soak [--crashes N] [--seed S] [--clients C] [--json]` (node with --expose-gc;
- * the script says so otherwise). Exit code 1 when a figure fails.
+ * Run: `pnpm run soak [--crashes N] [--seed S] [--clients C] [--json] [--help]` (node with
+ * --expose-gc; the script says so otherwise). Exit code 1 when a figure fails, 2 for a
+ * command-line mistake (an unknown flag, a bad number), which is reported with the usage.
  */
 import { pathToFileURL } from "node:url"
+import { parseArgs } from "node:util"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -473,32 +475,72 @@ export const soak = async (options: Omit<SoakOptions, "onProgress"> & { readonly
   }
 }
 
-const usage = "usage: pnpm run soak [--crashes N] [--seed S] [--clients C] [--json]"
+const usage = `usage: pnpm run soak [--crashes N] [--seed S] [--clients C] [--json]
+  --crashes N   crashes to inject (whole number, default 100000)
+  --seed S      the fault injector's seed (whole number, default 7)
+  --clients C   concurrent clients placing orders (whole number ≥ 1, default 8)
+  --json        print the report as one JSON object
+  --help        this text`
 
-const parseArgs = (argv: ReadonlyArray<string>) => {
-  const out = { crashes: 100_000, seed: 7, clients: 8, json: false }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    if (a === "--") continue
-    if (a === "--json") {
-      out.json = true
-      continue
-    }
-    const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined]
-    const value = Number(inline ?? argv[++i])
-    if (!Number.isInteger(value) || value < 0) throw new Error(`${flag} needs a whole number\n${usage}`)
-    if (flag === "--crashes") out.crashes = value
-    else if (flag === "--seed") out.seed = value
-    else if (flag === "--clients" && value > 0) out.clients = value
-    else throw new Error(`unknown argument ${a}\n${usage}`)
+const flags = {
+  crashes: { type: "string" },
+  seed: { type: "string" },
+  clients: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" }
+} as const
+
+/** A command-line mistake: reported with the usage, exit code 2 (a failed soak exits 1). */
+class UsageError extends Error {}
+
+const readArgs = (argv: ReadonlyArray<string>) => {
+  let values
+  try {
+    values = parseArgs({ args: argv[0] === "--" ? argv.slice(1) : [...argv], options: flags, strict: true, allowPositionals: false }).values
+  } catch (e) {
+    throw new UsageError(argumentProblem(e, Object.keys(flags)))
   }
-  return out
+  const whole = (name: "crashes" | "seed" | "clients", fallback: number, min: number): number => {
+    const raw = values[name]
+    if (raw === undefined) return fallback
+    const n = Number(raw)
+    if (raw.trim() === "" || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} needs a whole number ≥ ${min} (got ${JSON.stringify(raw)})`)
+    return n
+  }
+  return {
+    help: values.help === true,
+    crashes: whole("crashes", 100_000, 0),
+    seed: whole("seed", 7, 0),
+    clients: whole("clients", 8, 1),
+    json: values.json === true
+  }
+}
+
+/** `parseArgs`'s error, said plainly: the flag at fault and, for an unknown one, the valid flags. */
+const argumentProblem = (e: unknown, known: ReadonlyArray<string>): string => {
+  const error = e as { code?: string; message?: string }
+  const quoted = /'([^']+)'/.exec(error.message ?? "")?.[1]
+  switch (error.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown flag ${quoted}; valid flags: ${known.map((k) => `--${k}`).join(", ")}`
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
+      const flag = quoted?.split(" ")[0]
+      if (error.message?.includes("does not take an argument")) return `${flag} takes no value`
+      if (error.message?.includes("ambiguous")) return `${flag} needs a value (one starting with "-" is written ${flag}=-…)`
+      return `${flag} needs a value`
+    }
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return `unexpected argument ${quoted} (every argument is a --flag)`
+    default:
+      return String(error.message ?? e)
+  }
 }
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 
 const main = async () => {
-  const args = parseArgs(process.argv.slice(2))
+  const args = readArgs(process.argv.slice(2))
+  if (args.help) return void console.log(usage)
   const report = await soak({
     crashes: args.crashes,
     seed: args.seed,
@@ -526,6 +568,11 @@ const main = async () => {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((e: unknown) => {
+    if (e instanceof UsageError) {
+      console.error(`${e.message}\n${usage}`)
+      process.exitCode = 2
+      return
+    }
     console.error(e instanceof Error ? e.message : e)
     process.exitCode = 1
   })

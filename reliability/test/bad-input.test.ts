@@ -982,21 +982,67 @@ describe("scenario files and command lines", () => {
   }, 40_000)
 
   it("pnpm run conformance with missing or unknown arguments", async () => {
-    const missing = await node(["conformance/cli.ts"])
-    expect(missing.code).toBe(1)
-    expect(missing.stderr).toContain("usage:")
+    const missing = await node(["conformance/cli.ts", "--out", "."])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain("missing --scenarios")
+    expect(missing.stderr).toContain("usage: pnpm run conformance")
     const unknown = await node(["conformance/cli.ts", "--scenarios", ".", "--out", ".", "--fast"])
-    expect(unknown.code).toBe(1)
-    expect(unknown.stderr).toContain("unknown argument --fast")
-  }, 40_000)
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain("unknown flag --fast; valid flags: --scenarios, --out, --help")
+    const noValue = await node(["conformance/cli.ts", "--out", ".", "--scenarios"])
+    expect(noValue.code).toBe(2)
+    expect(noValue.stderr).toContain("--scenarios needs a value")
+    const help = await node(["conformance/cli.ts", "--help"])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain("usage: pnpm run conformance")
+  }, 60_000)
 
   it("pnpm run soak with a bad argument", async () => {
-    for (const args of [["--crashes", "-3"], ["--crashes", "many"], ["--turbo"]]) {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["--crashes", "many"], `--crashes needs a whole number ≥ 0 (got "many")`],
+      [["--crashes=-3"], `--crashes needs a whole number ≥ 0 (got "-3")`],
+      [["--clients", "0"], `--clients needs a whole number ≥ 1 (got "0")`],
+      [["--turbo"], "unknown flag --turbo; valid flags: --crashes, --seed, --clients, --json, --help"],
+      [["--crashes"], "--crashes needs a value"]
+    ]
+    for (const [args, message] of cases) {
       const { code, stderr } = await node(["--expose-gc", "reliability/src/soak.ts", ...args])
-      expect(code).toBe(1)
+      expect(code, args.join(" ")).toBe(2)
+      expect(stderr).toContain(message)
       expect(stderr).toContain("usage: pnpm run soak")
     }
-  }, 60_000)
+  }, 90_000)
+
+  it("pnpm demo with an unknown flag or a bad number", async () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["--secnds", "3"], "unknown flag --secnds; valid flags: --seconds, --seed, --clients, --fault-every, --no-live, --help"],
+      [["--seconds", "0"], `--seconds needs a number > 0 (got "0")`],
+      [["--seed", "x"], `--seed needs a whole number ≥ 0 (got "x")`],
+      [["--no-live=yes"], "--no-live takes no value"]
+    ]
+    for (const [args, message] of cases) {
+      const { code, stdout, stderr } = await node(["examples/chaos/src/main.ts", ...args])
+      expect(code, args.join(" ")).toBe(2)
+      expect(stderr).toContain(message)
+      expect(stderr).toContain("usage: pnpm demo")
+      expect(stdout).toBe("") // rejected before anything ran
+    }
+  }, 90_000)
+
+  it("pnpm bench with an unknown flag or a bad value", async () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["--round", "1"], "unknown flag --round; valid flags: "],
+      [["--rounds", "0"], `--rounds needs a whole number ≥ 1 (got "0")`],
+      [["--only", "W9"], "--only: unknown workload W9"],
+      [["--impl", "akka"], "--impl: unknown implementation akka"]
+    ]
+    for (const [args, message] of cases) {
+      const { code, stderr } = await node(["bench/src/run.ts", ...args])
+      expect(code, args.join(" ")).toBe(2)
+      expect(stderr).toContain(message)
+      expect(stderr).toContain("usage: pnpm bench")
+    }
+  }, 90_000)
 })
 
 // ------------------------------------------------------------------------------------------

@@ -8,9 +8,13 @@
  * - `arbor:unsafe`: W1/W3 sent with `ActorRef.tellUnsafe` from a plain loop.
  * - `arbor:no-timeout`: W2 with `{ timeout: "infinity" }` (shows what the ask timer costs).
  * - `arbor:effect-reply`: W6 handlers reply by returning `ActorRef.tell(peer, …)` as an effect.
+ * - `arbor:effect-gen`: W6 handlers are `Effect.gen` programs that `yield* ActorRef.tell(peer, …)`
+ *   (the form the docs show; issue #13).
  * - `arbor:registry`: W2 with the target looked up with `Registry.lookup` before every ask.
  * - `arbor:which-children`: W5 finding the new incarnation by polling `Supervisor.whichChildren`
  *   instead of being told by the supervisor's `onEvent` (the headline).
+ *
+ * W5c (W5 cold) runs W5's code in a fresh process without a warm-up pass (suites.ts `runsAs`).
  */
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
 import { Registry } from "@arbor/registry"
@@ -81,22 +85,40 @@ interface Tally {
   done: () => void
 }
 
-const player = (tally: Tally, effectReply: boolean) =>
+/**
+ * How a W6 player replies: `unsafe` calls `ActorRef.tellUnsafe` and returns its state (the
+ * headline); `effect-reply` returns `Effect.as(ActorRef.tell(…), state)`; `effect-gen` is the
+ * form the docs show, an `Effect.gen` handler that `yield*`s `ActorRef.tell`.
+ */
+type Reply = "unsafe" | "effect-reply" | "effect-gen"
+
+const player = (tally: Tally, reply: Reply) =>
   Actor.make<BallMsg>()({
     init: () => Effect.succeed<ActorRef.ActorRef<BallMsg> | undefined>(undefined),
     receive: {
       Peer: (_, msg) => msg.peer,
-      Ball: (peer, msg) => {
-        tally.handled++
-        if (msg.n === 0) {
-          tally.done()
+      Ball: reply === "effect-gen"
+        ? (peer, msg) =>
+          Effect.gen(function*() {
+            tally.handled++
+            if (msg.n === 0) {
+              tally.done()
+              return peer
+            }
+            yield* ActorRef.tell(peer!, { _tag: "Ball", n: msg.n - 1 })
+            return peer
+          })
+        : (peer, msg) => {
+          tally.handled++
+          if (msg.n === 0) {
+            tally.done()
+            return peer
+          }
+          const next: BallMsg = { _tag: "Ball", n: msg.n - 1 }
+          if (reply === "effect-reply") return Effect.as(ActorRef.tell(peer!, next), peer)
+          ActorRef.tellUnsafe(peer!, next)
           return peer
         }
-        const next: BallMsg = { _tag: "Ball", n: msg.n - 1 }
-        if (effectReply) return Effect.as(ActorRef.tell(peer!, next), peer)
-        ActorRef.tellUnsafe(peer!, next)
-        return peer
-      }
     }
   })
 
@@ -176,10 +198,10 @@ const W4 = (size: number): Promise<Sample> =>
     return { count, expected: size, ms, heapPerActor }
   }))
 
-const W6 = (effectReply: boolean) => (size: number): Promise<Sample> =>
+const W6 = (reply: Reply) => (size: number): Promise<Sample> =>
   runArbor(Effect.gen(function*() {
     const tally: Tally = { handled: 0, done: () => {} }
-    const Player = player(tally, effectReply)
+    const Player = player(tally, reply)
     const a = yield* Actor.spawn(Player)
     const b = yield* Actor.spawn(Player)
     yield* ActorRef.tell(a, { _tag: "Peer", peer: b })
@@ -248,10 +270,11 @@ const W5 = (poll: boolean) => (size: number): Promise<Sample> =>
   }))
 
 export const suites: Record<string, Suite> = {
-  arbor: { W1: W1(false), W2: W2(true), W3: W3(false), W4, W5: W5(false), W6: W6(false), M: W4 },
+  arbor: { W1: W1(false), W2: W2(true), W3: W3(false), W4, W5: W5(false), W6: W6("unsafe"), M: W4 },
   "arbor:unsafe": { W1: W1(true), W3: W3(true) },
   "arbor:no-timeout": { W2: W2(false) },
-  "arbor:effect-reply": { W6: W6(true) },
+  "arbor:effect-reply": { W6: W6("effect-reply") },
+  "arbor:effect-gen": { W6: W6("effect-gen") },
   "arbor:registry": { W2: W2registry },
   "arbor:which-children": { W5: W5(true) }
 }
