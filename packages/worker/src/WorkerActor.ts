@@ -391,6 +391,17 @@ const describeError = (error: unknown): string => {
   }
 }
 
+let live = 0
+
+/**
+ * The number of worker threads this module started that have not exited yet (a diagnostic:
+ * after the scope that spawned them closes, it is back to what it was).
+ *
+ * @category diagnostics
+ * @since 0.1.0
+ */
+export const liveThreads = (): number => live
+
 /** One thread and what the proxy knows of it. */
 class Host {
   worker: Worker | undefined = undefined
@@ -507,7 +518,9 @@ class Host {
       this.onReady?.({ t: "start-failed", detail: exited.message })
       this.die(ExitReason.fail(exited), false)
     })
+    live++
     worker.on("exit", (code: number) => {
+      live--
       this.exitCode = code
       this.onReady?.({ t: "start-failed", detail: `the thread exited with code ${code} before it was ready` })
       this.die(
