@@ -133,14 +133,14 @@ export class InvalidProtocol extends Data.TaggedError("InvalidProtocol")<{
  * @category errors
  * @since 0.1.0
  */
-export class ProtocolError extends Data.TaggedError("ProtocolError")<{
+export class ProtocolError extends Schema.TaggedError<ProtocolError>()("ProtocolError", {
   /** The protocol's name. */
-  readonly protocol: string
+  protocol: Schema.String,
   /** Which value did not match. */
-  readonly what: string
+  what: Schema.String,
   /** The schema's explanation. */
-  readonly issue: string
-}> {
+  issue: Schema.String
+}) {
   override get message(): string {
     return `${this.protocol}: ${this.what} does not match the protocol: ${this.issue}`
   }
@@ -326,10 +326,12 @@ export const codec = (protocol: Protocol<any, any, any>): Codec => {
     const reply = json((protocol.specs[tag] as MessageSpec).reply!)
     replies.set(tag, { encode: Schema.encodeUnknownExit(reply), decode: Schema.decodeUnknownExit(reply) })
   }
-  const cause = json(Schema.Cause(protocol.errors, Schema.Defect({ includeStack: true })))
+  // protocol violations cross as themselves, beside the protocol's own typed errors
+  const errorSchema = Schema.Union([protocol.errors, ProtocolError])
+  const cause = json(Schema.Cause(errorSchema, Schema.Defect({ includeStack: true })))
   const encodeCauseSchema = Schema.encodeUnknownExit(cause)
   const decodeCauseSchema = Schema.decodeUnknownExit(cause)
-  const encodeError = Schema.encodeUnknownExit(json(protocol.errors))
+  const encodeError = Schema.encodeUnknownExit(json(errorSchema))
   const mapError = (what: string) => (exit: Exit.Exit<unknown, Schema.SchemaError>): Exit.Exit<unknown, ProtocolError> =>
     Exit.isSuccess(exit) ? Exit.succeed(exit.value) : Exit.fail(
       new ProtocolError({ protocol: protocol.name, what, issue: Cause.pretty(exit.cause) })
