@@ -14,7 +14,7 @@ describe("cpu-pool", () => {
         rounds: 200,
         spinAt: 3,
         hogAt: 8,
-        heartbeat: { interval: "50 millis", timeout: "250 millis" },
+        heartbeat: { interval: "100 millis", timeout: "3 seconds" },
         print: (line) => lines.push(line)
       }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
     )

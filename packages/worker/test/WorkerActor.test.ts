@@ -103,7 +103,12 @@ describe("WorkerActor: failure becomes the proxy's exit reason", () => {
   it("out of memory under resourceLimits: Failure(WorkerExited oom), the parent's heap unaffected", async () => {
     const before = process.memoryUsage().heapUsed
     const reason = await run(Effect.gen(function*() {
-      const ref = yield* WorkerActor.spawn(CounterWorker, { ...fast, resourceLimits: { maxOldGenerationSizeMb: 32 } })
+      // a generous watchdog: near its heap limit V8 collects garbage for long stretches, which a
+      // very short timeout would (correctly) report as a hang first
+      const ref = yield* WorkerActor.spawn(CounterWorker, {
+        heartbeat: { interval: "100 millis", timeout: "10 seconds" },
+        resourceLimits: { maxOldGenerationSizeMb: 32 }
+      })
       yield* ActorRef.tell(ref, { _tag: "Oom" })
       return yield* ActorRef.monitor(ref)
     }))
