@@ -1,6 +1,6 @@
 /**
- * `docs/errors.md` and `test/bad-input.test.ts` stay in step: every row of the matrix names a
- * test of that file, and every test of that file has a row.
+ * `docs/errors.md` and the bad-input test files stay in step: every row of the matrix names a
+ * test of one of them, and every test of them has a row.
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
@@ -19,15 +19,18 @@ const tests = (source: string): Array<string> => [...source.matchAll(/^\s+it\("(
 
 describe("docs/errors.md", () => {
   const documented = rows(readFileSync(join(root, "docs", "errors.md"), "utf8"))
-  const written = tests(readFileSync(join(import.meta.dirname, "bad-input.test.ts"), "utf8"))
+  const written = [
+    join(import.meta.dirname, "bad-input.test.ts"),
+    join(root, "packages", "worker", "test", "bad-input.test.ts")
+  ].flatMap((file) => tests(readFileSync(file, "utf8")))
 
   it("has rows", () => {
     expect(documented.length).toBeGreaterThan(50)
   })
-  it("every row names a test of reliability/test/bad-input.test.ts", () => {
+  it("every row names a test of reliability/test/bad-input.test.ts or packages/worker/test/bad-input.test.ts", () => {
     expect(documented.filter((name) => !written.includes(name))).toEqual([])
   })
-  it("every test of reliability/test/bad-input.test.ts has a row", () => {
+  it("every test of those files has a row", () => {
     expect(written.filter((name) => !documented.includes(name))).toEqual([])
   })
   it("no row is listed twice", () => {

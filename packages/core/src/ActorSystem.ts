@@ -96,3 +96,14 @@ export const state: Effect.Effect<SystemState, never, ActorSystem> = ActorSystem
  */
 export const deadLetters: Effect.Effect<PubSub.Subscription<DeadLetter>, never, ActorSystem | Scope.Scope> = Effect
   .flatMap(state, (s) => PubSub.subscribe(s.deadLetters))
+
+/**
+ * Publishes a dead letter for a message that a transport held on behalf of `letter.recipient`
+ * and can no longer deliver (for example a message forwarded to a worker thread that died
+ * before taking it). Actors never need this: the runtime publishes their dead letters itself.
+ *
+ * @category dead letters
+ * @since 0.1.0
+ */
+export const publishDeadLetter = (letter: DeadLetter): Effect.Effect<void, never, ActorSystem> =>
+  Effect.map(state, (s) => s.publishDeadLetter(letter))

@@ -19,6 +19,17 @@ const Box = Actor.make<Msg>()({
 })
 
 describe("G19 dead letters: undeliverable messages can be subscribed to", () => {
+  it("G19 a transport publishes a dead letter for a message it held (ActorSystem.publishDeadLetter)", async () => {
+    const out = await run(Effect.gen(function*() {
+      const letters = yield* ActorSystem.deadLetters
+      const box = yield* Actor.spawn(Box, { label: "box" })
+      const before = (yield* ActorSystem.ActorSystem).deadLetterCount
+      yield* ActorSystem.publishDeadLetter({ recipient: box, message: { _tag: "Note", text: "held" }, reason: "Exited" })
+      return { letter: yield* PubSub.take(letters), box, counted: (yield* ActorSystem.ActorSystem).deadLetterCount - before }
+    }))
+    expect(out.letter).toEqual({ recipient: out.box, message: { _tag: "Note", text: "held" }, reason: "Exited" })
+    expect(out.counted).toBe(1)
+  })
   it("G19 a subscriber sees recipient, message and why, in publication order", async () => {
     const out = await run(Effect.gen(function*() {
       const letters = yield* ActorSystem.deadLetters

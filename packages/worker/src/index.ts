@@ -1,0 +1,13 @@
+/**
+ * `@arbor/worker`: Arbor actors in `node:worker_threads` threads — preempted by a heartbeat
+ * watchdog and `terminate()`, restarted by the OTP supervisor like any child — and Schema
+ * protocols, the description of what crosses a thread (or network) boundary.
+ *
+ * @packageDocumentation
+ * @module @arbor/worker
+ */
+
+/** Protocols as data: one Schema declaration gives the Arbor message type and the wire codec. */
+export * as Protocol from "./Protocol.ts"
+/** Actors in worker threads: definitions, spawn, supervisor child specs, errors. */
+export * as WorkerActor from "./WorkerActor.ts"

@@ -1,0 +1,10 @@
+import { ActorSystem } from "@arbor/core"
+import { Effect } from "effect"
+import type * as Scope from "effect/Scope"
+
+/** Runs a program in a fresh actor system; the root scope closes at the end. */
+export const run = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>): Promise<A> =>
+  Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ActorSystem.layer)))
+
+/** Short watchdog settings for tests: a hang is detected within 300 ms. */
+export const fast = { heartbeat: { interval: "50 millis", timeout: "250 millis" } } as const
