@@ -134,7 +134,8 @@ export class Cell implements Runnable, CellContext {
   readonly id: number
   readonly label: string | undefined
   readonly system: SystemState
-  private readonly behavior: CellBehavior
+  /** The normalized definition this cell runs (read by `harness.ts` for `@arbor/testkit`). */
+  readonly behavior: CellBehavior
   /** The spawner's services. */
   services!: Context.Context<never>
   private contextCache: Context.Context<never> | undefined = undefined
