@@ -7,7 +7,8 @@
  *   wraps core's own dispatch instead of a copy;
  * - {@link dispatchOfRef}: the dispatch an actor runs, so `Faults.crash` can tell an actor
  *   built by `Faults.define` from any other;
- * - {@link isMailboxFull}: whether one more message would meet a full bounded mailbox;
+ * - {@link mailboxOf}: how many messages wait in an actor's mailbox and how many it holds, so
+ *   `Faults.crash` reports a full bounded mailbox instead of waiting on it;
  * - {@link isDispatcherIdle}: whether a system's dispatcher has an actor queued to run, for
  *   `TestSystem.untilIdle`.
  *
@@ -25,9 +26,12 @@ export { type Dispatch, dispatchOf } from "./dispatch.ts"
 export const dispatchOfRef = (ref: ActorRef<any>): Dispatch | undefined =>
   ref instanceof Cell ? ref.behavior.receive : undefined
 
-/** `true` when the actor's bounded mailbox has no room for one more message (never for an unbounded one). */
-export const isMailboxFull = (ref: ActorRef<any>): boolean =>
-  ref instanceof Cell && ref.mailboxSize() >= ref.capacity
+/**
+ * The messages waiting in the actor's mailbox (senders suspended on a full one included) and its
+ * capacity (`Infinity` when unbounded); `undefined` when `ref` is not an actor reference.
+ */
+export const mailboxOf = (ref: ActorRef<any>): { readonly size: number; readonly capacity: number } | undefined =>
+  ref instanceof Cell ? { size: ref.mailboxSize(), capacity: ref.capacity } : undefined
 
 /**
  * `true` when the system's dispatcher has no actor queued and no turn pending; `undefined` when
