@@ -84,6 +84,7 @@ export class Cell implements Runnable {
   readonly id: number
   readonly label: string | undefined
   readonly system: SystemState
+  /** The normalized definition this cell runs (also read by `harness.ts` for `@arbor/testkit`). */
   readonly behavior: CellBehavior
   /** The reference users hold (never the cell itself). */
   readonly self: ActorRef<never>
