@@ -4,7 +4,7 @@
  * versions, so the runner copies those builds once into `bench/dist/snapshot/` and every worker
  * resolves `@arbor/<name>` there (through the resolve hook below, registered with `--import`).
  * A worker actor's thread (`arbor:worker`) does not inherit the hook: it loads `@arbor/*` from
- * `packages/*/dist` as the run's `tsc -b` left them.
+ * `packages/<name>/dist` as the run's `tsc -b` left them.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
