@@ -417,3 +417,32 @@ export const exitReasonUnsafe = <Msg>(ref: ActorRef<Msg>): ExitReason | undefine
  */
 export const mailboxSize = <Msg>(ref: ActorRef<Msg>): Effect.Effect<number> =>
   Effect.sync(() => cellOf(ref).mailboxSize())
+
+/**
+ * {@link mailboxSize}, read synchronously (for observers sampling many actors at once).
+ *
+ * @category lifecycle
+ * @since 0.1.0
+ */
+export const mailboxSizeUnsafe = <Msg>(ref: ActorRef<Msg>): number => cellOf(ref).mailboxSize()
+
+/**
+ * How many messages the actor has taken from its mailbox and handed to its handler so far (a
+ * monotonic counter, read without messaging the actor; requests withdrawn by their asker before
+ * handling are not counted). Two reads some time apart give the actor's message rate; a
+ * restarted child is a new actor whose count starts at 0.
+ *
+ * @example
+ * ```ts
+ * import { ActorRef } from "@arbor/core"
+ *
+ * declare const ref: ActorRef.ActorRef<{ readonly _tag: "Ping" }>
+ * const before = ActorRef.messagesReceivedUnsafe(ref)
+ * // ... one second later
+ * const perSecond = ActorRef.messagesReceivedUnsafe(ref) - before
+ * ```
+ *
+ * @category lifecycle
+ * @since 0.1.0
+ */
+export const messagesReceivedUnsafe = <Msg>(ref: ActorRef<Msg>): number => cellOf(ref).received

@@ -106,6 +106,8 @@ export class Cell implements Runnable {
   private reps: Array<PendingAsk | undefined> = EMPTY as Array<PendingAsk | undefined>
   private head = 0
   private size = 0
+  /** User messages taken from the mailbox and given to the handler (read by observers). */
+  received = 0
   readonly capacity: number
   readonly overflow: Overflow
   private waiters: Array<Waiter> | undefined = undefined
@@ -325,6 +327,7 @@ export class Cell implements Runnable {
     this.size--
     if (this.waiters !== undefined) this.admitWaiter()
     if (rep !== undefined && rep.done) return CONTINUE // withdrawn by its asker
+    this.received++
     let out: unknown
     try {
       out = this.behavior.receive(this.state, msg, this.ctx)
