@@ -55,9 +55,10 @@ import * as Durations from "./Durations.ts"
 import { InvalidActorDefinition, InvalidActorOptions, StartTimeout } from "./Errors.ts"
 import * as Reason from "./ExitReason.ts"
 import type { ExitReason } from "./ExitReason.ts"
-import { asEffect, Cell, Reply as ReplyImpl, Stop as StopImpl } from "./internal/cell.ts"
+import { Cell } from "./internal/cell.ts"
 import type { CellBehavior } from "./internal/cell.ts"
 import { dispatchOf } from "./internal/dispatch.ts"
+import { asEffect, Reply as ReplyImpl, Stop as StopImpl } from "./internal/handler.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import type { SystemState } from "./internal/system.ts"
 
@@ -716,5 +717,5 @@ const started = (
     // the spawner's scope had already closed: the actor must not outlive it
     cell.requestGracefulStop(Reason.shutdown())
   }
-  return cell as unknown as ActorRef<never>
+  return cell.self
 }

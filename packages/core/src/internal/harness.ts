@@ -16,22 +16,25 @@
  */
 import type { ActorRef } from "../ActorRef.ts"
 import type { ActorSystemService } from "../ActorSystem.ts"
-import { Cell } from "./cell.ts"
 import type { Dispatch } from "./dispatch.ts"
+import { Ref } from "./ref.ts"
 import { SystemState } from "./system.ts"
 
 export { type Dispatch, dispatchOf } from "./dispatch.ts"
 
 /** The dispatch the actor behind `ref` runs; `undefined` when `ref` is not an actor reference. */
 export const dispatchOfRef = (ref: ActorRef<any>): Dispatch | undefined =>
-  ref instanceof Cell ? ref.behavior.receive : undefined
+  ref instanceof Ref ? Ref.cellOf(ref).behavior.receive : undefined
 
 /**
  * The messages waiting in the actor's mailbox (senders suspended on a full one included) and its
  * capacity (`Infinity` when unbounded); `undefined` when `ref` is not an actor reference.
  */
-export const mailboxOf = (ref: ActorRef<any>): { readonly size: number; readonly capacity: number } | undefined =>
-  ref instanceof Cell ? { size: ref.mailboxSize(), capacity: ref.capacity } : undefined
+export const mailboxOf = (ref: ActorRef<any>): { readonly size: number; readonly capacity: number } | undefined => {
+  if (!(ref instanceof Ref)) return undefined
+  const cell = Ref.cellOf(ref)
+  return { size: cell.mailboxSize(), capacity: cell.capacity }
+}
 
 /**
  * `true` when the system's dispatcher has no actor queued and no turn pending; `undefined` when
