@@ -13,7 +13,7 @@ import type { SupervisionEvent } from "@arbor/supervisor"
 import {
   advance,
   crash,
-  flush,
+  untilIdle,
   isDone,
   type Log,
   recorder,
@@ -124,7 +124,7 @@ describe("shutdown specs (TestClock)", () => {
       })
       log.length = 0
       const fiber = yield* Effect.forkChild(Supervisor.terminateChild(sup, "w"))
-      yield* flush
+      yield* untilIdle
       const progress: Array<string> = [`0: ${isDone(fiber) ? "done" : "waiting"}`]
       for (const step of steps) {
         yield* advance(step as Duration.Input)
@@ -480,7 +480,7 @@ describe("observability", () => {
       const mid = yield* supOf(root, "mid")
       yield* crash(mid, "m2") // waits a minute to restart
       yield* crash(yield* supOf(mid, "leaf"), "x")
-      yield* flush
+      yield* untilIdle
       return yield* Supervisor.snapshot(root)
     }))
     const shape = (s: Supervisor.Snapshot): unknown => ({
@@ -573,7 +573,7 @@ describe("housekeeping", () => {
         yield* Supervisor.whichChildren(sup)
         yield* ActorRef.stop(sup)
       }))
-      yield* flush
+      yield* untilIdle
       return yield* PubSub.takeUpTo(dead, 100)
     }))
     expect(letters).toEqual([])
