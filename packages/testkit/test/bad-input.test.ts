@@ -215,6 +215,11 @@ describe("the test harness", () => {
   it("TestSystem.layer with invalid options", () => {
     expect(() => TestSystem.layer({ clock: "fake" } as never)).toThrow(/clock must be "test" or "live"/)
     expect(() => TestSystem.layer(42 as never)).toThrow(/options must be an object/)
+    for (const warningDelay of [-1, Number.NaN, "soon", { secs: 5 }]) {
+      expect(() => TestSystem.layer({ warningDelay: warningDelay as never })).toThrow(/warningDelay must be a duration/)
+    }
+    expect(() => TestSystem.layer({ clock: "live", warningDelay: "1 minute" })).toThrow(/warningDelay applies to the TestClock/)
+    expect(() => TestSystem.layer({ warningDelay: "1 minute" })).not.toThrow()
   })
 
   it("TestSystem.untilIdle outside a TestSystem world", async () => {
