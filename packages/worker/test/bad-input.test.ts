@@ -7,7 +7,7 @@ import { Supervisor } from "@arbor/supervisor"
 import { Protocol, WorkerActor } from "@arbor/worker"
 import { Cause, Effect, Exit, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { Counter, CounterProtocol, CounterWorker, FailingInit, Overdrawn } from "./fixtures/counter.ts"
+import { Counter, CounterProtocol, CounterWorker, FailingInit, Overdrawn, SpinningInit } from "./fixtures/counter.ts"
 import { run, steady } from "./utils.ts"
 
 const counterModule = new URL("./fixtures/counter.ts", import.meta.url)
@@ -132,6 +132,15 @@ describe("bad input: worker options (WorkerActor.spawn, WorkerActor.child)", () 
     const error = await spawnError(def, steady)
     expect(error._tag).toBe("WorkerStartFailed")
     expect((error as WorkerActor.WorkerStartFailed).detail).toContain("hash")
+    expect(WorkerActor.liveThreads()).toBe(0)
+  })
+  it("worker thread that does not report ready within startTimeout", async () => {
+    // the thread never gets ready (its init spins, if it got that far): the timeout ends the
+    // spawn, and terminate ends the thread whatever it is doing
+    const error = await spawnError(SpinningInit, { ...steady, startTimeout: "500 millis", label: "spinner" }) as WorkerActor.WorkerStartFailed
+    expect(error._tag).toBe("WorkerStartFailed")
+    expect(error.label).toBe("spinner")
+    expect(error.detail).toContain("did not report ready within")
     expect(WorkerActor.liveThreads()).toBe(0)
   })
   it("worker whose init fails in the thread", async () => {
