@@ -20,6 +20,7 @@ import type { DeadLetterReason } from "../DeadLetter.ts"
 import * as Reason from "../ExitReason.ts"
 import type { ExitReason } from "../ExitReason.ts"
 import type { Deadlines, Expirable } from "./deadlines.ts"
+import type { ActorSystemService } from "../ActorSystem.ts"
 import type { Runnable, SystemState } from "./system.ts"
 
 /** Mailbox overflow policies; see `Actor.MailboxOptions`. */
@@ -40,16 +41,17 @@ export type Signal = ActorSignal
 
 /** The normalized definition a cell runs. */
 export interface CellBehavior {
-  readonly init: () => Effect.Effect<unknown, unknown, unknown>
+  readonly init: (ctx: unknown) => Effect.Effect<unknown, unknown, unknown>
   readonly receive: (state: unknown, msg: unknown, ctx: unknown) => unknown
   readonly onSignal: ((state: unknown, signal: Signal, ctx: unknown) => unknown) | undefined
   readonly onStop: ((state: unknown, reason: ExitReason) => Effect.Effect<unknown, unknown, unknown>) | undefined
   readonly trapExit: boolean
 }
 
-/** The handle given to handlers. */
+/** The handle given to `init` and handlers. */
 export interface CellContext {
   readonly self: ActorRef<never>
+  readonly system: ActorSystemService
 }
 
 /** A waiting `ask`: resolved at most once. */
@@ -110,7 +112,9 @@ const enum Status {
   Running = 0,
   Stopping = 1,
   Finalizing = 2,
-  Dead = 3
+  Dead = 3,
+  /** `init` is running: messages queue up, none is handled; a forced exit waits for the start. */
+  Starting = 4
 }
 
 /** Result of one step of work. */
@@ -143,7 +147,9 @@ export class Cell implements Runnable, CellContext {
   lifetime: Scope.Closeable | undefined
 
   state: unknown = undefined
-  private status: Status = Status.Running
+  private status: Status = Status.Starting
+  /** The fiber running `init` while it runs (so `init` stopping its own actor does not wait for itself). */
+  initFiber: Fiber.Fiber<unknown, unknown> | undefined = undefined
   exitReason: ExitReason | undefined = undefined
 
   // mailbox: a growable ring buffer of messages with a parallel ring of reply handles
@@ -199,6 +205,39 @@ export class Cell implements Runnable, CellContext {
 
   get self(): ActorRef<never> {
     return this as unknown as ActorRef<never>
+  }
+
+  /**
+   * `init` completed with `state`: the actor starts handling what was queued meanwhile. A forced
+   * exit (a kill, a linked actor's exit signal) that arrived during `init` takes effect now.
+   */
+  start(state: unknown): void {
+    this.state = state
+    this.status = Status.Running
+    this.system.liveActors++
+    const forced = this.forced
+    if (forced !== undefined) {
+      this.forced = undefined
+      this.forceExit(forced)
+      return
+    }
+    if (this.size > 0 || (this.sys !== undefined && this.sys.length > 0)) this.wake()
+  }
+
+  /**
+   * `init` failed, died or was interrupted: the actor never started and ends with `reason`
+   * (anyone who obtained its reference from `init` sees it end; what was queued becomes dead
+   * letters). `init`'s resources were already released by the spawn.
+   */
+  abortStart(reason: ExitReason): void {
+    if (this.status !== Status.Starting) return
+    this.forced = undefined
+    this.markDead(reason)
+  }
+
+  /** `true` while `init` runs. */
+  isStarting(): boolean {
+    return this.status === Status.Starting
   }
 
   toString(): string {
@@ -586,6 +625,8 @@ export class Cell implements Runnable, CellContext {
     if (this.status === Status.Dead || this.status === Status.Finalizing) return
     if (this.forced !== undefined) return
     this.forced = reason
+    // during `init` nothing of the actor runs yet: the exit takes effect when `init` completes
+    if (this.status === Status.Starting) return
     const fiber = this.fiber
     if (fiber !== undefined) {
       fiber.interruptUnsafe()
@@ -608,9 +649,10 @@ export class Cell implements Runnable, CellContext {
    */
   private markDead(reason: ExitReason): void {
     if (this.status === Status.Dead) return
+    const wasStarted = this.status !== Status.Starting
     this.status = Status.Dead
     this.exitReason = reason
-    this.system.liveActors--
+    if (wasStarted) this.system.liveActors--
     this.sys = undefined
     this.state = undefined
     const current = this.current
