@@ -42,7 +42,7 @@ import type * as Scope from "effect/Scope"
 import { Actor, ActorRef, type ActorSystem, type Errors } from "@arbor/core"
 import type { ChildSpec, ChildType, Ignore, RestartType, Shutdown } from "./Child.ts"
 import { ChildNotFound, ChildStartFailed, InvalidChildSpec, MaxChildrenReached } from "./Errors.ts"
-import { launch, type NestedOptions, nestedChild, type Requests } from "./internal/engine.ts"
+import { launch, type NestedOptions, nestedChild, request, requestExit, type Requests } from "./internal/engine.ts"
 import type { AutoShutdown, ChildCounts, ChildInfo, Snapshot } from "./internal/model.ts"
 import { type ValidDynamicSpec, validateDynamicSpec } from "./internal/spec.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
@@ -156,19 +156,7 @@ const requestsOf = (checked: ValidDynamicSpec): Requests<Protocol<unknown>> => {
       }
       const id = `#${nextId++}`
       const spec = { ...checked.base, id, start: startOf(checked.template, msg.args) }
-      return Effect.map(engine.add(spec, [msg.args]), (outcome) => {
-        switch (outcome._tag) {
-          case "Started":
-            return Actor.reply(Exit.succeed(outcome.ref), engine)
-          case "Ignored":
-            return Actor.reply(Exit.succeed(undefined), engine)
-          case "Failed":
-            return Actor.reply(
-              Exit.fail(new ChildStartFailed({ supervisor: engine.label, child: id, cause: outcome.cause })),
-              engine
-            )
-        }
-      })
+      return Effect.map(engine.add(spec, [msg.args]), (result) => Actor.reply(result, engine))
     },
     TerminateChild: (engine, msg) => {
       const rec = engine.findByRef(msg.ref)
@@ -230,14 +218,9 @@ export const start = <Args, R = never>(
     if (checked instanceof InvalidChildSpec) return yield* checked
     const ref = yield* launch<Protocol<unknown>>({
       kind: "dynamic-supervisor",
-      config: {
-        label: spec.label,
-        intensity: checked.intensity,
-        periodMillis: checked.periodMillis,
-        restartDelay: spec.restartDelay,
-        onEvent: spec.onEvent,
-        policy: { kind: "dynamic", strategy: "one-for-one", autoShutdown: checked.autoShutdown }
-      },
+      spec,
+      intensity: checked,
+      policy: { kind: "dynamic", strategy: "one-for-one", autoShutdown: checked.autoShutdown },
       children: [],
       requests: requestsOf(checked)
     }).pipe(Effect.orDie)
@@ -256,9 +239,7 @@ export const startChild = <Args>(
   sup: DynamicSupervisorRef<Args>,
   args: Args
 ): Effect.Effect<ActorRef.ActorRef<any> | undefined, ChildStartFailed | MaxChildrenReached | Errors.AskError> =>
-  Effect.flatten(ActorRef.ask(sup as DynamicSupervisorRef<unknown>, { _tag: "StartChild", args }, {
-    timeout: "infinity"
-  }) as Effect.Effect<Exit.Exit<ActorRef.ActorRef<any> | undefined, ChildStartFailed | MaxChildrenReached>, Errors.AskError>)
+  requestExit(sup, { _tag: "StartChild", args })
 
 /**
  * Stops a child (per the template's shutdown spec) and forgets it: it is not restarted. A
@@ -272,9 +253,7 @@ export const terminateChild = <Args>(
   sup: DynamicSupervisorRef<Args>,
   ref: ActorRef.ActorRef<any>
 ): Effect.Effect<void, ChildNotFound | Errors.AskError> =>
-  Effect.flatten(ActorRef.ask(sup as DynamicSupervisorRef<unknown>, { _tag: "TerminateChild", ref }, {
-    timeout: "infinity"
-  }) as Effect.Effect<Exit.Exit<void, ChildNotFound>, Errors.AskError>)
+  requestExit(sup, { _tag: "TerminateChild", ref })
 
 /**
  * The children (no defined order), with the arguments each was started with. A child whose
@@ -286,7 +265,7 @@ export const terminateChild = <Args>(
 export const whichChildren = <Args>(
   sup: DynamicSupervisorRef<Args>
 ): Effect.Effect<ReadonlyArray<ChildInfo>, Errors.AskError> =>
-  ActorRef.ask(sup as DynamicSupervisorRef<unknown>, { _tag: "WhichChildren" }, { timeout: "infinity" })
+  request(sup, { _tag: "WhichChildren" })
 
 /**
  * Counts children: `specs` is 1 (the template, as OTP counts a `simple_one_for_one`), the
@@ -296,7 +275,7 @@ export const whichChildren = <Args>(
  * @since 0.1.0
  */
 export const countChildren = <Args>(sup: DynamicSupervisorRef<Args>): Effect.Effect<ChildCounts, Errors.AskError> =>
-  ActorRef.ask(sup as DynamicSupervisorRef<unknown>, { _tag: "CountChildren" }, { timeout: "infinity" })
+  request(sup, { _tag: "CountChildren" })
 
 /**
  * A child spec that runs a dynamic supervisor under another supervisor (type `"supervisor"`,

@@ -76,7 +76,17 @@ import {
   ChildStartFailed,
   InvalidChildSpec
 } from "./Errors.ts"
-import { type Engine, hubOf, launch, type NestedOptions, nestedChild, type Requests, supervisorRefs } from "./internal/engine.ts"
+import {
+  type Engine,
+  hubOf,
+  launch,
+  type NestedOptions,
+  nestedChild,
+  request,
+  requestExit,
+  type Requests,
+  supervisorRefs
+} from "./internal/engine.ts"
 import type { AutoShutdown, ChildCounts, ChildInfo, ChildSnapshot, Snapshot, Strategy } from "./internal/model.ts"
 import { validateChild, validateSupervisorSpec } from "./internal/spec.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
@@ -217,16 +227,7 @@ const startChildNow = (
         : new ChildAlreadyPresent({ supervisor: label, child: valid.id })
     ))
   }
-  return Effect.map(engine.add(valid), (outcome) => {
-    switch (outcome._tag) {
-      case "Started":
-        return Exit.succeed(outcome.ref)
-      case "Ignored":
-        return Exit.succeed(undefined)
-      case "Failed":
-        return Exit.fail(new ChildStartFailed({ supervisor: label, child: valid.id, cause: outcome.cause }))
-    }
-  })
+  return engine.add(valid)
 }
 
 /**
@@ -281,24 +282,13 @@ export const start = <R = never>(
     if (checked instanceof InvalidChildSpec) return yield* checked
     return yield* launch<Protocol>({
       kind: "supervisor",
-      config: {
-        label: spec.label,
-        intensity: checked.intensity,
-        periodMillis: checked.periodMillis,
-        restartDelay: spec.restartDelay,
-        onEvent: spec.onEvent,
-        policy: { kind: "static", strategy: checked.strategy, autoShutdown: checked.autoShutdown }
-      },
+      spec,
+      intensity: checked,
+      policy: { kind: "static", strategy: checked.strategy, autoShutdown: checked.autoShutdown },
       children: checked.children,
       requests
     })
   }) as never
-
-const call = <A, E>(
-  sup: SupervisorRef,
-  msg: Protocol & { readonly _tag: "StartChild" | "TerminateChild" | "RestartChild" | "DeleteChild" }
-): Effect.Effect<A, E | Errors.AskError> =>
-  Effect.flatten(ActorRef.ask(sup, msg as never, { timeout: "infinity" }) as Effect.Effect<Exit.Exit<A, E>, any>)
 
 /**
  * Adds a child at run time and starts it; it joins the end of the start order. Fails with
@@ -327,7 +317,7 @@ export const startChild = <R = never>(
   sup: SupervisorRef,
   spec: ChildSpec<R>
 ): Effect.Effect<ActorRef.ActorRef<any> | undefined, StartChildError | Errors.AskError> =>
-  call(sup, { _tag: "StartChild", spec })
+  requestExit(sup, { _tag: "StartChild", spec })
 
 /**
  * Stops a child per its shutdown spec without restarting it. Its spec is kept (not running),
@@ -340,7 +330,7 @@ export const startChild = <R = never>(
 export const terminateChild = (
   sup: SupervisorRef,
   id: string
-): Effect.Effect<void, ChildNotFound | Errors.AskError> => call(sup, { _tag: "TerminateChild", id })
+): Effect.Effect<void, ChildNotFound | Errors.AskError> => requestExit(sup, { _tag: "TerminateChild", id })
 
 /**
  * Starts a kept child that is not running. Fails with `ChildRunning` when it runs or is being
@@ -355,7 +345,7 @@ export const restartChild = (
 ): Effect.Effect<
   ActorRef.ActorRef<any> | undefined,
   ChildNotFound | ChildRunning | ChildStartFailed | Errors.AskError
-> => call(sup, { _tag: "RestartChild", id })
+> => requestExit(sup, { _tag: "RestartChild", id })
 
 /**
  * Removes the spec of a child that is not running. Fails with `ChildRunning` or `ChildNotFound`.
@@ -366,7 +356,7 @@ export const restartChild = (
 export const deleteChild = (
   sup: SupervisorRef,
   id: string
-): Effect.Effect<void, ChildNotFound | ChildRunning | Errors.AskError> => call(sup, { _tag: "DeleteChild", id })
+): Effect.Effect<void, ChildNotFound | ChildRunning | Errors.AskError> => requestExit(sup, { _tag: "DeleteChild", id })
 
 /**
  * The children in OTP's order: reverse start order (newest first), the order they would be
@@ -376,7 +366,7 @@ export const deleteChild = (
  * @since 0.1.0
  */
 export const whichChildren = (sup: SupervisorRef): Effect.Effect<ReadonlyArray<ChildInfo>, Errors.AskError> =>
-  ActorRef.ask(sup, { _tag: "WhichChildren" }, { timeout: "infinity" })
+  request(sup, { _tag: "WhichChildren" })
 
 /**
  * Counts children as OTP does: specs kept, running children, and children by type.
@@ -385,7 +375,7 @@ export const whichChildren = (sup: SupervisorRef): Effect.Effect<ReadonlyArray<C
  * @since 0.1.0
  */
 export const countChildren = (sup: SupervisorRef): Effect.Effect<ChildCounts, Errors.AskError> =>
-  ActorRef.ask(sup, { _tag: "CountChildren" }, { timeout: "infinity" })
+  request(sup, { _tag: "CountChildren" })
 
 /**
  * A snapshot of the supervisor (static or dynamic) and, recursively, of its running
@@ -415,10 +405,7 @@ export const countChildren = (sup: SupervisorRef): Effect.Effect<ChildCounts, Er
  */
 export const snapshot = (sup: ActorRef.ActorRef<any>): Effect.Effect<Snapshot, Errors.AskError> =>
   Effect.gen(function*() {
-    const own = yield* (ActorRef.ask(sup as SupervisorRef, { _tag: "Snapshot" }, { timeout: "infinity" }) as Effect.Effect<
-      Snapshot,
-      Errors.AskError
-    >)
+    const own = yield* request<Snapshot>(sup, { _tag: "Snapshot" })
     const children = yield* Effect.forEach(own.children, (child) =>
       child.ref !== undefined && supervisorRefs.has(child.ref)
         ? Effect.map(
