@@ -54,6 +54,7 @@ import type { ActorRef } from "./ActorRef.ts"
 import * as ActorSystem from "./ActorSystem.ts"
 import * as Durations from "./Durations.ts"
 import { InvalidActorDefinition, InvalidActorOptions, StartTimeout } from "./Errors.ts"
+import type { InvalidTimer } from "./Errors.ts"
 import * as Reason from "./ExitReason.ts"
 import type { ExitReason } from "./ExitReason.ts"
 import { asEffect, Cell, Reply as ReplyImpl, Stop as StopImpl } from "./internal/cell.ts"
@@ -264,8 +265,101 @@ export type HandlerResult<M, S, R = any> = [ReplyOf<M>] extends [never] ? Next<S
 export interface ActorContext<Msg> {
   /** The actor's own reference (during `init` too). */
   readonly self: ActorRef<Msg>
+  /** The actor's timers: keyed single-shot and periodic timers that send it its own messages. */
+  readonly timers: Timers<Msg>
   /** The actor system the actor lives in (the `ActorSystem` service). */
   readonly system: ActorSystem.ActorSystemService
+}
+
+/**
+ * A timer's key: a non-empty string, a finite number or a symbol. One timer per key and actor.
+ *
+ * @category timers
+ * @since 0.1.0
+ */
+export type TimerKey = string | number | symbol
+
+/**
+ * Options of {@link Timers.startPeriodic}.
+ *
+ * @category timers
+ * @since 0.1.0
+ */
+export interface PeriodicOptions {
+  /** When the first message is sent. Default: one `interval` after the start. */
+  readonly initialDelay?: Duration.Input
+}
+
+/**
+ * An actor's timers (`ctx.timers`, in `init` and every handler): keyed timers that send the
+ * actor one of its own messages after a delay (single-shot) or every interval (periodic), on
+ * the `Clock` — so `TestClock` drives them in tests.
+ *
+ * - Starting a timer with a key that is armed cancels the previous one (re-arming).
+ * - No message of a cancelled or re-armed timer is ever handled, even one already waiting in
+ *   the mailbox when the timer was cancelled.
+ * - A single-shot timer is active until its message is handled; a periodic one until cancelled.
+ * - Every timer is cancelled when the actor ends; a restarted actor starts with none.
+ * - A periodic timer waits `interval` after each send (fixed delay): a busy actor gets no burst.
+ *
+ * An invalid key or duration fails the call with `InvalidTimer` (nothing is armed): durations
+ * are read by `Durations.decode` and must be finite (an interval also > 0).
+ *
+ * @example
+ * ```ts
+ * import { Actor } from "@arbor/core"
+ * import { Effect } from "effect"
+ *
+ * type Msg = { readonly _tag: "Tick" } | { readonly _tag: "Pause" } | Actor.Request<{ readonly _tag: "Ticks" }, number>
+ *
+ * const Ticker = Actor.make<Msg, number>()({
+ *   init: (ctx) => Effect.as(ctx.timers.startPeriodic("tick", { _tag: "Tick" }, "1 second"), 0),
+ *   receive: {
+ *     Tick: (n) => n + 1,
+ *     Pause: (n, _msg, ctx) => Effect.as(ctx.timers.cancel("tick"), n),
+ *     Ticks: (n) => Actor.reply(n, n)
+ *   }
+ * })
+ * ```
+ *
+ * @category timers
+ * @since 0.1.0
+ */
+export interface Timers<in Msg> {
+  /** Sends `message` to the actor once, after `delay` (≥ 0); re-arms `key` if it is armed. */
+  readonly startSingle: (key: TimerKey, message: Msg, delay: Duration.Input) => Effect.Effect<void, InvalidTimer>
+  /**
+   * Sends `message` to the actor every `interval` (> 0), the first time after
+   * `options.initialDelay` (default: `interval`); re-arms `key` if it is armed.
+   */
+  readonly startPeriodic: (
+    key: TimerKey,
+    message: Msg,
+    interval: Duration.Input,
+    options?: PeriodicOptions
+  ) => Effect.Effect<void, InvalidTimer>
+  /** Cancels the timer `key` (nothing happens if it is not armed); its waiting message is skipped. */
+  readonly cancel: (key: TimerKey) => Effect.Effect<void, InvalidTimer>
+  /** Cancels every timer of the actor. */
+  readonly cancelAll: Effect.Effect<void>
+  /** `true` while the timer `key` is armed (a single-shot one: until its message is handled). */
+  readonly isActive: (key: TimerKey) => Effect.Effect<boolean, InvalidTimer>
+}
+
+/**
+ * The idle timeout of a definition (passivation): when the actor has received no message for
+ * `after`, it is sent `message` — or, without one, stopped with reason `Normal` (its stop hook
+ * runs). Every message received restarts the wait; so does the idle message itself, so an actor
+ * that ignores it gets it again after another `after`.
+ *
+ * @category timers
+ * @since 0.1.0
+ */
+export interface IdleTimeout<Msg> {
+  /** How long without a message counts as idle: a finite duration > 0. */
+  readonly after: Duration.Input
+  /** The message the idle actor is sent; absent: the actor stops with `Normal`. */
+  readonly message?: Msg
 }
 
 /**
@@ -396,6 +490,8 @@ export interface Definition<Msg, S, IE, IR, H> {
   readonly trapExit?: boolean
   /** Bounded mailbox; unbounded when absent. */
   readonly mailbox?: MailboxOptions
+  /** Sends a message to, or stops, an actor that has received nothing for a while. */
+  readonly idleTimeout?: IdleTimeout<Msg>
 }
 
 /**
@@ -578,7 +674,8 @@ const makeBehavior = (definition: Definition<unknown, unknown, unknown, unknown,
       receive: dispatch,
       onSignal: definition.onSignal as CellBehavior["onSignal"],
       onStop: definition.onStop as CellBehavior["onStop"],
-      trapExit: definition.trapExit === true
+      trapExit: definition.trapExit === true,
+      idle: idleOf(definition.idleTimeout)
     },
     definition.mailbox
   )
@@ -620,7 +717,23 @@ const validateDefinition = (definition: unknown): void => {
   if (d["trapExit"] !== undefined && typeof d["trapExit"] !== "boolean") {
     invalid("trapExit", d["trapExit"], "must be a boolean")
   }
+  const idle = d["idleTimeout"]
+  if (idle !== undefined) {
+    if (typeof idle !== "object" || idle === null) {
+      invalid("idleTimeout", idle, "must be an object { after, message? }")
+    }
+    const after = Durations.decode((idle as Record<string, unknown>)["after"])
+    if (after === undefined || !Duration.isFinite(after) || Duration.isZero(after)) {
+      invalid("idleTimeout.after", (idle as Record<string, unknown>)["after"], "must be a finite duration > 0")
+    }
+  }
 }
+
+const idleOf = (idle: IdleTimeout<unknown> | undefined): CellBehavior["idle"] =>
+  idle === undefined ? undefined : {
+    afterMillis: Duration.toMillis(Durations.decode(idle.after)!),
+    message: "message" in idle && idle.message !== undefined ? { value: idle.message } : undefined
+  }
 
 const describeMessage = (msg: unknown): string => {
   if (typeof msg === "object" && msg !== null && "_tag" in msg) return `with _tag "${String(msg._tag)}"`

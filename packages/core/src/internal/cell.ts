@@ -22,6 +22,7 @@ import type { ExitReason } from "../ExitReason.ts"
 import type { Deadlines, Expirable } from "./deadlines.ts"
 import type { ActorSystemService } from "../ActorSystem.ts"
 import type { Runnable, SystemState } from "./system.ts"
+import { IdleTimer, Timers } from "./timers.ts"
 
 /** Mailbox overflow policies; see `Actor.MailboxOptions`. */
 export type Overflow = ActorOverflow
@@ -46,12 +47,15 @@ export interface CellBehavior {
   readonly onSignal: ((state: unknown, signal: Signal, ctx: unknown) => unknown) | undefined
   readonly onStop: ((state: unknown, reason: ExitReason) => Effect.Effect<unknown, unknown, unknown>) | undefined
   readonly trapExit: boolean
+  /** The idle timeout, validated: after how long, and the message to send (stop when absent). */
+  readonly idle: { readonly afterMillis: number; readonly message: { readonly value: unknown } | undefined } | undefined
 }
 
 /** The handle given to `init` and handlers. */
 export interface CellContext {
   readonly self: ActorRef<never>
   readonly system: ActorSystemService
+  readonly timers: Timers
 }
 
 /** A waiting `ask`: resolved at most once. */
@@ -94,10 +98,25 @@ export class PendingAsk implements Expirable {
   }
 }
 
+/**
+ * The timer that sent a message (see `timers.ts`). Stale once its timer was cancelled or
+ * re-armed: the generation check at dequeue, so a cancelled timer's message already waiting in
+ * the mailbox is never handled.
+ */
+export interface TimerStamp {
+  /** `true` once the timer that sent the message was cancelled or re-armed. */
+  readonly done: boolean
+  /** The message is about to be handled (a single-shot timer is no longer active). */
+  delivered(): void
+}
+
+/** What rides along a message in the mailbox: the ask waiting for its reply, or the timer that sent it. */
+type Rider = PendingAsk | TimerStamp | undefined
+
 /** A sender waiting for room in a full `"suspend"` mailbox. */
 interface Waiter {
   readonly msg: unknown
-  readonly rep: PendingAsk | undefined
+  readonly rep: Rider
   /** Resumes a suspended sender; `undefined` for a sender that could not wait. */
   readonly resume: ((effect: Effect.Effect<void>) => void) | undefined
   /** `true` for `ActorRef.send`: told with `ActorNotAlive` (no dead letter) if the actor ends first. */
@@ -154,7 +173,7 @@ export class Cell implements Runnable, CellContext {
 
   // mailbox: a growable ring buffer of messages with a parallel ring of reply handles
   private buf: Array<unknown> = EMPTY
-  private reps: Array<PendingAsk | undefined> = EMPTY as Array<PendingAsk | undefined>
+  private reps: Array<Rider> = EMPTY as Array<Rider>
   private head = 0
   private size = 0
   readonly capacity: number
@@ -207,6 +226,20 @@ export class Cell implements Runnable, CellContext {
     return this as unknown as ActorRef<never>
   }
 
+  private timersImpl: Timers | undefined = undefined
+  /** The idle timeout, while the actor runs with one. */
+  idle: IdleTimer | undefined = undefined
+
+  /** The actor's timers (`ctx.timers`), made on first use. */
+  get timers(): Timers {
+    return (this.timersImpl ??= new Timers(this))
+  }
+
+  /** `true` when nothing is queued or running: what the idle timeout waits for. */
+  isIdle(): boolean {
+    return this.status === Status.Running && !this.scheduled && this.size === 0 && (this.sys?.length ?? 0) === 0
+  }
+
   /**
    * `init` completed with `state`: the actor starts handling what was queued meanwhile. A forced
    * exit (a kill, a linked actor's exit signal) that arrived during `init` takes effect now.
@@ -215,6 +248,8 @@ export class Cell implements Runnable, CellContext {
     this.state = state
     this.status = Status.Running
     this.system.liveActors++
+    const idle = this.behavior.idle
+    if (idle !== undefined) this.idle = new IdleTimer(this, idle.afterMillis, idle.message)
     const forced = this.forced
     if (forced !== undefined) {
       this.forced = undefined
@@ -276,7 +311,7 @@ export class Cell implements Runnable, CellContext {
    */
   offer(
     msg: unknown,
-    rep: PendingAsk | undefined,
+    rep: Rider,
     resume: ((effect: Effect.Effect<void>) => void) | undefined,
     ack = false
   ): DeadLetterReason | "Waiting" | undefined {
@@ -302,8 +337,9 @@ export class Cell implements Runnable, CellContext {
             this.reps[this.head] = undefined
             this.head = (this.head + 1) & (this.buf.length - 1)
             this.size--
-            if (oldRep !== undefined) oldRep.fail(new MailboxFull({ actor: this.description, capacity: this.capacity }))
-            else this.system.publishDeadLetter({ recipient: this.self, message: oldMsg, reason: "DroppedOldest" })
+            if (oldRep instanceof PendingAsk) {
+              oldRep.fail(new MailboxFull({ actor: this.description, capacity: this.capacity }))
+            } else if (oldRep === undefined || !oldRep.done) this.system.publishDeadLetter({ recipient: this.self, message: oldMsg, reason: "DroppedOldest" })
           }
           break
         }
@@ -330,7 +366,7 @@ export class Cell implements Runnable, CellContext {
     }
   }
 
-  private push(msg: unknown, rep: PendingAsk | undefined): void {
+  private push(msg: unknown, rep: Rider): void {
     if (this.size === this.buf.length) this.grow()
     const i = (this.head + this.size) & (this.buf.length - 1)
     this.buf[i] = msg
@@ -341,7 +377,7 @@ export class Cell implements Runnable, CellContext {
   private grow(): void {
     const n = this.buf.length === 0 ? 8 : this.buf.length * 2
     const buf = new Array<unknown>(n)
-    const reps = new Array<PendingAsk | undefined>(n)
+    const reps = new Array<Rider>(n)
     const mask = this.buf.length - 1
     for (let k = 0; k < this.size; k++) {
       const j = (this.head + k) & mask
@@ -413,13 +449,20 @@ export class Cell implements Runnable, CellContext {
     if (this.size === 0) return IDLE
     const i = this.head
     const msg = this.buf[i]
-    const rep = this.reps[i]
+    let rep = this.reps[i]
     this.buf[i] = undefined
     this.reps[i] = undefined
     this.head = (i + 1) & (this.buf.length - 1)
     this.size--
     if (this.waiters !== undefined) this.admitWaiter()
-    if (rep !== undefined && rep.done) return CONTINUE // withdrawn by its asker
+    if (rep !== undefined) {
+      if (rep.done) return CONTINUE // withdrawn by its asker, or sent by a cancelled timer
+      if (!(rep instanceof PendingAsk)) {
+        rep.delivered()
+        rep = undefined
+      }
+    }
+    if (this.idle !== undefined) this.idle.touch()
     let out: unknown
     try {
       out = this.behavior.receive(this.state, msg, this)
@@ -427,7 +470,7 @@ export class Cell implements Runnable, CellContext {
       this.current = rep
       return this.requestStop(handlerFailure(Cause.die(defect)), true)
     }
-    return this.settle(out, rep)
+    return this.settle(out, rep as PendingAsk | undefined)
   }
 
   private admitWaiter(): void {
@@ -653,6 +696,11 @@ export class Cell implements Runnable, CellContext {
     this.status = Status.Dead
     this.exitReason = reason
     if (wasStarted) this.system.liveActors--
+    if (this.timersImpl !== undefined) this.timersImpl.cancelAllUnsafe()
+    if (this.idle !== undefined) {
+      this.idle.cancel()
+      this.idle = undefined
+    }
     this.sys = undefined
     this.state = undefined
     const current = this.current
@@ -662,7 +710,7 @@ export class Cell implements Runnable, CellContext {
     const head = this.head
     const size = this.size
     this.buf = EMPTY
-    this.reps = EMPTY as Array<PendingAsk | undefined>
+    this.reps = EMPTY as Array<Rider>
     this.head = 0
     this.size = 0
     const waiters = this.waiters
@@ -707,15 +755,16 @@ export class Cell implements Runnable, CellContext {
     for (let k = 0; k < size; k++) {
       const j = (head + k) & mask
       const rep = reps[j]
-      if (rep !== undefined) {
+      if (rep instanceof PendingAsk) {
         if (!rep.done) rep.fail(exited())
-      } else {
+      } else if (rep === undefined) {
         this.system.publishDeadLetter({ recipient: this.self, message: buf[j], reason: "Exited" })
       }
     }
     if (waiters !== undefined) {
       for (const w of waiters) {
-        if (w.rep !== undefined) w.rep.fail(exited())
+        if (w.rep instanceof PendingAsk) w.rep.fail(exited())
+        else if (w.rep !== undefined) continue // a timer's message: dropped with its timer
         else if (!w.ack) this.system.publishDeadLetter({ recipient: this.self, message: w.msg, reason: "Exited" })
         if (w.resume !== undefined) {
           // an `ack` waiter is a `send`, whose resume accepts `ActorNotAlive`
