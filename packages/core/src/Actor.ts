@@ -57,8 +57,10 @@ import { InvalidActorDefinition, InvalidActorOptions, StartTimeout } from "./Err
 import type { InvalidTimer } from "./Errors.ts"
 import * as Reason from "./ExitReason.ts"
 import type { ExitReason } from "./ExitReason.ts"
-import { asEffect, Cell, Reply as ReplyImpl, Stop as StopImpl } from "./internal/cell.ts"
+import { Cell } from "./internal/cell.ts"
 import type { CellBehavior } from "./internal/cell.ts"
+import { dispatchOf } from "./internal/dispatch.ts"
+import { asEffect, Reply as ReplyImpl, Stop as StopImpl } from "./internal/handler.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import type { SystemState } from "./internal/system.ts"
 
@@ -650,28 +652,10 @@ export const make = <Msg, State = InferState>(): Make<Msg, State> => makeBehavio
 
 const makeBehavior = (definition: Definition<unknown, unknown, unknown, unknown, unknown>): BehaviorImpl => {
   validateDefinition(definition)
-  const receive = definition.receive as unknown
-  let dispatch: CellBehavior["receive"]
-  if (typeof receive === "function") {
-    dispatch = receive as CellBehavior["receive"]
-  } else {
-    // a copy without a prototype: a message tagged "toString" or "constructor" has no handler
-    const table = Object.assign(Object.create(null), receive) as Record<
-      string,
-      (s: unknown, m: unknown, c: unknown) => unknown
-    >
-    dispatch = (state, msg, ctx) => {
-      const handler = table[(msg as { _tag: string })._tag]
-      if (handler === undefined) {
-        throw new TypeError(`no handler for message ${describeMessage(msg)}`)
-      }
-      return handler(state, msg, ctx)
-    }
-  }
   return new BehaviorImpl(
     {
       init: definition.init as CellBehavior["init"],
-      receive: dispatch,
+      receive: dispatchOf(definition.receive),
       onSignal: definition.onSignal as CellBehavior["onSignal"],
       onStop: definition.onStop as CellBehavior["onStop"],
       trapExit: definition.trapExit === true,
@@ -734,11 +718,6 @@ const idleOf = (idle: IdleTimeout<unknown> | undefined): CellBehavior["idle"] =>
     afterMillis: Duration.toMillis(Durations.decode(idle.after)!),
     message: "message" in idle && idle.message !== undefined ? { value: idle.message } : undefined
   }
-
-const describeMessage = (msg: unknown): string => {
-  if (typeof msg === "object" && msg !== null && "_tag" in msg) return `with _tag "${String(msg._tag)}"`
-  return `of type ${typeof msg}`
-}
 
 // -----------------------------------------------------------------------------------------
 // spawning
@@ -879,7 +858,7 @@ export const spawn = <Msg, IE, R>(
     if (resolved.startTimeout === undefined) {
       let init: Effect.Effect<unknown, unknown, unknown>
       try {
-        init = asEffect(impl.cell.init(cell), "init")
+        init = asEffect(impl.cell.init(cell.ctx), "init")
       } catch (defect) {
         cell.abortStart(Reason.fromCause(Cause.die(defect)))
         return Effect.die(defect)
@@ -893,7 +872,7 @@ export const spawn = <Msg, IE, R>(
       }
       return runInit(cell, init, resolved, label, parent)
     }
-    return runInit(cell, Effect.suspend(() => asEffect(impl.cell.init(cell), "init")), resolved, label, parent)
+    return runInit(cell, Effect.suspend(() => asEffect(impl.cell.init(cell.ctx), "init")), resolved, label, parent)
   }) as never
 
 /** Runs an `init` that needs the runtime (it suspends, uses services, or has a start timeout). */
@@ -964,5 +943,5 @@ const started = (
   cell.start(state)
   // the spawner's scope had already closed: the actor must not outlive it
   if (!open) cell.requestGracefulStop(Reason.shutdown())
-  return cell as unknown as ActorRef<never>
+  return cell.self
 }
