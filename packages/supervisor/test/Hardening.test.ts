@@ -30,11 +30,11 @@ const slowRestart = (log: Array<string>) => {
   })
 }
 
-describe("G1 a supervisor that ends while a restart sits in a child's slow init releases what that init acquired", () => {
+describe("S22 a supervisor that ends while a restart sits in a child's slow init releases what that init acquired", () => {
   // a graceful stop waits for the supervisor's current work (the restart) as OTP's does, so a
   // restart stuck in init ends only by force: a kill, or a timed shutdown that kills when it expires
   for (const how of ["kill", "timed shutdown"] as const) {
-    it(`G1 ${how === "kill" ? "killing" : "a timed shutdown of"} a supervisor while a restart sits in a child's slow init releases what that init acquired`, async () => {
+    it(`S22 ${how === "kill" ? "killing" : "a timed shutdown of"} a supervisor while a restart sits in a child's slow init releases what that init acquired`, async () => {
       const log: Array<string> = []
       const Worker = slowRestart(log)
       const out = await run(Effect.gen(function*() {
