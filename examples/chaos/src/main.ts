@@ -91,6 +91,10 @@ const onFrame = (frame: string) => {
   drawn = lines.length
 }
 
+const observing = values.observe === true || values["observe-port"] !== undefined
+const observePort = numberFlag("observe-port", 7070, { whole: true, min: 0 })
+if (observePort > 65535) usageError(`--observe-port needs a whole number from 0 to 65535 (got ${JSON.stringify(values["observe-port"])})`)
+
 const options = {
   seconds: numberFlag("seconds", 20, { whole: false, min: 0, above: true }),
   seed: numberFlag("seed", Math.floor(Math.random() * 1_000_000), { whole: true, min: 0 }),
@@ -98,9 +102,9 @@ const options = {
   faultEveryMillis: numberFlag("fault-every", 100, { whole: false, min: 0, above: true }),
   color,
   ...(live ? { onFrame } : {}),
-  ...(values.observe === true || values["observe-port"] !== undefined
+  ...(observing
     ? {
-      observe: { port: numberFlag("observe-port", 7070, { whole: true, min: 0 }), title: "Arbor chaos demo" },
+      observe: { port: observePort, title: "Arbor chaos demo" },
       // printed before the first frame, which is then drawn below it
       onObserving: (url: string) => console.log(`observer: ${url}`)
     }
