@@ -12,3 +12,9 @@ export const run = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem
 
 /** Short watchdog settings for tests: a hang is detected within 300 ms. */
 export const fast = { heartbeat: { interval: "50 millis", timeout: "250 millis" } } as const
+
+/**
+ * A watchdog that a thread starved of CPU by a loaded machine cannot trip, for tests about
+ * anything but hangs (their reasons must not turn into `Killed`).
+ */
+export const steady = { heartbeat: { interval: "1 second", timeout: "30 seconds" } } as const
