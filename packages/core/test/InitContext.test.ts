@@ -6,7 +6,7 @@ import { describe, expect, expectTypeOf, it } from "vitest"
 import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, ActorSystem, ExitReason } from "@arbor/core"
-import { collectDeadLetters, run, untilIdle } from "./utils.ts"
+import { collectDeadLetters, untilIdle, run } from "./utils.ts"
 
 type LogMsg =
   | { readonly _tag: "Add"; readonly line: string }

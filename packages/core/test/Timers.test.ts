@@ -6,7 +6,7 @@ import { Effect, Fiber } from "effect"
 import type { Duration } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, ActorSystem, Errors, ExitReason } from "@arbor/core"
-import { collectDeadLetters, makeGate, run, untilIdle } from "./utils.ts"
+import { collectDeadLetters, untilIdle, makeGate, run } from "./utils.ts"
 import type { Gate } from "./utils.ts"
 
 type Msg =

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, Errors } from "@arbor/core"
-import { run, untilIdle } from "./utils.ts"
+import { untilIdle, run } from "./utils.ts"
 
 type Msg = { readonly _tag: "Tick" } | Actor.Request<{ readonly _tag: "Ticks" }, number>
 
