@@ -58,7 +58,7 @@ const flush = Effect.promise(() =>
   })
 )
 
-const liveActors = ActorSystem.ActorSystem.useSync((s) => s.liveActors)
+const liveActors = ActorSystem.liveActors
 
 type EchoMsg =
   | Actor.Request<{ readonly _tag: "Echo"; readonly text: string }, string>

@@ -217,7 +217,7 @@ export const runChaos = (
       retriedAttempts: stats.retriedAttempts,
       lost,
       storeSize: store.size(),
-      aliveAfterShutdown: system.liveActors
+      aliveAfterShutdown: (yield* system.liveActors)
     }
   }).pipe(
     Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer, OrderStore.layer))

@@ -17,7 +17,7 @@ import type { ActorRef } from "../ActorRef.ts"
 import type { ActorSystemService } from "../ActorSystem.ts"
 import type { Dispatch } from "./dispatch.ts"
 import { Ref } from "./ref.ts"
-import { SystemState } from "./system.ts"
+import { stateOf } from "./system.ts"
 
 export { type Dispatch, dispatchOf } from "./dispatch.ts"
 
@@ -37,4 +37,4 @@ export const isMailboxFull = (ref: ActorRef<any>): boolean => {
  * `system` is not the built-in implementation (whose dispatcher this module can read).
  */
 export const isDispatcherIdle = (system: ActorSystemService): boolean | undefined =>
-  system instanceof SystemState ? system.dispatcher.idle : undefined
+  stateOf(system)?.dispatcher.idle
