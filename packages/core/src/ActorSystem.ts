@@ -94,10 +94,16 @@ export class ActorSystem extends Context.Service<ActorSystem, ActorSystemService
  * @category constructors
  * @since 0.1.0
  */
-export const make: Effect.Effect<ActorSystemService> = Effect.map(PubSub.unbounded<DeadLetter>(), (hub) => {
-  const state = new SystemState(hub)
+export const make: Effect.Effect<ActorSystemService> = Effect.map(
+  Effect.zip(PubSub.unbounded<DeadLetter>(), Effect.context<never>()),
+  ([hub, services]) => makeService(hub, services)
+)
+
+const makeService = (hub: PubSub.PubSub<DeadLetter>, services: Context.Context<never>): ActorSystemService => {
+  // the building fiber's services: the dead-letter report reads its clock and logger there
+  const state = new SystemState(hub, services)
   const service: ActorSystemService = {
-    spawn: (behavior, options) => Spawn.spawn(state, behavior, options) as never,
+    spawn: (behavior, options) => Spawn.spawn(state, ActorSystem, service, behavior, options) as never,
     deadLetters: PubSub.subscribe(hub),
     publishDeadLetter: (letter) => Effect.sync(() => state.publishDeadLetter(letter)),
     liveActors: Effect.sync(() => state.liveActors),
@@ -105,7 +111,7 @@ export const make: Effect.Effect<ActorSystemService> = Effect.map(PubSub.unbound
   }
   register(service, state)
   return service
-})
+}
 
 /**
  * A layer that builds a fresh actor system ({@link make}). Each time it is built — for instance

@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -16,6 +17,7 @@ import type { ActorRef } from "../ActorRef.ts"
 import * as Durations from "../Durations.ts"
 import { InvalidActorOptions, StartTimeout } from "../Errors.ts"
 import * as Reason from "../ExitReason.ts"
+import type { ActorSystemService } from "../ActorSystem.ts"
 import { Cell } from "./cell.ts"
 import type { CellBehavior } from "./cell.ts"
 import { asEffect } from "./handler.ts"
@@ -93,6 +95,8 @@ const resolveOptions = (
  */
 export const spawn = (
   system: SystemState,
+  key: Context.Key<unknown, ActorSystemService>,
+  own: ActorSystemService,
   behavior: unknown,
   options: SpawnOptions | undefined
 ): Effect.Effect<ActorRef<never>, unknown, unknown> =>
@@ -105,23 +109,29 @@ export const spawn = (
     if (resolved instanceof InvalidActorOptions) return Effect.fail(resolved)
     const services = fiber.context
     const parent = Context.getUnsafe(services, Scope.Scope)
-    const cell = new Cell(system, impl.cell, label, resolved.capacity, resolved.overflow)
+    // `ctx.system` is the service the spawner sees (a wrapper's, when this one is wrapped)
+    const service = Context.getOrElse(services, key, () => own)
+    const cell = new Cell(system, service, impl.cell, label, resolved.capacity, resolved.overflow)
     cell.services = services
     // fast path: an `init` that returns an already-completed effect starts the actor at once
     if (resolved.startTimeout === undefined) {
       let init: Effect.Effect<unknown, unknown, unknown>
       try {
-        init = asEffect(impl.cell.init(), "init")
+        init = asEffect(impl.cell.init(cell.ctx), "init")
       } catch (defect) {
+        cell.abortStart(Reason.fromCause(Cause.die(defect)))
         return Effect.die(defect)
       }
       if (Exit.isExit(init)) {
-        if (Exit.isFailure(init)) return init as unknown as Effect.Effect<never>
-        return Exit.succeed(started(cell, init.value, system, parent, resolved.shutdown))
+        if (Exit.isFailure(init)) {
+          cell.abortStart(Reason.fromCause(init.cause))
+          return init as unknown as Effect.Effect<never>
+        }
+        return Exit.succeed(started(cell, init.value, parent, resolved.shutdown))
       }
-      return runInit(cell, init, resolved, label, system, parent)
+      return runInit(cell, init, resolved, label, parent)
     }
-    return runInit(cell, Effect.suspend(() => asEffect(impl.cell.init(), "init")), resolved, label, system, parent)
+    return runInit(cell, Effect.suspend(() => asEffect(impl.cell.init(cell.ctx), "init")), resolved, label, parent)
   })
 
 /** Runs an `init` that needs the runtime (it suspends, uses services, or has a start timeout). */
@@ -130,10 +140,16 @@ const runInit = (
   init: Effect.Effect<unknown, unknown, unknown>,
   resolved: Resolved,
   label: string | undefined,
-  system: SystemState,
   parent: Scope.Scope
 ): Effect.Effect<ActorRef<never>, unknown> => {
-  let run = Effect.provideContext(init as Effect.Effect<unknown, unknown, never>, cell.context)
+  let run = Effect.provideContext(
+    Effect.withFiber((fiber) => {
+      // `init` stopping or killing its own actor must not wait for itself (see `Lifecycle.isSelf`)
+      cell.initFiber = fiber
+      return init
+    }) as Effect.Effect<unknown, unknown, never>,
+    cell.context
+  )
   const timeout = resolved.startTimeout
   if (timeout !== undefined) {
     run = Effect.timeoutOrElse(run, {
@@ -146,10 +162,17 @@ const runInit = (
   // spawn ends; nor can an interruption fall between a completed `init` and the actor's start.
   return Effect.uninterruptibleMask((restore) =>
     Effect.flatMap(Effect.exit(restore(run)), (exit) => {
+      cell.initFiber = undefined
       if (Exit.isFailure(exit)) {
-        return Effect.andThen(Scope.close(cell.resources, exit), Effect.failCause(exit.cause))
+        return Effect.andThen(
+          Scope.close(cell.resources, exit),
+          Effect.suspend(() => {
+            cell.abortStart(Reason.fromCause(exit.cause))
+            return Effect.failCause(exit.cause)
+          })
+        )
       }
-      return Effect.succeed(started(cell, exit.value, system, parent, resolved.shutdown))
+      return Effect.succeed(started(cell, exit.value, parent, resolved.shutdown))
     })
   )
 }
@@ -162,24 +185,22 @@ const runInit = (
 const started = (
   cell: Cell,
   state: unknown,
-  system: SystemState,
   parent: Scope.Scope,
   shutdown: Lifecycle.ShutdownSpec
 ): ActorRef<never> => {
-  cell.state = state
-  system.liveActors++
   const lifetime = Scope.forkUnsafe(parent)
   cell.lifetime = lifetime
-  if (lifetime.state._tag === "Empty") {
+  const open = lifetime.state._tag === "Empty"
+  if (open) {
     lifetime.state = {
       _tag: "Open",
       finalizerKey: cell,
       finalizer: () => cell.isAlive() ? Effect.asVoid(Lifecycle.shutdown(cell, shutdown, Reason.shutdown())) : Effect.void,
       finalizers: undefined
     }
-  } else {
-    // the spawner's scope had already closed: the actor must not outlive it
-    cell.requestGracefulStop(Reason.shutdown())
   }
+  cell.start(state)
+  // the spawner's scope had already closed: the actor must not outlive it
+  if (!open) cell.requestGracefulStop(Reason.shutdown())
   return cell.self
 }
