@@ -406,7 +406,7 @@ export const runSoak = (options: SoakOptions): Effect.Effect<SoakRun> =>
       misrouted: stats.misrouted,
       healTimeouts: stats.healTimeouts,
       treeDied,
-      aliveAfterTeardown: system.liveActors,
+      aliveAfterTeardown: (yield* system.liveActors),
       millis: Date.now() - started
     }
   }).pipe(Effect.provide(

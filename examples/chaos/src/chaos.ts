@@ -270,7 +270,7 @@ export const runChaos = (
       retriedAttempts: stats.retriedAttempts,
       lost,
       storeSize: store.size(),
-      aliveAfterShutdown: system.liveActors,
+      aliveAfterShutdown: (yield* system.liveActors),
       recent
     }
   }).pipe(

@@ -98,7 +98,7 @@ describe("spawning", () => {
     const result = await run(Effect.gen(function*() {
       const exit = yield* Effect.exit(Actor.spawn(Thrower))
       const system = yield* ActorSystem.ActorSystem
-      return { exit, live: system.liveActors }
+      return { exit, live: (yield* system.liveActors) }
     }))
     expect(Exit.isFailure(result.exit)).toBe(true)
     expect(result.live).toBe(0)
