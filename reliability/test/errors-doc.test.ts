@@ -23,6 +23,7 @@ describe("docs/errors.md", () => {
     join(import.meta.dirname, "bad-input.test.ts"),
     join(root, "packages", "worker", "test", "bad-input.test.ts"),
     join(root, "packages", "observer", "test", "bad-input.test.ts"),
+    join(root, "packages", "testkit", "test", "bad-input.test.ts"),
     join(root, "packages", "core", "test", "bad-input.test.ts")
   ].flatMap((file) => tests(readFileSync(file, "utf8")))
 
