@@ -6,7 +6,7 @@ import { describe, expect, expectTypeOf, it } from "vitest"
 import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, ActorSystem, Errors } from "@arbor/core"
-import { flush, run } from "./utils.ts"
+import { run, untilIdle } from "./utils.ts"
 
 // a connection pool that parks Checkout requests until a connection is free
 interface Connection {
@@ -51,7 +51,7 @@ describe("deferred replies", () => {
       const pool = yield* Actor.spawn(Pool(1))
       const first = yield* ActorRef.ask(pool, { _tag: "Checkout" })
       const parked = yield* Effect.forkChild(ActorRef.ask(pool, { _tag: "Checkout" }, { timeout: "infinity" }))
-      yield* flush
+      yield* untilIdle
       const stats = yield* ActorRef.ask(pool, { _tag: "Stats" }) // handled while Checkout waits
       const pending = parked.pollUnsafe() === undefined
       yield* ActorRef.tell(pool, { _tag: "Checkin", connection: first })
@@ -72,9 +72,9 @@ describe("deferred replies", () => {
       const pool = yield* Actor.spawn(Pool(1))
       const first = yield* ActorRef.ask(pool, { _tag: "Checkout" })
       const impatient = yield* Effect.forkChild(Effect.flip(ActorRef.ask(pool, { _tag: "Checkout" }, { timeout: "1 second" })))
-      yield* flush
+      yield* untilIdle
       const patient = yield* Effect.forkChild(ActorRef.ask(pool, { _tag: "Checkout" }, { timeout: "1 minute" }))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("1 second")
       const timedOut = yield* Fiber.join(impatient)
       yield* ActorRef.tell(pool, { _tag: "Checkin", connection: first })
@@ -118,7 +118,7 @@ describe("deferred replies", () => {
       })
       const worker = yield* Actor.spawn(Worker)
       const slow = yield* Effect.forkChild(ActorRef.ask(worker, { _tag: "Slow" }, { timeout: "1 minute" }))
-      yield* flush
+      yield* untilIdle
       const fast = yield* ActorRef.ask(worker, { _tag: "Fast" })
       yield* TestClock.adjust("10 seconds")
       return { fast, slow: yield* Fiber.join(slow) }
@@ -128,7 +128,7 @@ describe("deferred replies", () => {
     run(Effect.gen(function*() {
       const pool = yield* Actor.spawn(Pool(0))
       const waiter = yield* Effect.forkChild(Effect.flip(ActorRef.ask(pool, { _tag: "Checkout" }, { timeout: "infinity" })))
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.stop(pool) // the Checkout is parked, never answered
       const error = yield* Fiber.join(waiter)
       const system = yield* ActorSystem.ActorSystem
@@ -152,7 +152,7 @@ describe("deferred replies", () => {
       })
       const actor = yield* Actor.spawn(Leaky)
       const asker = yield* Effect.forkChild(Effect.flip(ActorRef.ask(actor, { _tag: "Get" }, { timeout: "infinity" })))
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.tell(actor, { _tag: "Crash" })
       const error = yield* Fiber.join(asker)
       return { error: error._tag, late: Actor.answerUnsafe(kept!, 1) }
