@@ -49,18 +49,22 @@ const safeString = (u: unknown): string => {
  * A child failed to start. At supervisor start this fails the whole start (children already
  * started are stopped first, in reverse order); from `startChild`/`restartChild` it is
  * returned and nothing is kept. `cause` is the start effect's failure (for a nested supervisor,
- * its own `ChildStartFailed`).
+ * its own `ChildStartFailed`). `E` is the error type of the start (the template's, for a dynamic
+ * supervisor), so `Cause.findErrorOption(e.cause)` is typed.
  *
  * @category errors
  * @since 0.1.0
  */
-export class ChildStartFailed extends Data.TaggedError("ChildStartFailed")<{
+export class ChildStartFailed<out E = unknown> extends Data.TaggedError("ChildStartFailed")<{
   /** The label of the supervisor, if it has one. */
   readonly supervisor: string | undefined
   /** The id of the child that failed to start. */
   readonly child: string
-  /** Why: the start effect's failure. */
-  readonly cause: Cause.Cause<unknown>
+  /**
+   * Why: the start effect's failure, typed with the start's error type `E` (a defect, or a
+   * start that returned neither a reference nor `Child.ignore`, is a `Die` in it).
+   */
+  readonly cause: Cause.Cause<E>
 }> {
   /** A readable description naming the supervisor and the child. */
   override get message(): string {
@@ -87,18 +91,20 @@ export class ChildNotFound extends Data.TaggedError("ChildNotFound")<{
 }
 
 /**
- * `startChild` with an id whose child is running (OTP's `already_started`); carries its ref.
+ * `startChild` with an id whose child is running (OTP's `already_started`); carries its ref —
+ * typed with the template's reference for `DynamicSupervisor.startChild` of a named child (see
+ * `DynamicSupervisor.startOrLookup` to get that ref without handling the error).
  *
  * @category errors
  * @since 0.1.0
  */
-export class ChildAlreadyStarted extends Data.TaggedError("ChildAlreadyStarted")<{
+export class ChildAlreadyStarted<out Ref = ActorRef.ActorRef<never>> extends Data.TaggedError("ChildAlreadyStarted")<{
   /** The label of the supervisor, if it has one. */
   readonly supervisor: string | undefined
-  /** The child's id. */
+  /** The child's id (for a named dynamic child, its name). */
   readonly child: string
   /** The running child. */
-  readonly ref: ActorRef.ActorRef<never>
+  readonly ref: Ref
 }> {
   /** A readable description naming the supervisor and the child. */
   override get message(): string {
@@ -142,6 +148,28 @@ export class ChildRunning extends Data.TaggedError("ChildRunning")<{
   /** A readable description naming the supervisor, the child and its status. */
   override get message(): string {
     return `child "${this.child}" is ${this.status}${where(this.supervisor)}`
+  }
+}
+
+/**
+ * `Supervisor.childRef` of a child that has no running instance: it is being restarted
+ * (`"restarting"`) or kept without one (`"not_running"`). `DynamicSupervisor.startOrLookup`
+ * fails with it (`"restarting"`) while the child of that name waits for its restart.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ChildNotRunning extends Data.TaggedError("ChildNotRunning")<{
+  /** The label of the supervisor, if it has one. */
+  readonly supervisor: string | undefined
+  /** The child's id. */
+  readonly child: string
+  /** What the child is doing. */
+  readonly status: "restarting" | "not_running"
+}> {
+  /** A readable description naming the supervisor, the child and its status. */
+  override get message(): string {
+    return `child "${this.child}" has no running instance (${this.status})${where(this.supervisor)}`
   }
 }
 
