@@ -1,12 +1,15 @@
 /**
- * The packages as users get them: build `dist`, `pnpm pack` core, supervisor and registry,
+ * The packages as users get them: build `dist`, `pnpm pack` core, supervisor, registry and worker,
  * check what each tarball ships, then install the tarballs into temporary projects outside the
  * workspace — once next to the oldest and once next to the newest stable `effect` 4.x that the
  * npm registry serves — and in each:
  * - check that `effect` is installed once (a peer dependency, not a nested copy per package);
  * - type-check a TypeScript consumer against the published `.d.ts` files (strict, no skipLibCheck);
  * - run a plain-Node ESM program that starts a supervisor with one child, asks it something,
- *   crashes it, and asks the restarted child again.
+ *   crashes it, and asks the restarted child again;
+ * - run a plain-Node program with a worker actor from the installed `@arbor/worker` (its thread
+ *   loads the runner and the definition from the installed `dist`, no tsx): tell and ask across
+ *   the boundary, a hang preempted by the watchdog and healed by the supervisor, no thread left.
  */
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
@@ -17,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
 const root = join(import.meta.dirname, "..")
 const work = mkdtempSync(join(tmpdir(), "arbor-pack-"))
-const packages = ["core", "supervisor", "registry"] as const
+const packages = ["core", "supervisor", "registry", "worker"] as const
 const tsc = createRequire(join(root, "package.json")).resolve("typescript/bin/tsc")
 
 const run = (cmd: string, args: ReadonlyArray<string>, cwd: string): string => {
@@ -64,12 +67,66 @@ const program = Effect.gen(function* () {
 await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer))))
 `
 
+/** A worker definition in its own module: the thread imports it by URL. */
+const counterModule = `
+import { Actor } from "@arbor/core"
+import { Protocol, WorkerActor } from "@arbor/worker"
+import { Effect, Schema } from "effect"
+
+export const CounterProtocol = Protocol.make("Counter", {
+  Add: { payload: { n: Schema.Int } },
+  Get: { reply: Schema.Int },
+  Hang: {}
+})
+export const Counter = Actor.make()({
+  init: () => Effect.succeed(0),
+  receive: {
+    Add: (n, m) => n + m.n,
+    Get: (n) => Actor.reply(n, n),
+    Hang: (n) => { for (;;) {} }
+  }
+})
+export const CounterWorker = WorkerActor.make(CounterProtocol, Counter, { module: import.meta.url, export: "CounterWorker" })
+`
+
+const workerProgram = `
+import { ActorRef, ActorSystem } from "@arbor/core"
+import { Supervisor } from "@arbor/supervisor"
+import { WorkerActor } from "@arbor/worker"
+import { Effect } from "effect"
+import { CounterWorker } from "./counter.mjs"
+
+const program = Effect.gen(function* () {
+  const sup = yield* Supervisor.start({
+    strategy: "one-for-one",
+    children: [WorkerActor.child("counter", CounterWorker, { heartbeat: { interval: "100 millis", timeout: "500 millis" } })]
+  })
+  const first = (yield* Supervisor.whichChildren(sup))[0].ref
+  yield* ActorRef.tell(first, { _tag: "Add", n: 2 })
+  yield* ActorRef.tell(first, { _tag: "Add", n: 3 })
+  console.log("sum: " + (yield* ActorRef.ask(first, { _tag: "Get" }, { timeout: "30 seconds" })))
+  yield* ActorRef.tell(first, { _tag: "Hang" })
+  console.log("hung: " + (yield* ActorRef.monitor(first))._tag)
+  let second = first
+  while (second === first || !ActorRef.isAliveUnsafe(second)) {
+    second = (yield* Supervisor.whichChildren(sup))[0].ref ?? first
+    yield* Effect.sleep("10 millis")
+  }
+  console.log("restarted, fresh state: " + (yield* ActorRef.ask(second, { _tag: "Get" }, { timeout: "30 seconds" })))
+  console.log("threads: " + WorkerActor.liveThreads())
+})
+
+await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ActorSystem.layer)))
+console.log("threads after: " + WorkerActor.liveThreads())
+`
+
 /** A typed consumer: inference of replies and states must survive the trip through `.d.ts`. */
 const typedProgram = `
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
 import { Child, Supervisor } from "@arbor/supervisor"
 import { Registry } from "@arbor/registry"
-import { Effect, Layer } from "effect"
+import { Protocol, WorkerActor } from "@arbor/worker"
+import { Effect, Layer, Schema } from "effect"
 
 type GreeterMsg =
   | Actor.Request<{ readonly _tag: "Greet"; readonly name: string }, string>
@@ -93,6 +150,21 @@ export const program = Effect.gen(function* () {
   const text: string = yield* ActorRef.ask(ref, { _tag: "Greet", name: "ada" })
   return text
 }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer)))
+
+// the worker's message type is derived from its Schema protocol, through the published .d.ts
+const CounterProtocol = Protocol.make("Counter", { Add: { payload: { n: Schema.Int } }, Get: { reply: Schema.Int } })
+type CounterMsg = Protocol.Type<typeof CounterProtocol>
+const Counter = Actor.make<CounterMsg>()({
+  init: () => Effect.succeed(0),
+  receive: { Add: (n, m) => n + m.n, Get: (n) => Actor.reply(n, n) }
+})
+export const CounterWorker = WorkerActor.make(CounterProtocol, Counter, { module: import.meta.url, export: "CounterWorker" })
+export const inThread = Effect.gen(function* () {
+  const ref: ActorRef.ActorRef<CounterMsg> = yield* WorkerActor.spawn(CounterWorker, { heartbeat: { interval: "1 second", timeout: "5 seconds" } })
+  yield* ActorRef.tell(ref, { _tag: "Add", n: 1 })
+  const n: number = yield* ActorRef.ask(ref, { _tag: "Get" })
+  return n
+}).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
 `
 
 const tsconfig = {
@@ -138,7 +210,7 @@ describe("packed packages", () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }))
 
   it("tarballs ship README, LICENSE and dist, not build info; effect is a peer dependency", () => {
-    expect(Object.keys(tarballs).sort()).toEqual(["@arbor/core", "@arbor/registry", "@arbor/supervisor"])
+    expect(Object.keys(tarballs).sort()).toEqual(["@arbor/core", "@arbor/registry", "@arbor/supervisor", "@arbor/worker"])
     for (const [name, file] of Object.entries(tarballs)) {
       const entries = run("tar", ["tzf", join(work, file)], work).split("\n")
       expect(entries, name).toContain("package/README.md")
@@ -150,6 +222,8 @@ describe("packed packages", () => {
       expect(manifest.peerDependencies, name).toEqual({ effect: "^4.0.0" })
       expect(manifest.dependencies?.effect, name).toBeUndefined()
     }
+    // the thread's runner is loaded by URL from the installed package, so it must ship
+    expect(run("tar", ["tzf", join(work, tarballs["@arbor/worker"]!)], work).split("\n")).toContain("package/dist/internal/runner.js")
   })
 
   const consumer = (effect: string) => {
@@ -165,6 +239,8 @@ describe("packed packages", () => {
       overrides: deps
     }, null, 2))
     writeFileSync(join(app, "main.mjs"), program)
+    writeFileSync(join(app, "counter.mjs"), counterModule)
+    writeFileSync(join(app, "worker.mjs"), workerProgram)
     writeFileSync(join(app, "typed.ts"), typedProgram)
     writeFileSync(join(app, "tsconfig.json"), JSON.stringify(tsconfig, null, 2))
     run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], app)
@@ -183,6 +259,9 @@ describe("packed packages", () => {
       run(process.execPath, [tsc, "-p", "tsconfig.json"], app)
       const out = run(process.execPath, ["main.mjs"], app)
       expect(out).toBe("hello ada #1\ncrashed: Failure\nhello ada #1\nrestarts: 1, new incarnation: true\n")
+      // exits by itself (no leaked thread or timer), or execFileSync's timeout fails the test
+      const worker = run(process.execPath, ["worker.mjs"], app)
+      expect(worker).toBe("sum: 5\nhung: Killed\nrestarted, fresh state: 0\nthreads: 1\nthreads after: 0\n")
     }, 300_000)
   }
 })

@@ -40,7 +40,8 @@ export const specs: Record<WorkloadId, Spec> = {
   W5: { title: "W5 crash → restart → next msg", metric: perCycle, unit: "µs/cycle", digits: 1, flatness: true },
   W5c: { title: "W5 cold: first 1 000 cycles of a fresh supervisor", metric: perCycle, unit: "µs/cycle", digits: 1 },
   W6: { title: "W6 ping-pong, 1e6 hops", metric: (s) => s.count / s.ms / 1e3, unit: "M hops/s", digits: 2 },
-  M: { title: "1e6 idle Arbor actors", metric: (s) => s.count / s.ms, unit: "k actors/s", digits: 0 }
+  M: { title: "1e6 idle Arbor actors", metric: (s) => s.count / s.ms, unit: "k actors/s", digits: 0 },
+  H: { title: "H hang → watchdog (100 ms / 500 ms) → new child answers", metric: (s) => s.ms / s.count, unit: "ms/cycle", digits: 0 }
 }
 
 export const implNames: Record<ImplId, string> = Object.fromEntries(
@@ -56,7 +57,8 @@ export const headlineForm: Record<WorkloadId, string> = {
   W5: "Supervisor one-for-one, permanent child; new child from `onEvent`",
   W5c: "as W5, in a fresh process, no warm-up",
   W6: "handler calls `ActorRef.tellUnsafe`, returns its state",
-  M: "`yield* Actor.spawn` × 1e6"
+  M: "`yield* Actor.spawn` × 1e6",
+  H: "(worker actors only)"
 }
 
 export interface Stat {
@@ -82,7 +84,11 @@ const unitCost = (s: Sample): number => s.ms / s.count
 
 export interface Cell {
   readonly metric?: Stat
+  /** Time per unit of work (ms per message, ask, spawn or cycle), as ratios take it. */
+  readonly unitMs?: Stat
   readonly heap?: Stat
+  /** W4 of a worker form: process RSS per live actor. */
+  readonly rss?: Stat
   readonly flat?: Stat
   /** W5: last 1 000 cycles ÷ cycles 4 000–4 999. */
   readonly flatMid?: Stat
@@ -97,6 +103,11 @@ export interface Summary {
   readonly ratios: Partial<Record<ImplId, Partial<Record<ImplId, Stat>>>>
   /** Arbor form → ratio of heap per actor to the baseline's (W4). */
   readonly heapRatios: Partial<Record<ImplId, Partial<Record<ImplId, Stat>>>>
+  /**
+   * Arbor form other than the headline → its time per unit of work ÷ the headline `arbor`
+   * form's, per round (e.g. a worker actor against the same workload in-process).
+   */
+  readonly vsHeadline: Partial<Record<ImplId, Stat>>
 }
 
 export const summarize = (rows: ReadonlyArray<Row>): Array<Summary> => {
@@ -114,7 +125,9 @@ export const summarize = (rows: ReadonlyArray<Row>): Array<Summary> => {
       if (ok.length > 0) {
         const cell: Cell = {
           metric: stat(ok.map((r) => specs[workload].metric(r.sample)))!,
+          unitMs: stat(ok.map((r) => unitCost(r.sample)))!,
           ...(ok[0]!.sample.heapPerActor !== undefined ? { heap: stat(ok.map((r) => r.sample.heapPerActor!))! } : {}),
+          ...(ok[0]!.sample.rssPerActor !== undefined ? { rss: stat(ok.map((r) => r.sample.rssPerActor!))! } : {}),
           ...(specs[workload].flatness === true && ok[0]!.sample.firstUs !== undefined
             ? {
               flat: stat(ok.map((r) => r.sample.lastUs! / r.sample.firstUs!))!,
@@ -155,7 +168,17 @@ export const summarize = (rows: ReadonlyArray<Row>): Array<Summary> => {
       ratios[impl] = byBase
       heapRatios[impl] = heapByBase
     }
-    out.push({ workload, cells, ratios, heapRatios })
+    const vsHeadline: Summary["vsHeadline"] = {}
+    for (const impl of matrix[workload].filter((i) => isArbor(i) && i !== "arbor")) {
+      const rs: Array<number> = []
+      for (const a of mine.filter((r) => r.impl === impl && valid(r))) {
+        const b = mine.find((r) => r.impl === "arbor" && r.round === a.round && valid(r))
+        if (b !== undefined) rs.push(unitCost(a.sample!) / unitCost(b.sample!))
+      }
+      const r = stat(rs)
+      if (r !== undefined) vsHeadline[impl] = r
+    }
+    out.push({ workload, cells, ratios, heapRatios, vsHeadline })
   }
   return out
 }
@@ -166,11 +189,14 @@ export const summarize = (rows: ReadonlyArray<Row>): Array<Summary> => {
 
 const num = (x: number, digits: number): string => {
   if (!Number.isFinite(x)) return String(x)
+  // a small figure in a whole-number column (worker spawns: a few dozen per second) keeps 2 digits
+  if (digits === 0 && x !== 0 && Math.abs(x) < 10) return x.toPrecision(2)
   if (digits === 0 || Math.abs(x) >= 100) return Math.round(x).toLocaleString("en-US")
   return x.toFixed(digits)
 }
 
-const bytes = (x: number): string => (x >= 1024 ? `${(x / 1024).toFixed(2)} KB` : `${Math.round(x)} B`)
+const bytes = (x: number): string =>
+  x >= 1024 * 1024 ? `${(x / 1024 / 1024).toFixed(1)} MB` : x >= 1024 ? `${(x / 1024).toFixed(2)} KB` : `${Math.round(x)} B`
 
 const range = (s: Stat, digits: number, f = num): string =>
   s.n > 1 ? `${f(s.median, digits)} (${f(s.min, digits)}–${f(s.max, digits)})` : f(s.median, digits)
@@ -181,6 +207,7 @@ export const formatCell = (workload: WorkloadId, cell: Cell | undefined): string
   const spec = specs[workload]
   let text = range(cell.metric!, spec.digits)
   if (cell.heap !== undefined) text += `; ${bytes(cell.heap.median)}/actor`
+  if (cell.rss !== undefined) text += ` (parent heap), ${bytes(cell.rss.median)} RSS/actor`
   if (cell.flat !== undefined) text += `; last/first ${cell.flat.median.toFixed(2)}, last/mid ${cell.flatMid!.median.toFixed(2)}`
   return text
 }
@@ -200,7 +227,8 @@ export const resultsTable = (summaries: ReadonlyArray<Summary>): string => {
   ]
   const lines: Array<string> = []
   for (const s of summaries) {
-    if (s.workload === "M") continue
+    // M is a target row; H has no baseline and is in the worker table
+    if (s.workload === "M" || s.workload === "H") continue
     const forms = matrix[s.workload].filter(isArbor)
     forms.forEach((form, i) => {
       const k = reducedSize[`${form}/${s.workload}`]
@@ -377,4 +405,55 @@ export const problems = (summaries: ReadonlyArray<Summary>): Array<string> => {
     }
   }
   return out
+}
+
+/** The workloads the worker table compares, with what the row measures and its unit of work. */
+const workerFigures: ReadonlyArray<{ readonly workload: WorkloadId; readonly what: string; readonly per: string }> = [
+  { workload: "W4", what: "spawn until ready (a thread: isolate, modules, `init`)", per: "spawn" },
+  { workload: "W1", what: "`tell` (encode, `postMessage`, decode), throughput", per: "msg" },
+  { workload: "W2", what: "sequential `ask`, round trip", per: "ask" },
+  { workload: "W5", what: "crash → supervisor restart → next reply (a fresh thread per restart)", per: "cycle" },
+  { workload: "H", what: "hang → watchdog (100 ms / 500 ms) terminates the thread → new child answers", per: "cycle" }
+]
+
+/** A duration in ms, in the unit that reads best. */
+const duration = (ms: number): string =>
+  ms >= 1 ? `${num(ms, 1)} ms` : ms >= 1e-3 ? `${num(ms * 1e3, 2)} µs` : `${num(ms * 1e6, 0)} ns`
+
+const perUnit = (cell: Cell | undefined, per: string): string => {
+  if (cell === undefined) return "—"
+  if (cell.unitMs === undefined) return cell.status ?? "—"
+  const s = cell.unitMs
+  return `${s.n > 1 ? `${duration(s.median)} (${duration(s.min)}–${duration(s.max)})` : duration(s.median)}/${per}`
+}
+
+/**
+ * The costs of worker actors (`arbor:worker`, issue #15) beside the same workloads in-process
+ * (the headline `arbor` form) from the same run: time per unit of work of both, the worker's ÷
+ * the in-process one (per round, then the median), and memory per actor. Empty when no worker
+ * row ran.
+ */
+export const workerTable = (summaries: ReadonlyArray<Summary>): string => {
+  const lines: Array<string> = []
+  for (const { workload, what, per } of workerFigures) {
+    const s = summaries.find((x) => x.workload === workload)
+    const worker = s?.cells["arbor:worker"]
+    if (s === undefined || worker === undefined) continue
+    const local = matrix[workload].includes("arbor")
+    const inProcess = local ? perUnit(s.cells.arbor, per) : "n/a (in-process, a hang cannot be preempted: G12)"
+    lines.push(`| ${workload} ${what} | ${inProcess} | ${perUnit(worker, per)} | ${local ? ratioText(s.vsHeadline["arbor:worker"]) : "—"} |`)
+    if (workload === "W4" && worker.rss !== undefined) {
+      const heap = s.cells.arbor?.heap
+      const ratio = heap === undefined ? "—" : ratioText({ median: worker.rss.median / heap.median, min: worker.rss.median / heap.median, max: worker.rss.median / heap.median, n: 1 })
+      lines.push(
+        `| W4 memory per live actor (in-process: heap after GC; worker: the process's RSS, each thread an isolate) | ${heap === undefined ? "—" : range(heap, 0, (x) => bytes(x))} | ${range(worker.rss, 0, (x) => bytes(x))} RSS (parent heap ${bytes(worker.heap?.median ?? 0)}) | ${ratio} (medians) |`
+      )
+    }
+  }
+  if (lines.length === 0) return ""
+  return [
+    "| figure | in-process Arbor | worker actor | worker ÷ in-process |",
+    "| --- | --- | --- | --- |",
+    ...lines
+  ].join("\n")
 }

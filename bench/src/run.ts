@@ -6,7 +6,10 @@
  * `bench/results/*.json` and all of it to `docs/benchmarks.md`.
  *
  * Flags (`pnpm bench --help`; a wrong flag or value is reported with the usage, exit code 2):
- *   --only W1,W2,...   run a subset of workloads (W1–W6, W5c = W5 cold, M = 1e6 idle Arbor actors)
+ *   --only W1,W2,...   run a subset of workloads (W1–W6, W5c = W5 cold, M = 1e6 idle Arbor actors,
+ *                      H = a worker actor's hang → watchdog → restart)
+ *   (worker actors: `--impl arbor:worker` rows in W1, W2, W4, W5 and H; `bench:workers` runs just those
+ *   beside the in-process `arbor` rows)
  *   --impl a,b         run a subset of implementations (plain, effect, nact, xstate, erlang, arbor, arbor:unsafe, …)
  *   --rounds N         rounds per workload (default 5; M always runs once)
  *   --scale X          multiply every size by X (e.g. 0.1 for a quick look)
@@ -23,7 +26,7 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
 import { formatFrames, topFrames } from "./profile.ts"
 import { compileErlang, erlangFlags, erlangRelease, runErlang } from "./erlang.ts"
-import { problems, resultsTable, specs, standing, summarize, targetsTable } from "./report.ts"
+import { problems, resultsTable, specs, standing, summarize, targetsTable, workerTable } from "./report.ts"
 import type { Row } from "./report.ts"
 import { takeSnapshot } from "./snapshot.ts"
 import { allImpls, allWorkloads, implementations, matrix, reducedSize, singleRound, warmups } from "./suites.ts"
@@ -190,7 +193,7 @@ const machine = () => {
   let revision = "?"
   try {
     const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoDir, encoding: "utf8" }).trim()
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "packages/core/src", "packages/supervisor/src", "packages/registry/src"], { cwd: repoDir, encoding: "utf8" }).trim()
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "packages/core/src", "packages/supervisor/src", "packages/registry/src", "packages/worker/src"], { cwd: repoDir, encoding: "utf8" }).trim()
     revision = dirty === "" ? head : `${head} + uncommitted changes in packages/*/src`
   } catch {
     // not a git checkout
@@ -216,7 +219,7 @@ const describe = (w: WorkloadId, r: WorkerResult): string => {
   if (r.sample !== undefined) {
     const s = r.sample
     const ok = s.count === s.expected ? "" : ` BROKEN (count ${s.count} ≠ ${s.expected})`
-    const extra = s.heapPerActor !== undefined ? `, ${Math.round(s.heapPerActor)} B/actor` : s.firstUs !== undefined ? `, last/first ${(s.lastUs! / s.firstUs).toFixed(2)}, last/mid ${(s.lastUs! / s.midUs!).toFixed(2)}` : ""
+    const extra = s.rssPerActor !== undefined ? `, ${Math.round(s.heapPerActor ?? 0)} B heap + ${(s.rssPerActor / 2 ** 20).toFixed(1)} MiB RSS/actor` : s.heapPerActor !== undefined ? `, ${Math.round(s.heapPerActor)} B/actor` : s.firstUs !== undefined ? `, last/first ${(s.lastUs! / s.firstUs).toFixed(2)}, last/mid ${(s.lastUs! / s.midUs!).toFixed(2)}` : ""
     return `${specs[w].metric(s).toFixed(2)} ${specs[w].unit}${extra}${ok}`
   }
   if (r.pending !== undefined) return `pending (${r.pending})`
@@ -265,6 +268,7 @@ const main = async () => {
   const goals = targetsTable(summaries)
   const verdict = standing(summaries)
   const issues = problems(summaries)
+  const workers = workerTable(summaries)
 
   const header = [
     `Machine: ${info.cpu}, ${info.memory}, ${info.os}; Node ${info.node}.`,
@@ -281,6 +285,18 @@ const main = async () => {
     "",
     goals,
     ...(issues.length > 0 ? ["", ...issues.map((p) => `- ${p}`)] : []),
+    ...(workers === ""
+      ? []
+      : [
+        "",
+        "### Worker actors beside in-process ones (`@arbor/worker`, computed from the rows above)",
+        "",
+        "The `arbor:worker` rows run the same behaviour in a `node:worker_threads` thread (reduced sizes, see",
+        "the results table). Cells: time per unit of work, median (min–max) over rounds; the last column is the",
+        "worker's time ÷ the in-process headline's, computed within each round, then the median.",
+        "",
+        workers
+      ]),
     "",
     "### Where Arbor stands (computed from the tables above)",
     "",

@@ -3,6 +3,8 @@
  * `packages/<name>/dist`; a rebuild by someone else during a ten-minute run would silently mix
  * versions, so the runner copies those builds once into `bench/dist/snapshot/` and every worker
  * resolves `@arbor/<name>` there (through the resolve hook below, registered with `--import`).
+ * A worker actor's thread (`arbor:worker`) does not inherit the hook: it loads `@arbor/*` from
+ * `packages/<name>/dist` as the run's `tsc -b` left them.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"

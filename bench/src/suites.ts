@@ -36,21 +36,28 @@ export const implementations: Record<ImplId, Implementation> = {
   "arbor:effect-gen": { name: "Arbor (Effect.gen handlers, yield* tell)", role: "arbor", runtime: "node", load: arbor },
   "arbor:no-timeout": { name: "Arbor (ask, no timeout)", role: "arbor", runtime: "node", load: arbor },
   "arbor:registry": { name: "Arbor (registry lookup per ask)", role: "arbor", runtime: "node", load: arbor },
-  "arbor:which-children": { name: "Arbor (polls whichChildren for the new child)", role: "arbor", runtime: "node", load: arbor }
+  "arbor:which-children": { name: "Arbor (polls whichChildren for the new child)", role: "arbor", runtime: "node", load: arbor },
+  "arbor:worker": {
+    name: "Arbor worker actor (WorkerActor, its own thread)",
+    role: "arbor",
+    runtime: "node",
+    load: () => import("./impl/arbor-worker.ts").then((m) => m.suites)
+  }
 }
 
 export const allImpls = Object.keys(implementations) as ReadonlyArray<ImplId>
 
 /** The implementations measured for each workload, baselines first. */
 export const matrix: Record<WorkloadId, ReadonlyArray<ImplId>> = {
-  W1: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:unsafe"],
-  W2: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:no-timeout", "arbor:registry"],
+  W1: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:unsafe", "arbor:worker"],
+  W2: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:no-timeout", "arbor:registry", "arbor:worker"],
   W3: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:unsafe"],
-  W4: ["plain", "effect", "nact", "xstate", "erlang", "arbor"],
-  W5: ["plain", "effect", "nact", "erlang", "arbor", "arbor:which-children"],
+  W4: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:worker"],
+  W5: ["plain", "effect", "nact", "erlang", "arbor", "arbor:which-children", "arbor:worker"],
   W5c: ["plain", "effect", "nact", "erlang", "arbor"],
   W6: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:effect-reply", "arbor:effect-gen"],
-  M: ["arbor"]
+  M: ["arbor"],
+  H: ["arbor:worker"]
 }
 
 export const allWorkloads = Object.keys(matrix) as ReadonlyArray<WorkloadId>
@@ -80,7 +87,8 @@ export const warmups: Record<WorkloadId, (size: number, fraction: number) => num
   W5: (size) => Math.max(1, Math.round(size * 1.5)),
   W5c: () => 0,
   W6: (size, f) => Math.max(1, Math.round(size * f)),
-  M: () => 0
+  M: () => 0,
+  H: () => 1
 }
 
 /** Workloads run in one round only, whatever `--rounds` says. */
@@ -92,7 +100,12 @@ export const singleRound: ReadonlySet<WorkloadId> = new Set(["M"])
  */
 export const reducedSize: Partial<Record<`${ImplId}/${WorkloadId}`, number>> = {
   "arbor:effect-reply/W6": 0.2,
-  "arbor:effect-gen/W6": 0.2
+  "arbor:effect-gen/W6": 0.2,
+  // worker actors: every message crosses threads, a spawn starts a V8 isolate (issue #15)
+  "arbor:worker/W1": 0.05,
+  "arbor:worker/W2": 0.05,
+  "arbor:worker/W4": 0.0001,
+  "arbor:worker/W5": 0.001
 }
 
 /**

@@ -5,10 +5,11 @@
 
 /**
  * The workloads of issue #6, plus `W5c` (W5 cold: the first 1 000 cycles of a fresh supervisor in
- * a fresh process, no warm-up; issue #13) and `M` (one million idle Arbor actors, run once per
- * bench).
+ * a fresh process, no warm-up; issue #13), `M` (one million idle Arbor actors, run once per
+ * bench) and `H` (a worker actor hangs → the watchdog terminates its thread → the supervisor's new
+ * child answers; issue #15, worker actors only).
  */
-export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5" | "W5c" | "W6" | "M"
+export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5" | "W5c" | "W6" | "M" | "H"
 
 /**
  * An implementation under test. `arbor*` are forms of the same Arbor workload (the headline is
@@ -27,6 +28,7 @@ export type ImplId =
   | "arbor:no-timeout"
   | "arbor:registry"
   | "arbor:which-children"
+  | "arbor:worker"
 
 /** What one measured pass of a workload produced. */
 export interface Sample {
@@ -38,6 +40,8 @@ export interface Sample {
   readonly ms: number
   /** W4 and M: heap bytes per idle actor after a full GC. */
   readonly heapPerActor?: number
+  /** W4 of `arbor:worker`: process RSS bytes per live worker actor after a full GC (each thread has its own heap). */
+  readonly rssPerActor?: number
   /** W5: mean µs per cycle over the first 1 000 measured cycles. */
   readonly firstUs?: number
   /** W5: mean µs per cycle over the last 1 000 measured cycles. */
@@ -64,7 +68,8 @@ export const defaultSizes: Record<WorkloadId, number> = {
   W5: 10_000,
   W5c: 1_000,
   W6: 1_000_000,
-  M: 1_000_000
+  M: 1_000_000,
+  H: 5
 }
 
 /**

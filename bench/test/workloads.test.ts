@@ -11,9 +11,14 @@ import { describe, expect, it } from "vitest"
 import { compileErlang, erlangRelease, runErlang } from "../src/erlang.ts"
 import { implementations, loadWorkload, matrix, pending, warmups } from "../src/suites.ts"
 import { fanOutShape } from "../src/types.ts"
-import type { Sample, WorkloadId } from "../src/types.ts"
+import type { ImplId, Sample, WorkloadId } from "../src/types.ts"
 
-const tiny: Record<WorkloadId, number> = { W1: 500, W2: 50, W3: 144, W4: 100, W5: 20, W5c: 20, W6: 301, M: 200 }
+const tiny: Record<WorkloadId, number> = { W1: 500, W2: 50, W3: 144, W4: 100, W5: 20, W5c: 20, W6: 301, M: 200, H: 1 }
+
+/** Worker actors (a thread each; a hang waits for the watchdog): fewer spawns and restarts. */
+const tinyWorker: Partial<Record<WorkloadId, number>> = { W1: 500, W2: 50, W4: 2, W5: 2, H: 1 }
+
+const sizeFor = (w: WorkloadId, impl: ImplId): number => (impl === "arbor:worker" ? tinyWorker[w] : undefined) ?? tiny[w]
 
 const expectedCount = (w: WorkloadId, size: number): number => {
   if (w === "W3") {
@@ -38,6 +43,7 @@ const check = (w: WorkloadId, size: number, sample: Sample) => {
   expect(sample.count).toBe(sample.expected)
   expect(sample.ms).toBeGreaterThan(0)
   if (w === "W4" || w === "M") expect(sample.heapPerActor).toBeTypeOf("number")
+  if (w === "H") expect(sample.firstUs).toBeGreaterThan(0)
   if (w === "W5" || w === "W5c") {
     expect(sample.firstUs).toBeGreaterThan(0)
     expect(sample.lastUs).toBeGreaterThan(0)
@@ -61,8 +67,10 @@ describe("bench workloads (tiny sizes)", () => {
       it(`${w} ${impl}`, async () => {
         const run = await loadWorkload(impl, w)
         expect(run, `${impl} provides ${w}`).toBeTypeOf("function")
-        const size = tiny[w]
-        check(w, size, await run!(size))
+        const size = sizeFor(w, impl)
+        const sample = await run!(size)
+        check(w, size, sample)
+        if (impl === "arbor:worker" && w === "W4") expect(sample.rssPerActor).toBeTypeOf("number")
       })
     }
   }

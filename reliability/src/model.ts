@@ -110,6 +110,10 @@ export class Model {
   /** Dynamic children: the process the latest successful start_child of each path returned. */
   private readonly startedByCall = new Map<string, Proc>()
   private readonly paths: ReadonlySet<string>
+  /** The paths of the static tree that are simple_one_for_one supervisors. */
+  private readonly staticallyDynamic: ReadonlySet<string>
+  /** Static-tree paths where a supervisor of the other kind has been started (or tried). */
+  private readonly kindChanged = new Set<string>()
   readonly root: Sup | undefined
   readonly rootFailed: boolean
   private stepNo = 0
@@ -117,6 +121,7 @@ export class Model {
 
   constructor(readonly spec: SupervisorJson) {
     this.paths = staticSupervisorPaths(spec)
+    this.staticallyDynamic = new Set([...this.paths].filter((p) => specAt(spec, p)?.strategy === "simple_one_for_one"))
     this.emit({ event: "step", step: 0, op: "start_supervisor" })
     const started = this.startSupervisor("root", spec, undefined)
     if (started._tag === "ok") {
@@ -148,9 +153,13 @@ export class Model {
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   }
 
-  /** Supervisor paths of the static tree whose supervisor has started at least once. */
+  /**
+   * Supervisor paths of the static tree whose supervisor has started at least once, except
+   * those where a supervisor of the other kind was ever started (a child added later under the
+   * same id): the scenario format addresses a supervisor by the kind the static tree gives it.
+   */
   addressableSupervisors(): Array<string> {
-    return [...this.paths].filter((p) => this.lastSup(p) !== undefined).sort()
+    return [...this.paths].filter((p) => this.lastSup(p) !== undefined && !this.kindChanged.has(p)).sort()
   }
 
   /** Whether the supervisor at `path` is dynamic (simple_one_for_one). */
@@ -367,10 +376,12 @@ export class Model {
     spec: SupervisorJson,
     parent: Sup | undefined
   ): { readonly _tag: "ok"; readonly sup: Sup } | { readonly _tag: "error"; readonly error: Json } {
+    const dynamic = spec.strategy === "simple_one_for_one"
+    if (this.paths.has(path) && dynamic !== this.staticallyDynamic.has(path)) this.kindChanged.add(path)
     const sup: Sup = {
       path,
       spec,
-      dynamic: spec.strategy === "simple_one_for_one",
+      dynamic,
       intensity: spec.intensity ?? 1,
       periodMs: (spec.period ?? 5) * 1000,
       autoShutdown: spec.auto_shutdown ?? "never",
@@ -379,6 +390,11 @@ export class Model {
       alive: true,
       parent,
       proc: undefined
+    }
+    const invalid = this.invalidStartSpec(sup)
+    if (invalid !== undefined) {
+      sup.alive = false
+      return { _tag: "error", error: { start_spec: invalid } }
     }
     if (sup.dynamic) return { _tag: "ok", sup }
     for (const child of spec.children ?? []) {
@@ -395,6 +411,20 @@ export class Model {
       sup.entries.push(entry)
     }
     return { _tag: "ok", sup }
+  }
+
+  /**
+   * OTP's check of a supervisor's child specs at init (`check_startspec`), as far as scenarios
+   * can get it wrong: a significant child (or simple_one_for_one template) needs an auto_shutdown
+   * other than never — checked first — and a restart type other than permanent.
+   */
+  private invalidStartSpec(sup: Sup): Json | undefined {
+    for (const child of sup.spec.children ?? []) {
+      if (child.significant !== true) continue
+      if (sup.autoShutdown === "never") return { bad_combination: [{ auto_shutdown: "never" }, { significant: true }] }
+      if (restartOf(child) === "permanent") return { bad_combination: [{ restart: "permanent" }, { significant: true }] }
+    }
+    return undefined
   }
 
   /** One start attempt of an entry: counts the instance and records the outcome's event. */
@@ -549,7 +579,10 @@ export class Model {
     if (restart === "permanent" || (restart === "transient" && !isClean(reason))) return this.restart(sup, entry)
     this.forget(sup, entry)
     this.emit({ event: "child_not_restarted", id: proc.path, instance: proc.instance })
-    if (!sup.dynamic && sup.autoShutdown !== "never" && entry.spec.significant === true) {
+    // a significant child's own exit that is not restarted (static children and, as in OTP's
+    // simple_one_for_one, dynamic children of a significant template alike); terminate_child
+    // never gets here. all_significant: no other significant child is left running.
+    if (sup.autoShutdown !== "never" && entry.spec.significant === true) {
       const othersRunning = sup.entries.some((e) => e.proc !== undefined && e.spec.significant === true)
       if (sup.autoShutdown === "any_significant" || !othersRunning) {
         this.emit({ event: "auto_shutdown", supervisor: sup.path })
@@ -682,6 +715,14 @@ export const staticSupervisorPaths = (spec: SupervisorJson): ReadonlySet<string>
   }
   walk(spec, "")
   return out
+}
+
+/** The supervisor spec at a path of the static tree ("root", "sub", "sub/inner"). */
+const specAt = (spec: SupervisorJson, path: string): SupervisorJson | undefined => {
+  if (path === "root") return spec
+  let at: SupervisorJson | undefined = spec
+  for (const id of path.split("/")) at = at?.children?.find((c) => c.id === id)?.supervisor
+  return at
 }
 
 /** The trace OTP would record for `scenario`, and whether the scenario is in the deterministic zone. */

@@ -3,7 +3,7 @@
  *
  * A case is a random supervision tree (up to three levels: static supervisors with the three
  * strategies, simple_one_for_one leaves; mixed restart types, intensities, periods, shutdown specs,
- * auto shutdown and significant children; workers whose starts fail, return ignore, or whose
+ * auto shutdown and significant children, significant simple_one_for_one templates too; workers whose starts fail, return ignore, or whose
  * cleanup is slow) and a list of *intents*: crash something, kill something, wait, call the
  * supervisor API. Intents are resolved against the reference model while the scenario is built —
  * "crash the 3rd live child" becomes a crash of a child that is really running at that point —
@@ -140,17 +140,31 @@ const periodArb = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(1, 2, 3, 5) }
 )
 
+const autoShutdownArb: fc.Arbitrary<SupervisorJson["auto_shutdown"]> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<SupervisorJson["auto_shutdown"]>(undefined) },
+  { weight: 1, arbitrary: fc.constant<SupervisorJson["auto_shutdown"]>("never") },
+  { weight: 2, arbitrary: fc.constantFrom<SupervisorJson["auto_shutdown"]>("any_significant", "all_significant") }
+)
+
+/** Whether a child of this restart type may be significant under `autoShutdown` (else the tree would not start). */
+const canBeSignificant = (autoShutdown: SupervisorJson["auto_shutdown"], restart: ChildJson["restart"]): boolean =>
+  autoShutdown !== undefined && autoShutdown !== "never" && (restart === "transient" || restart === "temporary")
+
+/** A simple_one_for_one supervisor; its template may be significant (OTP 25's dynamic auto_shutdown). */
 const dynamicSupervisorArb: fc.Arbitrary<SupervisorJson> = fc.record({
   intensity: intensityArb,
   period: periodArb,
+  autoShutdown: autoShutdownArb,
   template: workerArb(true)
-}).map(({ intensity, period, template }) => {
-  const { wantsSignificant: _, ...tmpl } = template
+}).map(({ intensity, period, autoShutdown, template }) => {
+  const { wantsSignificant, ...tmpl } = template
+  const significant = wantsSignificant && canBeSignificant(autoShutdown, tmpl.restart)
   return {
     strategy: "simple_one_for_one" as const,
     ...(intensity === undefined ? {} : { intensity }),
     ...(period === undefined ? {} : { period }),
-    children: [{ id: "tmpl", ...tmpl }]
+    ...(autoShutdown === undefined ? {} : { auto_shutdown: autoShutdown }),
+    children: [{ id: "tmpl", ...tmpl, ...(significant ? { significant: true } : {}) }]
   }
 })
 
@@ -161,9 +175,8 @@ const finishChildren = (
 ): Array<ChildJson> =>
   drafts.map((d, i) => {
     const { wantsSignificant, ...rest } = d
-    const canBeSignificant = autoShutdown !== undefined && autoShutdown !== "never" &&
-      (rest.restart === "transient" || rest.restart === "temporary")
-    return { id: IDS[i]!, ...rest, ...(wantsSignificant && canBeSignificant ? { significant: true } : {}) }
+    const significant = wantsSignificant && canBeSignificant(autoShutdown, rest.restart)
+    return { id: IDS[i]!, ...rest, ...(significant ? { significant: true } : {}) }
   })
 
 /** A supervisor at `depth` (root = 1); supervisor children only while depth < 3. */
@@ -196,11 +209,7 @@ export const supervisorArb = (depth: number): fc.Arbitrary<SupervisorJson> => {
     // the root gives up less often, so that more happens before it does
     intensity: depth === 1 ? fc.oneof(intensityArb, fc.integer({ min: 3, max: 10 })) : intensityArb,
     period: periodArb,
-    autoShutdown: fc.oneof(
-      { weight: 6, arbitrary: fc.constant<SupervisorJson["auto_shutdown"]>(undefined) },
-      { weight: 1, arbitrary: fc.constant<SupervisorJson["auto_shutdown"]>("never") },
-      { weight: 2, arbitrary: fc.constantFrom<SupervisorJson["auto_shutdown"]>("any_significant", "all_significant") }
-    ),
+    autoShutdown: autoShutdownArb,
     children: fc.array(childArb, { minLength: depth === 1 ? 1 : 0, maxLength: depth === 1 ? 4 : 3, size: "max" })
   }).map(({ strategy, intensity, period, autoShutdown, children }): SupervisorJson => ({
     strategy,

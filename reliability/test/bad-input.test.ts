@@ -1124,7 +1124,7 @@ describe("scenario files and command lines", () => {
 
   it("pnpm demo with an unknown flag or a bad number", async () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
-      [["--secnds", "3"], "unknown flag --secnds; valid flags: --seconds, --seed, --clients, --fault-every, --no-live, --help"],
+      [["--secnds", "3"], "unknown flag --secnds; valid flags: --seconds, --seed, --clients, --fault-every, --no-live, --observe, --observe-port, --help"],
       [["--seconds", "0"], `--seconds needs a number > 0 (got "0")`],
       [["--seed", "x"], `--seed needs a whole number ≥ 0 (got "x")`],
       [["--no-live=yes"], "--no-live takes no value"]

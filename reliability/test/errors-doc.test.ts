@@ -21,13 +21,14 @@ describe("docs/errors.md", () => {
   const documented = rows(readFileSync(join(root, "docs", "errors.md"), "utf8"))
   const written = [
     join(import.meta.dirname, "bad-input.test.ts"),
-    join(root, "packages", "worker", "test", "bad-input.test.ts")
+    join(root, "packages", "worker", "test", "bad-input.test.ts"),
+    join(root, "packages", "observer", "test", "bad-input.test.ts")
   ].flatMap((file) => tests(readFileSync(file, "utf8")))
 
   it("has rows", () => {
     expect(documented.length).toBeGreaterThan(50)
   })
-  it("every row names a test of reliability/test/bad-input.test.ts or packages/worker/test/bad-input.test.ts", () => {
+  it("every row names a test of reliability/test/bad-input.test.ts, packages/worker/test/bad-input.test.ts or packages/observer/test/bad-input.test.ts", () => {
     expect(documented.filter((name) => !written.includes(name))).toEqual([])
   })
   it("every test of those files has a row", () => {

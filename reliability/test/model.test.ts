@@ -12,19 +12,6 @@ import { difference, parseTrace, toJsonl } from "../src/traces.ts"
 const dir = join(import.meta.dirname, "..", "..", "conformance", "otp")
 const names = readdirSync(join(dir, "scenarios")).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort()
 
-/**
- * Scenarios recorded from OTP that the reference model does not cover yet: DynamicSupervisor
- * significant children and auto-shutdown (issue #11.3; the supervisor itself passes them in
- * conformance/otp.test.ts). Each must still differ, so this list shrinks as the model learns them.
- */
-const notModelled = new Set([
-  "sofo_significant_all",
-  "sofo_significant_any",
-  "sofo_significant_never_invalid",
-  "sofo_significant_permanent_invalid",
-  "sofo_significant_transient_crash"
-])
-
 describe("reference model vs OTP goldens", () => {
   it("finds the recorded scenarios", () => {
     expect(names.length).toBeGreaterThanOrEqual(34)
@@ -35,10 +22,6 @@ describe("reference model vs OTP goldens", () => {
       const golden = parseTrace(readFileSync(join(dir, "golden", `${name}.jsonl`), "utf8"))
       const { trace } = modelTrace(scenario)
       const diff = difference(golden, trace)
-      if (notModelled.has(name)) {
-        expect(diff, "the model now matches OTP here: remove it from notModelled").not.toBeNull()
-        return
-      }
       expect(diff, `${diff}\n--- model trace:\n${toJsonl(trace)}`).toBeNull()
     })
   }

@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import { ActorRef, ActorSystem } from "@arbor/core"
+import { Observer } from "@arbor/observer"
 import { Registry } from "@arbor/registry"
 import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
 import type { SupervisionEvent } from "@arbor/supervisor"
@@ -25,6 +26,10 @@ export interface ChaosOptions {
   /** Called with a rendering of the tree and the counters, every `frameEveryMillis`. */
   readonly onFrame?: (frame: string) => void
   readonly frameEveryMillis?: number
+  /** Serve the live tree in a browser (`@arbor/observer`) with these options while the demo runs. */
+  readonly observe?: Observer.ObserverOptions
+  /** Called with the observer's address once it listens. */
+  readonly onObserving?: (url: string) => void
 }
 
 export interface Summary {
@@ -55,7 +60,9 @@ export interface Stats {
 const orderTimeout = { timeout: "2 seconds" } as const
 
 /** Runs the chaos demo in a world of its own and returns the summary. */
-export const runChaos = (options: ChaosOptions): Effect.Effect<Summary> =>
+export const runChaos = (
+  options: ChaosOptions
+): Effect.Effect<Summary, Observer.InvalidObserverOption | Observer.ObserverListenFailed> =>
   Effect.gen(function*() {
     const faults = Faults.makeInjector(options.seed)
     const stats: Stats = { restarts: 0, failedStarts: 0, escalations: 0, acknowledged: 0, retriedAttempts: 0 }
@@ -70,6 +77,10 @@ export const runChaos = (options: ChaosOptions): Effect.Effect<Summary> =>
 
     yield* Effect.scoped(Effect.gen(function*() {
       const { root, sessions } = yield* startTree(faults, onEvent)
+      if (options.observe !== undefined) {
+        const observer = yield* Observer.serve(root, options.observe)
+        options.onObserving?.(observer.url)
+      }
       const start = yield* Clock.currentTimeMillis
       const deadline = start + options.seconds * 1000
       const running = Effect.map(Clock.currentTimeMillis, (now) => now < deadline)
@@ -210,4 +221,4 @@ export const runChaos = (options: ChaosOptions): Effect.Effect<Summary> =>
     }
   }).pipe(
     Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer, OrderStore.layer))
-  ) as Effect.Effect<Summary>
+  ) as Effect.Effect<Summary, Observer.InvalidObserverOption | Observer.ObserverListenFailed>

@@ -1,5 +1,5 @@
 /**
- * `pnpm demo [--seconds 20] [--seed N] [--clients 8] [--fault-every 100] [--no-live] [--help]`
+ * `pnpm demo [--seconds 20] [--seed N] [--clients 8] [--fault-every 100] [--no-live] [--observe] [--observe-port 7070] [--help]`
  *
  * Runs the chaos demo: a live view of the tree redrawn in place (on a terminal), then the
  * summary. Exits 1 if an acknowledged order was lost or an actor outlived the shutdown, and 2
@@ -11,12 +11,14 @@ import * as Effect from "effect/Effect"
 import { runChaos } from "./chaos.ts"
 import { renderSummary } from "./view.ts"
 
-const usage = `usage: pnpm demo [--seconds 20] [--seed N] [--clients 8] [--fault-every 100] [--no-live]
+const usage = `usage: pnpm demo [--seconds 20] [--seed N] [--clients 8] [--fault-every 100] [--no-live] [--observe]
   --seconds S       how long the demo runs (default 20)
   --seed N          the fault injector's seed, a whole number (default: random; printed, to replay)
   --clients C       concurrent clients placing orders (default 8)
   --fault-every MS  mean milliseconds between injected faults (default 100)
   --no-live         print only the summary, no live view
+  --observe         also serve the live tree in a browser (@arbor/observer, http://127.0.0.1:7070/)
+  --observe-port P  the observer's port (default 7070; 0 picks a free one)
   --help            this text`
 
 const flags = {
@@ -25,6 +27,8 @@ const flags = {
   clients: { type: "string" },
   "fault-every": { type: "string" },
   "no-live": { type: "boolean" },
+  observe: { type: "boolean" },
+  "observe-port": { type: "string" },
   help: { type: "boolean", short: "h" }
 } as const
 
@@ -67,7 +71,7 @@ if (values.help === true) {
 }
 
 /** A numeric flag's value: a finite number (an integer when `whole`), ≥ `min` (> `min` when `above`). */
-const numberFlag = (name: "seconds" | "seed" | "clients" | "fault-every", fallback: number, rule: { whole: boolean; min: number; above?: boolean }): number => {
+const numberFlag = (name: "seconds" | "seed" | "clients" | "fault-every" | "observe-port", fallback: number, rule: { whole: boolean; min: number; above?: boolean }): number => {
   const raw = values[name]
   if (raw === undefined) return fallback
   const n = Number(raw)
@@ -90,12 +94,25 @@ const options = {
   seed: numberFlag("seed", Math.floor(Math.random() * 1_000_000), { whole: true, min: 0 }),
   clients: numberFlag("clients", 8, { whole: true, min: 1 }),
   faultEveryMillis: numberFlag("fault-every", 100, { whole: false, min: 0, above: true }),
-  ...(live ? { onFrame } : {})
+  ...(live ? { onFrame } : {}),
+  ...(values.observe === true || values["observe-port"] !== undefined
+    ? {
+      observe: { port: numberFlag("observe-port", 7070, { whole: true, min: 0 }), title: "Arbor chaos demo" },
+      // printed before the first frame, which is then drawn below it
+      onObserving: (url: string) => console.log(`observer: ${url}`)
+    }
+    : {})
 }
 
 if (!live) console.log(`Arbor chaos demo — seed ${options.seed}, ${options.seconds}s, ${options.clients} clients, a fault every ~${options.faultEveryMillis}ms`)
 
-const summary = await Effect.runPromise(runChaos(options))
+const result = await Effect.runPromise(Effect.result(runChaos(options)))
+if (result._tag === "Failure") {
+  // the observer's port or host was refused: said plainly, exit 2 like any command-line mistake
+  console.error(result.failure.message)
+  process.exit(2)
+}
+const summary = result.success
 console.log("")
 console.log(renderSummary(summary))
 if (summary.lost > 0 || summary.aliveAfterShutdown > 0) process.exitCode = 1

@@ -39,6 +39,29 @@ describe("chaos demo", () => {
     expect(renderSummary(summary)).toMatch(/acknowledged requests lost\s+.*0/)
   })
 
+  it("--observe serves the demo's tree through @arbor/observer while it runs", async () => {
+    let state: Promise<any> | undefined
+    const summary = await Effect.runPromise(Effect.gen(function*() {
+      const fiber = yield* Effect.forkChild(runChaos({
+        seconds: 1,
+        seed: 3,
+        clients: 2,
+        faultEveryMillis: 40,
+        observe: { port: 0 },
+        onObserving: (url) => void (state = fetch(url + "state.json").then((r) => r.json()))
+      }))
+      for (let i = 0; i < 20_000 && fiber.pollUnsafe() === undefined; i++) {
+        yield* tick
+        yield* TestClock.adjust("10 millis")
+      }
+      return yield* Fiber.join(fiber)
+    }).pipe(Effect.provide(TestClock.layer())))
+    expect(summary.lost).toBe(0)
+    const observed = await state!
+    expect(observed.tree.id).toBe("root")
+    expect(observed.tree.children.map((c: { id: string }) => c.id)).toEqual(["ingest", "payments", "sessions"])
+  })
+
   it("renders a tree with every supervisor and its restart budget", () => {
     const frame = renderFrame({
       kind: "supervisor",

@@ -55,8 +55,10 @@ import * as Durations from "./Durations.ts"
 import { InvalidActorDefinition, InvalidActorOptions, StartTimeout } from "./Errors.ts"
 import * as Reason from "./ExitReason.ts"
 import type { ExitReason } from "./ExitReason.ts"
-import { asEffect, Cell, Reply as ReplyImpl, Stop as StopImpl } from "./internal/cell.ts"
+import { Cell } from "./internal/cell.ts"
 import type { CellBehavior } from "./internal/cell.ts"
+import { dispatchOf } from "./internal/dispatch.ts"
+import { asEffect, Reply as ReplyImpl, Stop as StopImpl } from "./internal/handler.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import type { SystemState } from "./internal/system.ts"
 
@@ -456,28 +458,10 @@ export const make = <Msg>() =>
   }
 ): Behavior<Msg, IE, Exclude<IR | ServicesOfReceive<H> | SR, Scope.Scope>> => {
   validateDefinition(definition)
-  const receive = definition.receive as unknown
-  let dispatch: CellBehavior["receive"]
-  if (typeof receive === "function") {
-    dispatch = receive as CellBehavior["receive"]
-  } else {
-    // a copy without a prototype: a message tagged "toString" or "constructor" has no handler
-    const table = Object.assign(Object.create(null), receive) as Record<
-      string,
-      (s: unknown, m: unknown, c: unknown) => unknown
-    >
-    dispatch = (state, msg, ctx) => {
-      const handler = table[(msg as { _tag: string })._tag]
-      if (handler === undefined) {
-        throw new TypeError(`no handler for message ${describeMessage(msg)}`)
-      }
-      return handler(state, msg, ctx)
-    }
-  }
   return new BehaviorImpl(
     {
       init: definition.init as CellBehavior["init"],
-      receive: dispatch,
+      receive: dispatchOf(definition.receive),
       onSignal: definition.onSignal as CellBehavior["onSignal"],
       onStop: definition.onStop as CellBehavior["onStop"],
       trapExit: definition.trapExit === true
@@ -522,11 +506,6 @@ const validateDefinition = (definition: unknown): void => {
   if (d["trapExit"] !== undefined && typeof d["trapExit"] !== "boolean") {
     invalid("trapExit", d["trapExit"], "must be a boolean")
   }
-}
-
-const describeMessage = (msg: unknown): string => {
-  if (typeof msg === "object" && msg !== null && "_tag" in msg) return `with _tag "${String(msg._tag)}"`
-  return `of type ${typeof msg}`
 }
 
 // -----------------------------------------------------------------------------------------
@@ -738,5 +717,5 @@ const started = (
     // the spawner's scope had already closed: the actor must not outlive it
     cell.requestGracefulStop(Reason.shutdown())
   }
-  return cell as unknown as ActorRef<never>
+  return cell.self
 }

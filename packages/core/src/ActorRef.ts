@@ -21,9 +21,12 @@ import { ActorNotAlive, AskTimeout, MailboxFull } from "./Errors.ts"
 import type { AskError } from "./Errors.ts"
 import * as Reason from "./ExitReason.ts"
 import type { ExitReason } from "./ExitReason.ts"
-import { Cell, PendingAsk } from "./internal/cell.ts"
+import { PendingAsk } from "./internal/ask.ts"
+import type { Cell } from "./internal/cell.ts"
 import { MAX_TIMER_MILLIS } from "./internal/deadlines.ts"
+import * as Exits from "./internal/exits.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
+import { Ref } from "./internal/ref.ts"
 
 const TypeId = "~@arbor/core/ActorRef" as const
 
@@ -45,7 +48,8 @@ export interface ActorRef<in Msg> {
   readonly label: string | undefined
 }
 
-const cellOf = (ref: ActorRef<any>): Cell => ref as unknown as Cell
+/** The actor behind a reference (held privately by the reference). */
+const cellOf = (ref: ActorRef<any>): Cell => Ref.cellOf(ref)
 
 /**
  * `true` if `u` is an `ActorRef`.
@@ -53,7 +57,7 @@ const cellOf = (ref: ActorRef<any>): Cell => ref as unknown as Cell
  * @category guards
  * @since 0.1.0
  */
-export const isActorRef = (u: unknown): u is ActorRef<unknown> => u instanceof Cell
+export const isActorRef = (u: unknown): u is ActorRef<unknown> => u instanceof Ref
 
 /**
  * Sends a message without waiting for it to be handled. Never fails: a message to an actor
@@ -323,7 +327,7 @@ export const monitor = <Msg>(ref: ActorRef<Msg>): Effect.Effect<ExitReason> => L
  * @since 0.1.0
  */
 export const onExit = <Msg>(ref: ActorRef<Msg>, callback: (reason: ExitReason) => void): () => void =>
-  cellOf(ref).observe(callback, true)
+  Exits.observe(cellOf(ref), callback, true)
 
 /**
  * `watcher` receives a `Down` signal in its `onSignal` handler when `target` ends (at once if
@@ -349,7 +353,7 @@ export const onExit = <Msg>(ref: ActorRef<Msg>, callback: (reason: ExitReason) =
  * @since 0.1.0
  */
 export const watch = <A, B>(watcher: ActorRef<A>, target: ActorRef<B>): Effect.Effect<void> =>
-  Effect.sync(() => cellOf(target).addDownWatcher(cellOf(watcher)))
+  Effect.sync(() => Exits.watch(cellOf(watcher), cellOf(target)))
 
 /**
  * Links two actors both ways: when one ends with any reason other than `Normal`, the other
@@ -370,7 +374,7 @@ export const watch = <A, B>(watcher: ActorRef<A>, target: ActorRef<B>): Effect.E
  * @since 0.1.0
  */
 export const link = <A, B>(a: ActorRef<A>, b: ActorRef<B>): Effect.Effect<void> =>
-  Effect.sync(() => cellOf(a).link(cellOf(b)))
+  Effect.sync(() => Exits.link(cellOf(a), cellOf(b)))
 
 /**
  * Removes a link made with {@link link}.
@@ -379,7 +383,7 @@ export const link = <A, B>(a: ActorRef<A>, b: ActorRef<B>): Effect.Effect<void> 
  * @since 0.1.0
  */
 export const unlink = <A, B>(a: ActorRef<A>, b: ActorRef<B>): Effect.Effect<void> =>
-  Effect.sync(() => cellOf(a).unlink(cellOf(b)))
+  Effect.sync(() => Exits.unlink(cellOf(a), cellOf(b)))
 
 /**
  * `true` while the actor has not ended (including while it is stopping).
@@ -413,3 +417,32 @@ export const exitReasonUnsafe = <Msg>(ref: ActorRef<Msg>): ExitReason | undefine
  */
 export const mailboxSize = <Msg>(ref: ActorRef<Msg>): Effect.Effect<number> =>
   Effect.sync(() => cellOf(ref).mailboxSize())
+
+/**
+ * {@link mailboxSize}, read synchronously (for observers sampling many actors at once).
+ *
+ * @category lifecycle
+ * @since 0.1.0
+ */
+export const mailboxSizeUnsafe = <Msg>(ref: ActorRef<Msg>): number => cellOf(ref).mailboxSize()
+
+/**
+ * How many messages the actor has taken from its mailbox and handed to its handler so far (a
+ * monotonic counter, read without messaging the actor; requests withdrawn by their asker before
+ * handling are not counted). Two reads some time apart give the actor's message rate; a
+ * restarted child is a new actor whose count starts at 0.
+ *
+ * @example
+ * ```ts
+ * import { ActorRef } from "@arbor/core"
+ *
+ * declare const ref: ActorRef.ActorRef<{ readonly _tag: "Ping" }>
+ * const before = ActorRef.messagesReceivedUnsafe(ref)
+ * // ... one second later
+ * const perSecond = ActorRef.messagesReceivedUnsafe(ref) - before
+ * ```
+ *
+ * @category lifecycle
+ * @since 0.1.0
+ */
+export const messagesReceivedUnsafe = <Msg>(ref: ActorRef<Msg>): number => cellOf(ref).received

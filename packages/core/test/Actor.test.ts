@@ -1,3 +1,4 @@
+import { inspect } from "node:util"
 import { describe, expect, expectTypeOf, it } from "vitest"
 import { Context, Effect, Exit, Fiber, Scope } from "effect"
 import { TestClock } from "effect/testing"
@@ -263,6 +264,25 @@ describe("G2 spawn returns an ActorRef with a unique id and an optional label", 
     expect(String(out.a)).toContain(`${out.a.id}`)
     expect(ActorRef.isActorRef(out.a)).toBe(true)
     expect(ActorRef.isActorRef({ id: 1, label: undefined })).toBe(false)
+  })
+
+  it("G2 the ref is a handle of its own: only the id and label show, and handlers see the same ref", async () => {
+    const Self = Actor.make<Actor.Request<{ readonly _tag: "Self" }, ActorRef.ActorRef<never>>>()({
+      init: () => Effect.succeed(undefined),
+      receive: { Self: (s, _m, ctx) => Actor.reply(ctx.self as ActorRef.ActorRef<never>, s) }
+    })
+    const out = await run(Effect.gen(function*() {
+      const ref = yield* Actor.spawn(Self, { label: "me" })
+      return { ref, seen: yield* ActorRef.ask(ref, { _tag: "Self" }) }
+    }))
+    // the runtime's cell (mailbox, state, handlers) is not reachable from the ref
+    expect(Object.keys(out.ref)).toEqual(["id", "label"])
+    expect(JSON.parse(JSON.stringify(out.ref))).toEqual({ _id: "ActorRef", id: out.ref.id, label: "me" })
+    expect(String(out.ref)).toBe(`ActorRef(me#${out.ref.id})`)
+    expect(inspect(out.ref)).toBe(`ActorRef(me#${out.ref.id})`)
+    // one ref per actor: what the handler sees as `ctx.self` is the ref `spawn` returned
+    expect(out.seen).toBe(out.ref)
+    expect(ActorRef.isActorRef(out.seen)).toBe(true)
   })
 
   it("G2 the ref is typed by the protocol (compile-time)", async () => {

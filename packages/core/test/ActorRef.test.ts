@@ -87,6 +87,24 @@ describe("G5 tell never fails", () => {
     expect(out.value).toBe(5)
   })
 
+  it("messagesReceivedUnsafe counts the messages handed to the handler; mailboxSizeUnsafe those still queued", async () => {
+    const out = await run(Effect.gen(function*() {
+      const gate = yield* makeGate
+      const s = yield* Actor.spawn(Server)
+      const before = ActorRef.messagesReceivedUnsafe(s)
+      yield* ActorRef.tell(s, { _tag: "Hold", gate })
+      yield* ActorRef.tell(s, { _tag: "Set", value: 1 })
+      yield* ActorRef.tell(s, { _tag: "Set", value: 2 })
+      yield* flush
+      const whileHeld = ActorRef.messagesReceivedUnsafe(s)
+      const depth = ActorRef.mailboxSizeUnsafe(s)
+      yield* gate.open
+      yield* ActorRef.ask(s, { _tag: "Get" })
+      return { before, whileHeld, depth, after: ActorRef.messagesReceivedUnsafe(s), depthAfter: ActorRef.mailboxSizeUnsafe(s) }
+    }))
+    expect(out).toEqual({ before: 0, whileHeld: 1, depth: 2, after: 4, depthAfter: 0 })
+  })
+
   it("G5 send acknowledges enqueueing and fails with ActorNotAlive when the actor is gone", async () => {
     const out = await run(Effect.gen(function*() {
       const s = yield* Actor.spawn(Server, { label: "srv" })

@@ -62,7 +62,7 @@ import {
   InvalidChildSpec,
   MaxChildrenReached
 } from "./Errors.ts"
-import { type Engine, launch, type NestedOptions, nestedChild, type Requests } from "./internal/engine.ts"
+import { type Engine, launch, type NestedOptions, nestedChild, request, requestExit, type Requests } from "./internal/engine.ts"
 import type { AutoShutdown, ChildCounts, ChildInfo, DynamicChildInfo, Snapshot } from "./internal/model.ts"
 import { type ValidChild, type ValidDynamicSpec, validateDynamicSpec } from "./internal/spec.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
@@ -204,20 +204,8 @@ const startOf = (template: (args: unknown) => unknown, args: unknown): Effect.Ef
   })
 
 /** Adds and starts one child as `id` and answers the `StartChild` request with its outcome. */
-const startAs = (engine: Engine, id: string, spec: ValidChild, args: unknown) =>
-  Effect.map(engine.add(spec, [args]), (outcome) => {
-    switch (outcome._tag) {
-      case "Started":
-        return Actor.reply(Exit.succeed(outcome.ref), engine)
-      case "Ignored":
-        return Actor.reply(Exit.succeed(undefined), engine)
-      case "Failed":
-        return Actor.reply(
-          Exit.fail(new ChildStartFailed({ supervisor: engine.label, child: id, cause: outcome.cause })),
-          engine
-        )
-    }
-  })
+const startAs = (engine: Engine, spec: ValidChild, args: unknown) =>
+  Effect.map(engine.add(spec, [args]), (result) => Actor.reply(result, engine))
 
 /** The public requests of a dynamic supervisor with this template, each one call into the engine. */
 const requestsOf = (checked: ValidDynamicSpec): Requests<Protocol<unknown>> => {
@@ -233,7 +221,7 @@ const requestsOf = (checked: ValidDynamicSpec): Requests<Protocol<unknown>> => {
         if (engine.size >= checked.maxChildren) {
           return fail(new MaxChildrenReached({ supervisor: engine.label, maxChildren: checked.maxChildren }))
         }
-        return startAs(engine, id, { ...checked.base, id, start }, msg.args)
+        return startAs(engine, { ...checked.base, id, start }, msg.args)
       }
       if (checked.childName === undefined) {
         if (msg.lookup === true) {
@@ -340,14 +328,9 @@ export const start = <const S extends AnyDynamicSpec>(
     if (checked instanceof InvalidChildSpec) return yield* checked
     const launched = launch<Protocol<unknown>>({
       kind: "dynamic-supervisor",
-      config: {
-        label: spec.label,
-        intensity: checked.intensity,
-        periodMillis: checked.periodMillis,
-        restartDelay: spec.restartDelay,
-        onEvent: spec.onEvent,
-        policy: { kind: "dynamic", strategy: "one-for-one", autoShutdown: checked.autoShutdown }
-      },
+      spec,
+      intensity: checked,
+      policy: { kind: "dynamic", strategy: "one-for-one", autoShutdown: checked.autoShutdown },
       children: [],
       requests: requestsOf(checked)
     }).pipe(Effect.orDie)
@@ -410,9 +393,7 @@ export const startChild = <Args, A, E>(
   sup: DynamicSupervisorRef<Args, A, E>,
   args: Args
 ): Effect.Effect<Child.Started<A>, StartChildError<A, E> | Errors.AskError> =>
-  Effect.flatten(ActorRef.ask(sup as DynamicSupervisorRef<unknown>, { _tag: "StartChild", args }, {
-    timeout: "infinity"
-  })) as never
+  requestExit(sup, { _tag: "StartChild", args })
 
 /**
  * Start-or-lookup for a template with a `childName`: the running child of the name made from
@@ -459,9 +440,7 @@ export const startOrLookup = <Args, A, E>(
   sup: DynamicSupervisorRef<Args, A, E>,
   args: Args
 ): Effect.Effect<Child.Started<A>, Exclude<StartChildError<A, E>, ChildAlreadyStarted<any>> | Errors.AskError> =>
-  Effect.flatten(ActorRef.ask(sup as DynamicSupervisorRef<unknown>, { _tag: "StartChild", args, lookup: true }, {
-    timeout: "infinity"
-  })) as never
+  requestExit(sup, { _tag: "StartChild", args, lookup: true })
 
 /**
  * Stops a child (per the template's shutdown spec) and forgets it: it is not restarted. A
@@ -475,9 +454,7 @@ export const terminateChild = <Args>(
   sup: DynamicSupervisorRef<Args, any, any>,
   ref: ActorRef.ActorRef<any>
 ): Effect.Effect<void, ChildNotFound | Errors.AskError> =>
-  Effect.flatten(ActorRef.ask(sup as DynamicSupervisorRef<unknown>, { _tag: "TerminateChild", ref }, {
-    timeout: "infinity"
-  }) as Effect.Effect<Exit.Exit<void, ChildNotFound>, Errors.AskError>)
+  requestExit(sup, { _tag: "TerminateChild", ref })
 
 /**
  * The children (no defined order), with the arguments each was started with. A child whose
@@ -489,7 +466,7 @@ export const terminateChild = <Args>(
 export const whichChildren = <Args, A>(
   sup: DynamicSupervisorRef<Args, A, any>
 ): Effect.Effect<ReadonlyArray<DynamicChildInfo<Args, Child.RefOf<A>>>, Errors.AskError> =>
-  ActorRef.ask(sup as DynamicSupervisorRef<unknown>, { _tag: "WhichChildren" }, { timeout: "infinity" }) as never
+  request(sup, { _tag: "WhichChildren" })
 
 /**
  * Counts children: `specs` is 1 (the template, as OTP counts a `simple_one_for_one`), the
@@ -499,7 +476,7 @@ export const whichChildren = <Args, A>(
  * @since 0.1.0
  */
 export const countChildren = <Args>(sup: DynamicSupervisorRef<Args, any, any>): Effect.Effect<ChildCounts, Errors.AskError> =>
-  ActorRef.ask(sup as DynamicSupervisorRef<unknown>, { _tag: "CountChildren" }, { timeout: "infinity" })
+  request(sup, { _tag: "CountChildren" })
 
 /**
  * A child spec that runs a dynamic supervisor under another supervisor (type `"supervisor"`,

@@ -85,7 +85,17 @@ import {
   ChildStartFailed,
   InvalidChildSpec
 } from "./Errors.ts"
-import { type Engine, hubOf, launch, type NestedOptions, nestedChild, type Requests, supervisorRefs } from "./internal/engine.ts"
+import {
+  type Engine,
+  hubOf,
+  launch,
+  type NestedOptions,
+  nestedChild,
+  request,
+  requestExit,
+  type Requests,
+  supervisorRefs
+} from "./internal/engine.ts"
 import type { AutoShutdown, ChildCounts, ChildInfo, ChildSnapshot, Snapshot, Strategy } from "./internal/model.ts"
 import { validateChild, validateSupervisorSpec } from "./internal/spec.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
@@ -280,16 +290,7 @@ const startChildNow = (
         : new ChildAlreadyPresent({ supervisor: label, child: valid.id })
     ))
   }
-  return Effect.map(engine.add(valid), (outcome) => {
-    switch (outcome._tag) {
-      case "Started":
-        return Exit.succeed(outcome.ref)
-      case "Ignored":
-        return Exit.succeed(undefined)
-      case "Failed":
-        return Exit.fail(new ChildStartFailed({ supervisor: label, child: valid.id, cause: outcome.cause }))
-    }
-  })
+  return engine.add(valid)
 }
 
 /**
@@ -344,14 +345,9 @@ export const start = <const S extends AnySupervisorSpec>(
     if (checked instanceof InvalidChildSpec) return yield* checked
     const started = launch<Protocol>({
       kind: "supervisor",
-      config: {
-        label: spec.label,
-        intensity: checked.intensity,
-        periodMillis: checked.periodMillis,
-        restartDelay: spec.restartDelay,
-        onEvent: spec.onEvent,
-        policy: { kind: "static", strategy: checked.strategy, autoShutdown: checked.autoShutdown }
-      },
+      spec,
+      intensity: checked,
+      policy: { kind: "static", strategy: checked.strategy, autoShutdown: checked.autoShutdown },
       children: checked.children,
       requests
     })
@@ -385,12 +381,6 @@ export type ServicesOfSpec<S extends AnySupervisorSpec> =
   | Child.ServicesOf<S["children"][number]>
   | Child.Named<Child.NameIn<S>, Registry.Registry>
 
-const call = <A, E>(
-  sup: SupervisorRef,
-  msg: Protocol & { readonly _tag: "StartChild" | "TerminateChild" | "RestartChild" | "DeleteChild" | "ChildRef" }
-): Effect.Effect<A, E | Errors.AskError> =>
-  Effect.flatten(ActorRef.ask(sup, msg as never, { timeout: "infinity" }) as Effect.Effect<Exit.Exit<A, E>, any>)
-
 /**
  * Adds a child at run time and starts it; it joins the end of the start order. Fails with
  * `InvalidChildSpec`, `ChildAlreadyStarted` (id running), `ChildAlreadyPresent` (id kept but
@@ -418,7 +408,7 @@ export const startChild = <R, A extends Child.StartResult, E>(
   sup: SupervisorRef<any>,
   spec: ChildSpec<R, A, E, string>
 ): Effect.Effect<Child.Started<A>, StartChildError<E> | Errors.AskError> =>
-  call(sup, { _tag: "StartChild", spec })
+  requestExit(sup, { _tag: "StartChild", spec })
 
 /**
  * The running instance of a child, typed by its id: for a supervisor started with
@@ -458,7 +448,7 @@ export const childRef = <Children, Id extends ChildId<Children>>(
   sup: SupervisorRef<Children>,
   id: Id
 ): Effect.Effect<Children[Id], ChildNotFound | ChildNotRunning | Errors.AskError> =>
-  call(sup as SupervisorRef<any>, { _tag: "ChildRef", id })
+  requestExit(sup as SupervisorRef<any>, { _tag: "ChildRef", id })
 
 /**
  * Stops a child per its shutdown spec without restarting it. Its spec is kept (not running),
@@ -471,7 +461,7 @@ export const childRef = <Children, Id extends ChildId<Children>>(
 export const terminateChild = (
   sup: SupervisorRef<any>,
   id: string
-): Effect.Effect<void, ChildNotFound | Errors.AskError> => call(sup, { _tag: "TerminateChild", id })
+): Effect.Effect<void, ChildNotFound | Errors.AskError> => requestExit(sup, { _tag: "TerminateChild", id })
 
 /**
  * Starts a kept child that is not running. Fails with `ChildRunning` when it runs or is being
@@ -486,7 +476,7 @@ export const restartChild = <Children, const Id extends string>(
 ): Effect.Effect<
   (Id extends keyof Children ? Children[Id] : ActorRef.ActorRef<any>) | undefined,
   ChildNotFound | ChildRunning | ChildStartFailed | Errors.AskError
-> => call(sup as SupervisorRef<any>, { _tag: "RestartChild", id })
+> => requestExit(sup as SupervisorRef<any>, { _tag: "RestartChild", id })
 
 /**
  * Removes the spec of a child that is not running. Fails with `ChildRunning` or `ChildNotFound`.
@@ -497,7 +487,7 @@ export const restartChild = <Children, const Id extends string>(
 export const deleteChild = (
   sup: SupervisorRef<any>,
   id: string
-): Effect.Effect<void, ChildNotFound | ChildRunning | Errors.AskError> => call(sup, { _tag: "DeleteChild", id })
+): Effect.Effect<void, ChildNotFound | ChildRunning | Errors.AskError> => requestExit(sup, { _tag: "DeleteChild", id })
 
 /**
  * The children in OTP's order: reverse start order (newest first), the order they would be
@@ -509,7 +499,7 @@ export const deleteChild = (
 export const whichChildren = <Children>(
   sup: SupervisorRef<Children>
 ): Effect.Effect<ReadonlyArray<ChildInfo<Children[keyof Children]>>, Errors.AskError> =>
-  ActorRef.ask(sup as SupervisorRef<any>, { _tag: "WhichChildren" }, { timeout: "infinity" }) as never
+  request(sup, { _tag: "WhichChildren" })
 
 /**
  * Counts children as OTP does: specs kept, running children, and children by type.
@@ -518,7 +508,7 @@ export const whichChildren = <Children>(
  * @since 0.1.0
  */
 export const countChildren = (sup: SupervisorRef<any>): Effect.Effect<ChildCounts, Errors.AskError> =>
-  ActorRef.ask(sup, { _tag: "CountChildren" }, { timeout: "infinity" })
+  request(sup, { _tag: "CountChildren" })
 
 /**
  * A snapshot of the supervisor (static or dynamic) and, recursively, of its running
@@ -548,10 +538,7 @@ export const countChildren = (sup: SupervisorRef<any>): Effect.Effect<ChildCount
  */
 export const snapshot = (sup: ActorRef.ActorRef<any>): Effect.Effect<Snapshot, Errors.AskError> =>
   Effect.gen(function*() {
-    const own = yield* (ActorRef.ask(sup as SupervisorRef<any>, { _tag: "Snapshot" }, { timeout: "infinity" }) as Effect.Effect<
-      Snapshot,
-      Errors.AskError
-    >)
+    const own = yield* request<Snapshot>(sup, { _tag: "Snapshot" })
     const children = yield* Effect.forEach(own.children, (child) =>
       child.ref !== undefined && supervisorRefs.has(child.ref)
         ? Effect.map(

@@ -14,7 +14,7 @@ const sessions = (log: Log, options?: Partial<DynamicSupervisor.DynamicSuperviso
   DynamicSupervisor.start({ child: (name: string) => startWorker(name, log), ...options })
 
 describe("DynamicSupervisor", () => {
-  it("starts children from the template with their arguments; lists and counts them", async () => {
+  it("S16 starts children from the template with their arguments; lists and counts them", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* sessions(log)
@@ -34,7 +34,7 @@ describe("DynamicSupervisor", () => {
     expect(out.counts).toEqual({ specs: 1, active: 2, supervisors: 0, workers: 2 })
   })
 
-  it("maxChildren: startChild beyond it fails with MaxChildrenReached; room frees up when a child goes", async () => {
+  it("S16 maxChildren: startChild beyond it fails with MaxChildrenReached; room frees up when a child goes", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* sessions(log, { maxChildren: 2, label: "sessions" })
@@ -54,7 +54,7 @@ describe("DynamicSupervisor", () => {
     expect(log.filter((l) => l.startsWith("start"))).toEqual(["start a", "start b", "start c"])
   })
 
-  it("restarts a child with the same arguments", async () => {
+  it("S16 restarts a child with the same arguments", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* sessions(log)
@@ -70,7 +70,7 @@ describe("DynamicSupervisor", () => {
     expect(log.filter((l) => l.startsWith("start"))).toEqual(["start carol", "start carol"])
   })
 
-  it("temporary children are never restarted and forgotten when they exit; transient ones after a clean exit", async () => {
+  it("S4 temporary children are never restarted and forgotten when they exit; transient ones after a clean exit", async () => {
     const log: Log = []
     const rec = recorder()
     const out = await run(Effect.gen(function*() {
@@ -93,7 +93,7 @@ describe("DynamicSupervisor", () => {
     expect(out.transientChildren.map((c) => [c.args, c.incarnation])).toEqual([["dirty", 2]])
   })
 
-  it("terminateChild stops a child without restarting it; a dead reference succeeds; a stranger is not found", async () => {
+  it("S16 terminateChild stops a child without restarting it; a dead reference succeeds; a stranger is not found", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* sessions(log)
@@ -117,7 +117,7 @@ describe("DynamicSupervisor", () => {
     expect(log.filter((l) => l.startsWith("start"))).toEqual(["start a"])
   })
 
-  it("ignore returns undefined and keeps nothing; a failing, throwing or non-Effect template fails that start only", async () => {
+  it("S16 ignore returns undefined and keeps nothing; a failing, throwing or non-Effect template fails that start only", async () => {
     const out = await run(Effect.gen(function*() {
       const sup = yield* DynamicSupervisor.start({
         child: (mode: "ignore" | "fail" | "throw" | "garbage") => {
@@ -147,7 +147,7 @@ describe("DynamicSupervisor", () => {
     expect(out.alive).toBe(true)
   })
 
-  it("gives up after too many restarts: every child is stopped and the supervisor exits Shutdown", async () => {
+  it("S7 gives up after too many restarts: every child is stopped and the supervisor exits Shutdown", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* sessions(log, { intensity: 1 })
@@ -161,7 +161,7 @@ describe("DynamicSupervisor", () => {
     expect(out).toEqual({ sup: ExitReason.shutdown(), b: ExitReason.shutdown() })
   })
 
-  it("stops its children concurrently, with one timeout for all (TestClock)", async () => {
+  it("S16 stops its children concurrently, with one timeout for all (TestClock)", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* DynamicSupervisor.start({
@@ -181,7 +181,7 @@ describe("DynamicSupervisor", () => {
     expect(out.map((r) => r._tag)).toEqual(["Killed", "Killed", "Killed"])
   })
 
-  it("restartDelay spaces restarts out; the child shows as restarting meanwhile (TestClock)", async () => {
+  it("S17 restartDelay spaces restarts out; the child shows as restarting meanwhile (TestClock)", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* sessions(log, { restartDelay: Schedule.exponential("1 second") })
@@ -196,7 +196,7 @@ describe("DynamicSupervisor", () => {
     expect(out.after).toEqual([["running", 2]])
   })
 
-  it("validates its options before starting: InvalidChildSpec names the field", async () => {
+  it("S20 validates its options before starting: InvalidChildSpec names the field", async () => {
     const bad = [
       [{ child: "not a function" }, "child"],
       [{ child: () => Effect.never, maxChildren: -1 }, "maxChildren"],
@@ -212,7 +212,7 @@ describe("DynamicSupervisor", () => {
     expect(errors.map((e) => [e._tag, e.child, e.field])).toEqual(bad.map(([, field]) => ["InvalidChildSpec", undefined, field]))
   })
 
-  it("as a child of a Supervisor (DynamicSupervisor.child): its events carry its path; it restarts as a whole", async () => {
+  it("S18 as a child of a Supervisor (DynamicSupervisor.child): its events carry its path; it restarts as a whole", async () => {
     const log: Log = []
     const rec = recorder()
     const out = await run(Effect.gen(function*() {
@@ -232,10 +232,55 @@ describe("DynamicSupervisor", () => {
     expect([out.info!.id, out.info!.type, out.info!.status]).toEqual(["dyn", "supervisor", "running"])
     expect(out.events).toEqual(["started dyn#1", "started dyn/#1#1", "exited dyn/#1#1 Failure", "started dyn/#1#2 restart"])
   })
+  it("S16 children waiting for a restart count toward maxChildren (TestClock)", async () => {
+    const log: Log = []
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* sessions(log, { maxChildren: 1, restartDelay: Schedule.spaced("1 second") })
+      const a = (yield* DynamicSupervisor.startChild(sup, "a")) as Ref
+      yield* ActorRef.kill(a)
+      const status = (yield* DynamicSupervisor.whichChildren(sup)).map((c) => c.status)
+      const full = yield* Effect.flip(DynamicSupervisor.startChild(sup, "b"))
+      yield* advance("1 second")
+      return { status, full, after: (yield* DynamicSupervisor.whichChildren(sup)).map((c) => [c.args, c.status]) }
+    }))
+    expect(out.status).toEqual(["restarting"])
+    expect(out.full).toMatchObject({ _tag: "MaxChildrenReached", maxChildren: 1 })
+    expect(out.after).toEqual([["a", "running"]])
+    expect(log.filter((l) => l.startsWith("start"))).toEqual(["start a", "start a"])
+  })
+
+  it("S18 a supervisor that is a dynamic child is named by its made-up id in the paths of its events", async () => {
+    const log: Log = []
+    const rec = recorder()
+    const out = await run(Effect.gen(function*() {
+      const teams = yield* DynamicSupervisor.start({
+        type: "supervisor",
+        onEvent: rec.onEvent,
+        child: (team: string) =>
+          Supervisor.start({
+            strategy: "one-for-one",
+            intensity: 0,
+            label: team,
+            children: [Child.worker({ id: "w", start: startWorker(`${team}-w`, log) })]
+          })
+      })
+      const red = (yield* DynamicSupervisor.startChild(teams, "red")) as unknown as Supervisor.SupervisorRef
+      const w = yield* refOf(red, "w")
+      yield* ActorRef.tell(w, { _tag: "Fail", error: "boom" }) // intensity 0: red gives up
+      yield* ActorRef.monitor(w)
+      yield* ActorRef.monitor(red)
+      yield* flush
+      return rec.events.filter((e) => e._tag === "RestartIntensityExceeded").map((e) => e.supervisor)
+    }))
+    expect(rec.lines().slice(0, 2)).toEqual(["started #1/w#1", "started #1#1"])
+    expect(out).toEqual([["#1"]])
+    expect(rec.lines()).toContain("exited #1/w#1 Failure")
+    expect(rec.lines()).toContain("started #1#2 restart")
+  })
 })
 
 describe("DynamicSupervisor significant children and autoShutdown (OTP simple_one_for_one)", () => {
-  it("all-significant: the last child's own exit shuts the supervisor down; terminateChild does not", async () => {
+  it("S13 all-significant: the last child's own exit shuts the supervisor down; terminateChild does not", async () => {
     const log: Log = []
     const events = recorder()
     const out = await run(Effect.gen(function*() {
@@ -257,7 +302,7 @@ describe("DynamicSupervisor significant children and autoShutdown (OTP simple_on
     expect(events.lines().filter((l) => l.startsWith("auto-shutdown"))).toEqual(["auto-shutdown root by #2"])
   })
 
-  it("any-significant: the first child's own exit (not restarted) shuts it down; a restarted crash does not", async () => {
+  it("S13 any-significant: the first child's own exit (not restarted) shuts it down; a restarted crash does not", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* sessions(log, { restart: "transient", significant: true, autoShutdown: "any-significant" })
@@ -274,5 +319,51 @@ describe("DynamicSupervisor significant children and autoShutdown (OTP simple_on
     }))
     expect(out).toEqual({ afterCrash: true, alive: false })
     expect(log.filter((l) => l.startsWith("stopped b"))).toEqual(["stopped b Shutdown"])
+  })
+  it("S13 a significant template is refused under autoShutdown never and when permanent; nothing starts", async () => {
+    const log: Log = []
+    const errors = await run(Effect.all([
+      Effect.flip(sessions(log, { restart: "transient", significant: true, label: "never" })),
+      Effect.flip(sessions(log, { significant: true, autoShutdown: "any-significant", label: "permanent" })),
+      Effect.flip(sessions(log, { significant: true, label: "both" }))
+    ]))
+    expect(errors.map((e) => [e._tag, e.supervisor, e.field])).toEqual([
+      ["InvalidChildSpec", "never", "significant"],
+      ["InvalidChildSpec", "permanent", "significant"],
+      ["InvalidChildSpec", "both", "significant"]
+    ])
+    expect(errors[0]!.message).toContain(`needs autoShutdown "any-significant" or "all-significant"`)
+    expect(errors[1]!.message).toContain("a permanent child cannot be significant")
+    // autoShutdown is checked first, as OTP does
+    expect(errors[2]!.message).toContain(`needs autoShutdown "any-significant" or "all-significant"`)
+    expect(log).toEqual([])
+  })
+
+  it("S13 all-significant counts a child waiting for its restart as left: its siblings' exits do not shut down", async () => {
+    const log: Log = []
+    const events = recorder()
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* sessions(log, {
+        restart: "transient",
+        significant: true,
+        autoShutdown: "all-significant",
+        restartDelay: Schedule.spaced("1 second"),
+        onEvent: events.onEvent
+      })
+      const a = (yield* DynamicSupervisor.startChild(sup, "a")) as Ref
+      const b = (yield* DynamicSupervisor.startChild(sup, "b")) as Ref
+      yield* ActorRef.tell(a, { _tag: "Fail", error: "x" }) // restarted after 1 s
+      yield* ActorRef.monitor(a)
+      yield* exitWith(b, ExitReason.normal) // a is restarting: not the last one
+      yield* flush
+      const whileRestarting = yield* ActorRef.isAlive(sup)
+      yield* advance("1 second")
+      const [restarted] = yield* DynamicSupervisor.whichChildren(sup)
+      yield* exitWith(restarted!.ref as Ref, ExitReason.normal)
+      yield* flush
+      return { whileRestarting, restarted: restarted!.incarnation, alive: yield* ActorRef.isAlive(sup) }
+    }))
+    expect(out).toEqual({ whileRestarting: true, restarted: 2, alive: false })
+    expect(events.lines().filter((l) => l.startsWith("auto-shutdown"))).toEqual(["auto-shutdown root by #1"])
   })
 })

@@ -1,7 +1,8 @@
 /**
- * `Supervisor` beyond the §2 rules: intensity windows, shutdown timeouts and restart backoff
- * under the `TestClock`, escalation through three levels, events and snapshots, validation,
- * and robustness against starts and observers that throw.
+ * `Supervisor` in detail (docs/supervision-contract.md; each test named after its guarantee):
+ * intensity windows, shutdown timeouts and restart backoff under the `TestClock`, escalation
+ * through three levels, events and snapshots, validation, and robustness against starts and
+ * observers that throw.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Cause, Effect, Exit, Fiber, PubSub, Schedule } from "effect"
@@ -40,7 +41,7 @@ afterAll(() => {
 })
 
 describe("restart intensity (TestClock)", () => {
-  it("the window is exact to the millisecond: a restart counts while it is less than `period` old", async () => {
+  it("S8 the window is exact to the millisecond: a restart counts while it is less than `period` old", async () => {
     const attempt = (gap: Duration.Input) => {
       const log: Log = []
       return run(Effect.gen(function*() {
@@ -61,7 +62,7 @@ describe("restart intensity (TestClock)", () => {
     expect(await attempt("1000 millis")).toBe(true) // the first one has just left the window
   })
 
-  it("the window slides: the budget comes back as old restarts age out", async () => {
+  it("S8 the window slides: the budget comes back as old restarts age out", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({
@@ -91,7 +92,7 @@ describe("restart intensity (TestClock)", () => {
     expect(out.exit).toEqual(ExitReason.shutdown())
   })
 
-  it("defaults to 3 restarts within 5 seconds", async () => {
+  it("S7 defaults to 3 restarts within 5 seconds", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({ strategy: "one-for-one", children: [worker("w", log)] })
@@ -135,21 +136,21 @@ describe("shutdown specs (TestClock)", () => {
     }))
   }
 
-  it("a timeout asks the child to stop, then kills it when the timeout elapses (Killed, stop hook cut short)", async () => {
+  it("S10 a timeout asks the child to stop, then kills it when the timeout elapses (Killed, stop hook cut short)", async () => {
     const out = await terminate("2 seconds", "1 minute", ["1999 millis", "1 milli"])
     expect(out.progress).toEqual(["0: waiting", "+1999 millis: waiting", "+1 milli: done"])
     expect(out.log).toEqual(["stopping w"])
     expect(out.reason).toBe("Killed")
   })
 
-  it("a timeout that is not needed: the child stops cleanly within it (Shutdown)", async () => {
+  it("S10 a timeout that is not needed: the child stops cleanly within it (Shutdown)", async () => {
     const out = await terminate("2 seconds", "1 second", ["1 second"])
     expect(out.progress).toEqual(["0: waiting", "+1 second: done"])
     expect(out.log).toEqual(["stopping w", "stopped w Shutdown"])
     expect(out.reason).toBe("Shutdown")
   })
 
-  it("brutal kills at once: the stop hook does not run, the child's resource finalizers do", async () => {
+  it("S10 brutal kills at once: the stop hook does not run, the child's resource finalizers do", async () => {
     const log: Log = []
     const Holder = Actor.make<WorkerMsg>()({
       init: () => Effect.as(Effect.addFinalizer(() => Effect.sync(() => log.push("released"))), "h"),
@@ -174,7 +175,7 @@ describe("shutdown specs (TestClock)", () => {
     expect(log).toEqual(["released"])
   })
 
-  it("infinity waits as long as the stop hook takes", async () => {
+  it("S10 infinity waits as long as the stop hook takes", async () => {
     const out = await terminate("infinity", "1 hour", ["59 minutes", "1 minute"])
     expect(out.progress).toEqual(["0: waiting", "+59 minutes: waiting", "+1 minute: done"])
     expect(out.reason).toBe("Shutdown")
@@ -182,7 +183,7 @@ describe("shutdown specs (TestClock)", () => {
 })
 
 describe("restart backoff: restartDelay (TestClock)", () => {
-  it("the child shows as restarting during the delay and restarts after TestClock.adjust", async () => {
+  it("S17 the child shows as restarting during the delay and restarts after TestClock.adjust", async () => {
     const log: Log = []
     const rec = recorder()
     const out = await run(Effect.gen(function*() {
@@ -227,7 +228,7 @@ describe("restart backoff: restartDelay (TestClock)", () => {
     ])
   })
 
-  it("uses the schedule's delays, not its outputs (Schedule.spaced counts repetitions)", async () => {
+  it("S17 uses the schedule's delays, not its outputs (Schedule.spaced counts repetitions)", async () => {
     const log: Log = []
     const rec = recorder()
     await run(Effect.gen(function*() {
@@ -245,7 +246,7 @@ describe("restart backoff: restartDelay (TestClock)", () => {
     expect(rec.lines().filter((l) => l.startsWith("scheduled"))).toEqual(["scheduled w 1000ms", "scheduled w 1000ms"])
   })
 
-  it("intensity still gives up: restarts spaced out by the delay still count", async () => {
+  it("S17 intensity still gives up: restarts spaced out by the delay still count", async () => {
     const log: Log = []
     const rec = recorder()
     const out = await run(Effect.gen(function*() {
@@ -266,7 +267,7 @@ describe("restart backoff: restartDelay (TestClock)", () => {
     expect(out.events.slice(-2)).toEqual(["exited w#2 Failure", "gave-up root"])
   })
 
-  it("a failed restart attempt waits for the next delay; the schedule starts over after a whole period of running", async () => {
+  it("S17 a failed restart attempt waits for the next delay; the schedule starts over after a whole period of running", async () => {
     const log: Log = []
     const rec = recorder()
     await run(Effect.gen(function*() {
@@ -296,7 +297,7 @@ describe("restart backoff: restartDelay (TestClock)", () => {
     ])
   })
 
-  it("one-for-all: the others are stopped at once; the whole group restarts after the delay", async () => {
+  it("S17 one-for-all: the others are stopped at once; the whole group restarts after the delay", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({
@@ -314,7 +315,7 @@ describe("restart backoff: restartDelay (TestClock)", () => {
     expect(out.after).toEqual({ a: "running", b: "running", c: "running" })
   })
 
-  it("terminateChild during the delay cancels the restart, and releases the rest of its group", async () => {
+  it("S15 terminateChild during the delay cancels the restart, and releases the rest of its group", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({
@@ -335,7 +336,7 @@ describe("restart backoff: restartDelay (TestClock)", () => {
 })
 
 describe("escalation", () => {
-  it("climbs one level per exhausted budget: leaf gives up, mid restarts it until mid gives up, a transient mid stops there", async () => {
+  it("S11 climbs one level per exhausted budget: leaf gives up, mid restarts it until mid gives up, a transient mid stops there", async () => {
     const log: Log = []
     const rec = recorder()
     const out = await run(Effect.gen(function*() {
@@ -384,7 +385,7 @@ describe("escalation", () => {
 })
 
 describe("observability", () => {
-  it("Supervisor.events streams the events of the whole subtree, with the path of each supervisor", async () => {
+  it("S18 Supervisor.events streams the events of the whole subtree, with the path of each supervisor", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const root = yield* Supervisor.start({
@@ -401,7 +402,7 @@ describe("observability", () => {
     expect(out).toEqual(["ChildExited [sub] w", "ChildStarted [sub] w"])
   })
 
-  it("onEvent sees the start itself; a nested supervisor's events reach its own onEvent and every ancestor's", async () => {
+  it("S18 onEvent sees the start itself; a nested supervisor's events reach its own onEvent and every ancestor's", async () => {
     const log: Log = []
     const root = recorder()
     const mid = recorder()
@@ -443,7 +444,7 @@ describe("observability", () => {
     ])
   })
 
-  it("Supervisor.snapshot of a 3-level tree: status, restart type, incarnation, restarts in window, remaining budget", async () => {
+  it("S19 Supervisor.snapshot of a 3-level tree: status, restart type, incarnation, restarts in window, remaining budget", async () => {
     const log: Log = []
     const snap = await run(Effect.gen(function*() {
       const root = yield* Supervisor.start({
@@ -559,7 +560,7 @@ describe("observability", () => {
 })
 
 describe("housekeeping", () => {
-  it("restarts and a full stop leave no dead letters (a supervisor does not message itself about children it stopped)", async () => {
+  it("S22 restarts and a full stop leave no dead letters (a supervisor does not message itself about children it stopped)", async () => {
     const log: Log = []
     const letters = await run(Effect.gen(function*() {
       const dead = yield* ActorSystem.deadLetters
@@ -578,7 +579,7 @@ describe("housekeeping", () => {
     expect(letters).toEqual([])
   })
 
-  it("stopping a supervisor during a backoff delay: nothing restarts later, no actor is left", async () => {
+  it("S17 stopping a supervisor during a backoff delay: nothing restarts later, no actor is left", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const system = yield* ActorSystem.ActorSystem
@@ -676,7 +677,7 @@ describe("validation before anything starts", () => {
   ]
 
   for (const c of cases) {
-    it(`${c.name}: InvalidChildSpec names the child and the field; no child's start ran`, async () => {
+    it(`S20 ${c.name}: InvalidChildSpec names the child and the field; no child's start ran`, async () => {
       log.length = 0
       const error = await run(Effect.flip(Supervisor.start(c.spec as Supervisor.SupervisorSpec<never>)))
       expect(error).toBeInstanceOf(SupervisorErrors.InvalidChildSpec)
@@ -687,7 +688,7 @@ describe("validation before anything starts", () => {
     })
   }
 
-  it("startChild validates too: an invalid spec fails with InvalidChildSpec and starts nothing", async () => {
+  it("S20 startChild validates too: an invalid spec fails with InvalidChildSpec and starts nothing", async () => {
     log.length = 0
     const error = await run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({ strategy: "one-for-one", label: "app", children: [] })
@@ -714,7 +715,7 @@ describe("starts and handlers that throw never crash the process", () => {
   } as const
 
   for (const [name, start] of Object.entries(broken)) {
-    it(`a start that ${name} is a start failure (at start, at startChild, at restart)`, async () => {
+    it(`S2 a start that ${name} is a start failure (at start, at startChild, at restart)`, async () => {
       const log: Log = []
       const out = await run(Effect.gen(function*() {
         const atStart = yield* Effect.flip(Supervisor.start({
@@ -747,7 +748,7 @@ describe("starts and handlers that throw never crash the process", () => {
     })
   }
 
-  it("the failure of a start that returned a wrong value says what it returned", async () => {
+  it("S2 the failure of a start that returned a wrong value says what it returned", async () => {
     const error = await run(Effect.flip(Supervisor.start({
       strategy: "one-for-one",
       children: [Child.worker({ id: "n", start: Effect.succeed(42) as never })]
@@ -756,7 +757,7 @@ describe("starts and handlers that throw never crash the process", () => {
     expect(String(Cause.squash(failed.cause))).toContain(`the start of child "n" returned number 42`)
   })
 
-  it("a handler that throws ends the worker with a Failure and the supervisor restarts it", async () => {
+  it("S4 a handler that throws ends the worker with a Failure and the supervisor restarts it", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({ strategy: "one-for-one", children: [worker("w", log)] })
@@ -771,7 +772,7 @@ describe("starts and handlers that throw never crash the process", () => {
     expect(out.pong).toBe("pong w")
   })
 
-  it("an onEvent observer that throws does not disturb supervision", async () => {
+  it("S18 an onEvent observer that throws does not disturb supervision", async () => {
     const log: Log = []
     let calls = 0
     const out = await run(Effect.gen(function*() {
@@ -790,7 +791,7 @@ describe("starts and handlers that throw never crash the process", () => {
     expect(calls).toBeGreaterThanOrEqual(3)
   })
 
-  it("a supervisor started later from a worker's handler is a root of its own, not part of the worker's tree", async () => {
+  it("S18 a supervisor started later from a worker's handler is a root of its own, not part of the worker's tree", async () => {
     const rec = recorder()
     const inner = recorder()
     type Msg = Actor.Request<{ readonly _tag: "StartInner" }, Supervisor.SupervisorRef>
@@ -821,7 +822,7 @@ describe("starts and handlers that throw never crash the process", () => {
     expect(out.rootLines).toEqual(["started starter#1"])
   })
 
-  it("a killed supervisor's children still end (its scope closes)", async () => {
+  it("S9 a killed supervisor's children still end (its scope closes)", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({ strategy: "one-for-one", children: [worker("a", log), worker("b", log)] })

@@ -33,7 +33,7 @@ const full = { wouldExceed: () => true }
 const crash = ExitReason.failure(Cause.fail("boom"))
 
 describe("the restart decision", () => {
-  it("one-for-all: stops the running others in reverse order, drops the temporary ones, restarts the rest in order", () => {
+  it("S5 one-for-all: stops the running others in reverse order, drops the temporary ones, restarts the rest in order", () => {
     const children = [child("a"), child("t", "temporary"), child("b", "permanent", { status: "not_running" }), child("c")]
     const exited = { ...children[0]!, ref: undefined, status: "not_running" as const }
     const plan = decide(view([exited, ...children.slice(1)]), { _tag: "Exited", id: "a", reason: crash }, policy({ strategy: "one-for-all" }), room, 0)
@@ -49,13 +49,13 @@ describe("the restart decision", () => {
     })
   })
 
-  it("rest-for-one: only the exited child and the ones after it", () => {
+  it("S5 rest-for-one: only the exited child and the ones after it", () => {
     const children = [child("a"), child("b", "permanent", { status: "not_running" }), child("c")]
     const plan = decide(view(children), { _tag: "Exited", id: "b", reason: crash }, policy({ strategy: "rest-for-one" }), room, 0)
     expect(plan).toMatchObject({ _tag: "Restart", stop: ["c"], group: ["b", "c"] })
   })
 
-  it("a restart beyond the intensity gives up; a failed restart attempt is counted first", () => {
+  it("S6 a restart beyond the intensity gives up; a failed restart attempt is counted first", () => {
     const children = [child("a", "permanent", { status: "not_running" })]
     expect(decide(view(children), { _tag: "Exited", id: "a", reason: crash }, policy({}), full, 0)).toEqual({ _tag: "GiveUp" })
     expect(decide(view(children), { _tag: "RestartFailed", id: "a" }, policy({}), full, 0)).toEqual({ _tag: "GiveUp" })
@@ -66,7 +66,7 @@ describe("the restart decision", () => {
     })
   })
 
-  it("a temporary child, or any dynamic child, is dropped when it is not restarted; a transient static one is kept", () => {
+  it("S4 a temporary child, or any dynamic child, is dropped when it is not restarted; a transient static one is kept", () => {
     const t = [child("t", "temporary", { status: "not_running" })]
     const tr = [child("x", "transient", { status: "not_running" })]
     expect(decide(view(t), { _tag: "Exited", id: "t", reason: crash }, policy({}), room, 0)).toMatchObject({ drop: true })
@@ -78,7 +78,7 @@ describe("the restart decision", () => {
       .toMatchObject({ _tag: "NotRestarted", drop: true })
   })
 
-  it("all-significant fires on the last significant child's own exit; any-significant on the first", () => {
+  it("S12 all-significant fires on the last significant child's own exit; any-significant on the first", () => {
     const s1 = child("s1", "transient", { status: "not_running", significant: true })
     const s2 = child("s2", "transient", { significant: true })
     const normal = ExitReason.normal
@@ -90,7 +90,7 @@ describe("the restart decision", () => {
       .toMatchObject({ autoShutdown: true })
   })
 
-  it("a retry that is no longer pending is stale; terminating the driver of a pending restart cancels its group", () => {
+  it("S15 a retry that is no longer pending is stale; terminating the driver of a pending restart cancels its group", () => {
     const a = child("a", "permanent", { status: "restarting", retryPending: true })
     const b = child("b", "permanent", { status: "restarting" })
     const oneForAll = policy({ strategy: "one-for-all" })

@@ -42,7 +42,7 @@ const CounterName = Registry.key<CounterMsg>()("counter")
 const SessionName = (user: string) => Registry.key<CounterMsg>()(`session/${user}`)
 
 describe("typed child handles (#12.1)", () => {
-  it("childRef of a static child is typed by its id; a misspelt id does not compile", () =>
+  it("S23 childRef of a static child is typed by its id; a misspelt id does not compile", () =>
     run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({
         strategy: "one-for-one",
@@ -65,7 +65,7 @@ describe("typed child handles (#12.1)", () => {
       expect(yield* ActorRef.ask(counter, { _tag: "Get" })).toBe(2)
     })))
 
-  it("childRef answers the current incarnation after a restart, ChildNotFound for an unknown id", () =>
+  it("S23 childRef answers the current incarnation after a restart, ChildNotFound for an unknown id", () =>
     run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({
         strategy: "one-for-one",
@@ -83,7 +83,7 @@ describe("typed child handles (#12.1)", () => {
       expect(missing.message).toContain(`no child "ghost"`)
     })))
 
-  it("startChild and restartChild give the spec's ref type; ChildStartFailed carries the start's error type", () =>
+  it("S23 startChild and restartChild give the spec's ref type; ChildStartFailed carries the start's error type", () =>
     run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({ strategy: "one-for-one", children: [] })
       const echo = yield* Supervisor.startChild(sup, Child.worker({ id: "echo", start: Actor.spawn(Echo) }))
@@ -100,7 +100,7 @@ describe("typed child handles (#12.1)", () => {
       expect(Option.getOrThrow(cause).url).toBe("pg://x")
     })))
 
-  it("Supervisor.start fails with ChildStartFailed typed by the children's start errors", async () => {
+  it("S23 Supervisor.start fails with ChildStartFailed typed by the children's start errors", async () => {
     const program = Supervisor.start({
       strategy: "one-for-one",
       children: [
@@ -118,7 +118,7 @@ describe("typed child handles (#12.1)", () => {
     expect(Option.getOrThrow(error)).toMatchObject({ _tag: "ChildStartFailed", child: "db" })
   })
 
-  it("a nested supervisor's ref is typed with its own children", () =>
+  it("S23 a nested supervisor's ref is typed with its own children", () =>
     run(Effect.gen(function*() {
       const root = yield* Supervisor.start({
         strategy: "one-for-one",
@@ -144,7 +144,7 @@ describe("typed child handles (#12.1)", () => {
       expect(yield* ActorRef.ask(echo, { _tag: "Echo", text: "pooled" })).toBe("pooled")
     })))
 
-  it("DynamicSupervisor: startChild is typed by the template, whichChildren keeps Args", () =>
+  it("S23 DynamicSupervisor: startChild is typed by the template, whichChildren keeps Args", () =>
     run(Effect.gen(function*() {
       const jobs = yield* DynamicSupervisor.start({
         child: (job: { readonly url: string }) => Actor.spawn(Counter, { label: job.url })
@@ -170,7 +170,7 @@ describe("typed child handles (#12.1)", () => {
 })
 
 describe("names (#12.5)", () => {
-  it("a worker child's name is re-taken by every incarnation; Registry is required by the type", () =>
+  it("S24 a worker child's name is re-taken by every incarnation; Registry is required by the type", () =>
     run(Effect.gen(function*() {
       const spec = Child.worker({ id: "counter", start: Actor.spawn(Counter), name: CounterName })
       expectTypeOf<Effect.Services<typeof spec.start>>().toEqualTypeOf<
@@ -186,7 +186,7 @@ describe("names (#12.5)", () => {
       expect(second).toBe(yield* Supervisor.childRef(sup, "counter"))
     })))
 
-  it("a supervisor's own name (Supervisor.start and Supervisor.child), and a taken name fails the start", () =>
+  it("S24 a supervisor's own name (Supervisor.start and Supervisor.child), and a taken name fails the start", () =>
     run(Effect.gen(function*() {
       const RootName = Registry.key<Supervisor.Protocol>()("root")
       const InnerName = Registry.key<Supervisor.Protocol>()("inner")
@@ -204,7 +204,7 @@ describe("names (#12.5)", () => {
       expect(Option.getOrThrow(yield* Registry.lookup(DynName))).toBe(dyn)
     })))
 
-  it("startOrLookup: concurrent callers for one new name all get the same typed ref, one child starts", () =>
+  it("S25 startOrLookup: concurrent callers for one new name all get the same typed ref, one child starts", () =>
     run(Effect.gen(function*() {
       let starts = 0
       const sessions = yield* DynamicSupervisor.start({
@@ -233,7 +233,7 @@ describe("names (#12.5)", () => {
       expect(taken.child).toBe("session/alice")
     })))
 
-  it("a named dynamic child is re-registered on restart and its events carry its name", () =>
+  it("S25 a named dynamic child is re-registered on restart and its events carry its name", () =>
     run(Effect.gen(function*() {
       const events: Array<string> = []
       const sessions = yield* DynamicSupervisor.start({

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import { exceeds, RestartWindow } from "../src/internal/intensity.ts"
 
 describe("RestartWindow (pure)", () => {
-  it("allows `intensity` restarts within the period and refuses the next one", () => {
+  it("S7 allows `intensity` restarts within the period and refuses the next one", () => {
     const w = new RestartWindow(3, 5_000)
     expect(w.add(0)).toBe(true)
     expect(w.add(1_000)).toBe(true)
@@ -15,11 +15,11 @@ describe("RestartWindow (pure)", () => {
     expect(w.add(3_000)).toBe(false)
   })
 
-  it("intensity 0 refuses the first restart", () => {
+  it("S7 intensity 0 refuses the first restart", () => {
     expect(new RestartWindow(0, 5_000).add(0)).toBe(false)
   })
 
-  it("is exact to the millisecond: a restart counts while less than `period` ms old", () => {
+  it("S8 is exact to the millisecond: a restart counts while less than `period` ms old", () => {
     const w = new RestartWindow(1, 1_000)
     expect(w.add(10)).toBe(true)
     expect(w.count(1_009)).toBe(1) // 999 ms old: still in the window
@@ -32,7 +32,7 @@ describe("RestartWindow (pure)", () => {
     expect(loose.add(1_010)).toBe(true) // the one at 10 has just left the window
   })
 
-  it("slides: old restarts leave the window as time moves on", () => {
+  it("S8 slides: old restarts leave the window as time moves on", () => {
     const w = new RestartWindow(2, 1_000)
     expect(w.add(0)).toBe(true)
     expect(w.add(500)).toBe(true)
@@ -41,7 +41,7 @@ describe("RestartWindow (pure)", () => {
     expect(w.add(1_499)).toBe(false) // 500, 1000, 1499
   })
 
-  it("agrees with the reference decision `exceeds` on every step of long random histories", () => {
+  it("S8 agrees with the reference decision `exceeds` on every step of long random histories", () => {
     let seed = 12345
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
     for (let round = 0; round < 50; round++) {
@@ -62,7 +62,7 @@ describe("RestartWindow (pure)", () => {
     }
   })
 
-  it("keeps only what the window needs, however long a restart storm lasts (amortised O(1) per restart)", () => {
+  it("S8 keeps only what the window needs, however long a restart storm lasts (amortised O(1) per restart)", () => {
     const w = new RestartWindow(1_000, 100)
     let refused = 0
     for (let t = 0; t < 200_000; t++) if (!w.add(t)) refused++ // 1 restart per ms: 100 in any window
@@ -75,7 +75,7 @@ describe("RestartWindow (pure)", () => {
 })
 
 describe("exceeds (pure)", () => {
-  it("counts the restarts younger than the period, plus the new one", () => {
+  it("S8 counts the restarts younger than the period, plus the new one", () => {
     expect(exceeds([], 0, 5_000, 0)).toBe(true)
     expect(exceeds([], 0, 5_000, 1)).toBe(false)
     expect(exceeds([0], 4_999, 5_000, 1)).toBe(true)

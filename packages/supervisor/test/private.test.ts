@@ -34,7 +34,7 @@ const forgeries = (ref: ActorRef.ActorRef<any>, child: ActorRef.ActorRef<any>) =
 ]
 
 describe("a supervisor's internal messages are private", () => {
-  it("S13 the public protocol of both supervisor kinds admits only the public requests", () => {
+  it("S21 the public protocol of both supervisor kinds admits only the public requests", () => {
     expectTypeOf<Supervisor.Protocol["_tag"]>().toEqualTypeOf<
       "StartChild" | "TerminateChild" | "RestartChild" | "DeleteChild" | "ChildRef" | "WhichChildren" | "CountChildren" | "Snapshot"
     >()
@@ -63,7 +63,7 @@ describe("a supervisor's internal messages are private", () => {
     expect(typeof typeOnly).toBe("function")
   })
 
-  it("S13 a forged internal message sent to a Supervisor is answered with UnknownRequest and changes nothing", async () => {
+  it("S21 a forged internal message sent to a Supervisor is answered with UnknownRequest and changes nothing", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({
@@ -97,7 +97,7 @@ describe("a supervisor's internal messages are private", () => {
     expect(String(errorOf(out.replies[0]).message)).toContain(`with _tag "Boot"`)
   })
 
-  it("S13 a forged internal message sent to a DynamicSupervisor is answered with UnknownRequest and changes nothing", async () => {
+  it("S21 a forged internal message sent to a DynamicSupervisor is answered with UnknownRequest and changes nothing", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* DynamicSupervisor.start({ child: (name: string) => startWorker(name, log), label: "dyn" })
@@ -128,7 +128,7 @@ describe("a supervisor's internal messages are private", () => {
     expect(out.terminate).toBe("ChildNotFound")
   })
 
-  it("S13 the framework's own use of the private channel still works: boot, restarts and events", async () => {
+  it("S21 the framework's own use of the private channel still works: boot, restarts and events", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({ strategy: "one-for-one", children: [worker("a", log)] })

@@ -1,7 +1,10 @@
 /**
- * DESIGN.md §2, "Semantics that must be exact": one test named after each item (§2.1–§2.12),
- * plus a few more for items with several parts. The OTP traces in `conformance/` check the same
- * rules against Erlang; these tests check them through the public API alone.
+ * The core rules of docs/supervision-contract.md, one scenario each, through the public API
+ * alone: start order and failed starts (S1–S3), restart types and strategies (S4–S6), intensity
+ * (S7), stop order and shutdown defaults (S9, S10), escalation (S11), auto-shutdown (S12), the
+ * dynamic API (S14) and dynamic supervisors (S16). Every test is named after the guarantee it
+ * proves (Contract.test.ts checks that). The OTP traces in `conformance/` check the same rules
+ * against Erlang.
  */
 import { describe, expect, it } from "vitest"
 import { Effect, Exit, Fiber } from "effect"
@@ -25,8 +28,8 @@ import {
   type WorkerMsg
 } from "./utils.ts"
 
-describe("DESIGN §2 semantics", () => {
-  it("§2.1 children start one at a time in spec order; start completes after every child started", async () => {
+describe("the supervision contract, through the public API", () => {
+  it("S1 children start one at a time in spec order; start completes after every child started", async () => {
     const log: Log = []
     const rec = recorder()
     const out = await run(Effect.gen(function*() {
@@ -53,7 +56,7 @@ describe("DESIGN §2 semantics", () => {
     expect(statuses(out.children)).toEqual({ a: "running", b: "running", c: "running" })
   })
 
-  it("§2.2 a child failing to start stops the earlier ones in reverse order; start fails naming the child and its reason", async () => {
+  it("S2 a child failing to start stops the earlier ones in reverse order; start fails naming the child and its reason", async () => {
     const log: Log = []
     const rec = recorder()
     const error = await run(Effect.flip(Supervisor.start({
@@ -92,7 +95,7 @@ describe("DESIGN §2 semantics", () => {
     ])
   })
 
-  it("§2.3 a start returning ignore keeps a static child's spec with no running instance", async () => {
+  it("S3 a start returning ignore keeps a static child's spec with no running instance", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({
@@ -119,7 +122,7 @@ describe("DESIGN §2 semantics", () => {
     expect(statuses(out.after)).toEqual({ a: "running", b: "running" })
   })
 
-  it("§2.4 stopping goes in reverse start order, one child at a time, each per its own shutdown spec", async () => {
+  it("S9 stopping goes in reverse start order, one child at a time, each per its own shutdown spec", async () => {
     const log: Log = []
     const rec = recorder()
     const out = await run(Effect.gen(function*() {
@@ -164,7 +167,7 @@ describe("DESIGN §2 semantics", () => {
     expect(out.reason).toEqual(ExitReason.shutdown())
   })
 
-  it("§2.4 defaults: a worker is killed after 5 s, a supervisor is awaited without limit", async () => {
+  it("S10 defaults: a worker is killed after 5 s, a supervisor is awaited without limit", async () => {
     const log: Log = []
     const rec = recorder()
     const out = await run(Effect.gen(function*() {
@@ -201,7 +204,7 @@ describe("DESIGN §2 semantics", () => {
     ])
   })
 
-  it("§2.5 permanent always restarts, transient only after an abnormal exit, temporary never (spec removed)", async () => {
+  it("S4 permanent always restarts, transient only after an abnormal exit, temporary never (spec removed)", async () => {
     const log: Log = []
     const rec = recorder()
     const out = await run(Effect.gen(function*() {
@@ -255,7 +258,7 @@ describe("DESIGN §2 semantics", () => {
     ])
   })
 
-  it("§2.5 a temporary child stopped by a sibling's group restart is not restarted and its spec is dropped", async () => {
+  it("S4 a temporary child stopped by a sibling's group restart is not restarted and its spec is dropped", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({
@@ -280,7 +283,7 @@ describe("DESIGN §2 semantics", () => {
     expect(statuses(out.children)).toEqual({ a: "running", b: "running" })
   })
 
-  it("§2.6 one-for-one restarts only the exited child; one-for-all and rest-for-one stop (reverse) then restart (in order)", async () => {
+  it("S5 one-for-one restarts only the exited child; one-for-all and rest-for-one stop (reverse) then restart (in order)", async () => {
     const scenario = (strategy: Supervisor.Strategy) => {
       const log: Log = []
       return run(Effect.gen(function*() {
@@ -320,7 +323,7 @@ describe("DESIGN §2 semantics", () => {
     })
   })
 
-  it("§2.7 one exit is one restart, even for a group; a failed restart counts, is retried, and shows as restarting", async () => {
+  it("S6 one exit is one restart, even for a group; a failed restart counts, is retried, and shows as restarting", async () => {
     const log: Log = []
     const rec = recorder()
     const out = await run(Effect.gen(function*() {
@@ -366,7 +369,7 @@ describe("DESIGN §2 semantics", () => {
     expect(out.flakySnapshot.remainingBudget).toBe(2)
   })
 
-  it("§2.7 a failed restart in a group is retried from the child that failed (OTP's try_again)", async () => {
+  it("S6 a failed restart in a group is retried from the child that failed (OTP's try_again)", async () => {
     const scenario = (strategy: Supervisor.Strategy) => {
       const log: Log = []
       return run(Effect.gen(function*() {
@@ -405,7 +408,7 @@ describe("DESIGN §2 semantics", () => {
     })
   })
 
-  it("§2.8 more restarts than the intensity within the period: children stopped in reverse order, exit Shutdown, no restart", async () => {
+  it("S7 more restarts than the intensity within the period: children stopped in reverse order, exit Shutdown, no restart", async () => {
     const log: Log = []
     const rec = recorder()
     const out = await run(Effect.gen(function*() {
@@ -438,7 +441,7 @@ describe("DESIGN §2 semantics", () => {
     ])
   })
 
-  it("§2.8 a failed group restart that exceeds the intensity gives up before stopping the children of that round", async () => {
+  it("S7 a failed group restart that exceeds the intensity gives up before stopping the children of that round", async () => {
     const log: Log = []
     const rec = recorder()
     const out = await run(Effect.gen(function*() {
@@ -464,7 +467,7 @@ describe("DESIGN §2 semantics", () => {
     ])
   })
 
-  it("§2.8 intensity 0 gives up at the first restart-worthy exit; exits that cause no restart do not count", async () => {
+  it("S7 intensity 0 gives up at the first restart-worthy exit; exits that cause no restart do not count", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const zero = yield* Supervisor.start({ strategy: "one-for-one", intensity: 0, children: [worker("p", log)] })
@@ -490,7 +493,7 @@ describe("DESIGN §2 semantics", () => {
     expect(out.snap.remainingBudget).toBe(1)
   })
 
-  it("§2.9 a supervisor that gave up exits Shutdown: a transient supervisor child is not restarted, a permanent one is (parent's budget)", async () => {
+  it("S11 a supervisor that gave up exits Shutdown: a transient supervisor child is not restarted, a permanent one is (parent's budget)", async () => {
     const log: Log = []
     const rec = recorder()
     const nested = (restart: Child.RestartType) =>
@@ -540,7 +543,7 @@ describe("DESIGN §2 semantics", () => {
     ])
   })
 
-  it("§2.10 dynamic API: duplicates, terminate keeps the spec (not temporary) without restart, restart/delete only when not running", async () => {
+  it("S14 dynamic API: duplicates, terminate keeps the spec (not temporary) without restart, restart/delete only when not running", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({ strategy: "one-for-one", children: [worker("a", log)] })
@@ -594,7 +597,7 @@ describe("DESIGN §2 semantics", () => {
     expect(log.filter((l) => l === "start a")).toEqual(["start a", "start a"])
   })
 
-  it("§2.11 dynamic supervisor: children from one template plus arguments, optional max children, stopped concurrently", async () => {
+  it("S16 dynamic supervisor: children from one template plus arguments, optional max children, stopped concurrently", async () => {
     const log: Log = []
     const out = await run(Effect.gen(function*() {
       const sup = yield* DynamicSupervisor.start({
@@ -624,7 +627,7 @@ describe("DESIGN §2 semantics", () => {
     expect(log.slice(3).sort()).toEqual(["stopped x Shutdown", "stopped y Shutdown", "stopped z Shutdown"])
   })
 
-  it("§2.12 auto-shutdown: only a significant child's own exit triggers it; significant is refused on permanent children and with never", async () => {
+  it("S12 auto-shutdown: only a significant child's own exit triggers it; significant is refused on permanent children and with never", async () => {
     const log: Log = []
     const rec = recorder()
     const out = await run(Effect.gen(function*() {
@@ -689,5 +692,45 @@ describe("DESIGN §2 semantics", () => {
     expect(out.permanent.message).toContain("a permanent child cannot be significant")
     expect(out.permanentUnderNever.message).toContain(`needs autoShutdown "any-significant" or "all-significant"`)
     expect(log.filter((l) => l === "start p" || l === "start n" || l === "start pn")).toEqual([])
+  })
+  it("S9 children are stopped with Shutdown whatever the supervisor's own stop reason", async () => {
+    const log: Log = []
+    const rec = recorder()
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* Supervisor.start({
+        strategy: "one-for-one",
+        onEvent: rec.onEvent,
+        children: [worker("a", log), worker("b", log)]
+      })
+      log.length = 0
+      return yield* ActorRef.stop(sup, ExitReason.shutdown("maintenance"))
+    }))
+    expect(out).toEqual(ExitReason.shutdown("maintenance"))
+    expect(log).toEqual(["stopping b", "stopped b Shutdown", "stopping a", "stopped a Shutdown"])
+    const exits = rec.events.filter((e) => e._tag === "ChildExited")
+    expect(exits.map((e) => [e.child, e.reason])).toEqual([["b", ExitReason.shutdown()], ["a", ExitReason.shutdown()]])
+  })
+
+  it("S12 startChild refuses a misplaced significant too (autoShutdown never first, then permanent); nothing starts", async () => {
+    const log: Log = []
+    const out = await run(Effect.gen(function*() {
+      const never = yield* Supervisor.start({ strategy: "one-for-one", children: [] })
+      const any = yield* Supervisor.start({ strategy: "one-for-one", autoShutdown: "any-significant", children: [] })
+      return {
+        underNever: yield* Effect.flip(Supervisor.startChild(never, worker("n", log, { significant: true }))),
+        permanentUnderNever: yield* Effect.flip(
+          Supervisor.startChild(never, worker("pn", log, { restart: "transient", significant: true }))
+        ),
+        permanent: yield* Effect.flip(Supervisor.startChild(any, worker("p", log, { significant: true }))),
+        kept: [...(yield* Supervisor.whichChildren(never)), ...(yield* Supervisor.whichChildren(any))]
+      }
+    }))
+    expect(out.underNever).toMatchObject({ _tag: "InvalidChildSpec", child: "n", field: "significant" })
+    expect(out.underNever.message).toContain(`needs autoShutdown "any-significant" or "all-significant"`)
+    expect(out.permanentUnderNever).toMatchObject({ _tag: "InvalidChildSpec", child: "pn", field: "significant" })
+    expect(out.permanent).toMatchObject({ _tag: "InvalidChildSpec", child: "p", field: "significant" })
+    expect(out.permanent.message).toContain("a permanent child cannot be significant")
+    expect(out.kept).toEqual([])
+    expect(log).toEqual([])
   })
 })

@@ -263,6 +263,9 @@ const LIMIT_KEYS: ReadonlyArray<keyof ResourceLimits> = [
   "stackSizeMb"
 ]
 
+/** The keys of {@link SpawnOptions}; {@link child} also takes `restart`, which it keeps for the spec. */
+const OPTION_KEYS: ReadonlyArray<string> = ["label", "heartbeat", "resourceLimits", "startTimeout", "shutdown"]
+
 const positiveMillis = (input: unknown): number | undefined => {
   if (input === undefined || input === null || typeof input === "boolean") return undefined
   const d = Duration.fromInput(input as Duration.Input)
@@ -281,6 +284,11 @@ const resolve = (def: WorkerActor<any>, options: SpawnOptions | undefined): Reso
   if (!Protocol.isProtocol(def.protocol)) return invalid("protocol", def.protocol, "must be made by Protocol.make")
   if (options !== undefined && (typeof options !== "object" || options === null)) {
     return invalid("options", options, "must be an object")
+  }
+  if (options !== undefined) {
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.includes(key)) return invalid(key, (options as Record<string, unknown>)[key], `is not a worker option (${OPTION_KEYS.join(", ")})`)
+    }
   }
   if (label !== undefined && typeof label !== "string") return invalid("label", label, "must be a string")
   let module: string
@@ -303,6 +311,13 @@ const resolve = (def: WorkerActor<any>, options: SpawnOptions | undefined): Reso
     return invalid("heartbeat", hb, "must be an object { interval?, timeout? }")
   }
   const heartbeat = hb as Heartbeat | undefined
+  if (heartbeat !== undefined) {
+    for (const key of Object.keys(heartbeat)) {
+      if (key !== "interval" && key !== "timeout") {
+        return invalid(`heartbeat.${key}`, (heartbeat as Record<string, unknown>)[key], "is not a heartbeat setting (interval, timeout)")
+      }
+    }
+  }
   let intervalMillis = 1000
   if (heartbeat?.interval !== undefined) {
     const ms = positiveMillis(heartbeat.interval)
@@ -776,9 +791,17 @@ export interface ChildOptions extends SpawnOptions {
  * @category spawning
  * @since 0.1.0
  */
-export const child = <Msg>(id: string, def: WorkerActor<Msg>, options?: ChildOptions): Child.ChildSpec<ActorSystemNs.ActorSystem> => ({
-  id,
-  start: spawn(def, options),
-  ...(options?.restart === undefined ? {} : { restart: options.restart }),
-  ...(options?.shutdown === undefined ? {} : { shutdown: options.shutdown })
-})
+export const child = <Msg>(id: string, def: WorkerActor<Msg>, options?: ChildOptions): Child.ChildSpec<ActorSystemNs.ActorSystem> => {
+  // `restart` belongs to the spec (the supervisor validates it); the rest are spawn options
+  let spawnOptions: unknown = options
+  if (typeof options === "object" && options !== null && "restart" in options) {
+    const { restart: _restart, ...rest } = options
+    spawnOptions = rest
+  }
+  return {
+    id,
+    start: spawn(def, spawnOptions as SpawnOptions | undefined),
+    ...(options?.restart === undefined ? {} : { restart: options.restart }),
+    ...(options?.shutdown === undefined ? {} : { shutdown: options.shutdown })
+  }
+}

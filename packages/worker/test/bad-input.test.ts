@@ -3,6 +3,7 @@
  * like the row. Each also checks that no thread was left running.
  */
 import { Actor, ActorRef, ExitReason } from "@arbor/core"
+import { Supervisor } from "@arbor/supervisor"
 import { Protocol, WorkerActor } from "@arbor/worker"
 import { Cause, Effect, Exit, Schema } from "effect"
 import { describe, expect, it } from "vitest"
@@ -82,6 +83,24 @@ describe("bad input: worker options (WorkerActor.spawn, WorkerActor.child)", () 
   })
   it("worker options that are not an object", async () => {
     await invalid(5, "options")
+  })
+  it("worker option that does not exist (a misspelt key)", async () => {
+    const error = await invalid({ heartBeat: { interval: "1 second" } }, "heartBeat")
+    expect(error.reason).toContain("heartbeat")
+    await invalid({ heartbeat: { intervall: "1 second" } }, "heartbeat.intervall")
+    // a child's options are spawn options plus restart; restart is the spec's, not a spawn option
+    const viaChild = await run(Effect.flip(WorkerActor.child("w", CounterWorker, { restart: "transient", resourceLimit: {} } as never).start))
+    expect((viaChild as WorkerActor.InvalidWorkerOptions).field).toBe("resourceLimit")
+    expect(WorkerActor.liveThreads()).toBe(0)
+  })
+  it("worker child restart that is not a restart type", async () => {
+    const error = await run(Effect.flip(Supervisor.start({
+      strategy: "one-for-one",
+      children: [WorkerActor.child("w", CounterWorker, { restart: "sometimes" as never })]
+    })))
+    expect(error._tag).toBe("InvalidChildSpec")
+    expect((error as { field?: string }).field).toBe("restart")
+    expect(WorkerActor.liveThreads()).toBe(0)
   })
   it("worker shutdown that is not a shutdown spec", async () => {
     const error = await spawnError(CounterWorker, { shutdown: -3 })

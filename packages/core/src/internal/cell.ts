@@ -4,36 +4,33 @@
  * machinery only when a handler returns an effect that has not already completed. An idle actor
  * holds no fiber.
  *
+ * The cold parts live beside it: reply handles in `ask.ts`, handler results and their checks
+ * in `handler.ts`, links, watches, monitors and what an actor's end tells whom in `exits.ts`,
+ * and the handle users hold in `ref.ts`.
+ *
  * @internal
  */
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
 import type { Overflow as ActorOverflow, Signal as ActorSignal } from "../Actor.ts"
 import type { ActorRef } from "../ActorRef.ts"
-import { ActorExited, ActorNotAlive, AskTimeout, MailboxFull } from "../Errors.ts"
+import { MailboxFull } from "../Errors.ts"
 import type { DeadLetterReason } from "../DeadLetter.ts"
 import * as Reason from "../ExitReason.ts"
 import type { ExitReason } from "../ExitReason.ts"
-import type { Deadlines, Expirable } from "./deadlines.ts"
+import type { PendingAsk } from "./ask.ts"
+import { announceExit } from "./exits.ts"
+import type { Leftovers, Ties } from "./exits.ts"
+import { asEffect, handlerDefect, handlerFailure, isThenable, Reply, Stop, thenableDefect } from "./handler.ts"
+import { Ref } from "./ref.ts"
 import type { Runnable, SystemState } from "./system.ts"
 
 /** Mailbox overflow policies; see `Actor.MailboxOptions`. */
 export type Overflow = ActorOverflow
-
-/** A request's reply produced by a handler: `Actor.reply(value, state)`. */
-export class Reply<out A, out S> {
-  constructor(readonly value: A, readonly state: S) {}
-}
-
-/** A handler's decision to stop: `Actor.stop(reason)`. */
-export class Stop {
-  constructor(readonly reason: ExitReason) {}
-}
 
 /** A signal delivered to an actor's `onSignal` handler. */
 export type Signal = ActorSignal
@@ -47,53 +44,13 @@ export interface CellBehavior {
   readonly trapExit: boolean
 }
 
-/** The handle given to handlers. */
+/** The handle given to handlers (`Actor.ActorContext`). */
 export interface CellContext {
   readonly self: ActorRef<never>
 }
 
-/** A waiting `ask`: resolved at most once. */
-export class PendingAsk implements Expirable {
-  done = false
-  /** The live-clock deadline heap holding this ask, while it is pending there. */
-  deadlines: Deadlines | undefined = undefined
-  /** The asked actor and the timeout, for the `AskTimeout` built only if the deadline passes. */
-  target: Cell | undefined = undefined
-  timeout: Duration.Duration | undefined = undefined
-  constructor(private readonly resume: (effect: Effect.Effect<any, any>) => void) {}
-  succeed(value: unknown): void {
-    if (this.done) return
-    this.settle()
-    this.resume(Exit.succeed(value))
-  }
-  fail(error: unknown): void {
-    if (this.done) return
-    this.settle()
-    this.resume(Exit.fail(error))
-  }
-  /** Its deadline passed unanswered (called by the deadline heap): the asker gets `AskTimeout`. */
-  expire(): void {
-    if (this.done) return
-    this.done = true
-    this.resume(Exit.fail(new AskTimeout({ actor: this.target!.description, timeout: this.timeout! })))
-  }
-  /** Withdraws the ask (its asker was interrupted or timed out): a later reply is dropped. */
-  withdraw(): void {
-    if (!this.done) this.settle()
-  }
-  /** Settled before its deadline: the deadline heap no longer counts it. */
-  private settle(): void {
-    this.done = true
-    const deadlines = this.deadlines
-    if (deadlines !== undefined) {
-      this.deadlines = undefined
-      deadlines.settled()
-    }
-  }
-}
-
 /** A sender waiting for room in a full `"suspend"` mailbox. */
-interface Waiter {
+export interface Waiter {
   readonly msg: unknown
   readonly rep: PendingAsk | undefined
   /** Resumes a suspended sender; `undefined` for a sender that could not wait. */
@@ -123,18 +80,16 @@ type Step = typeof CONTINUE | typeof IDLE | typeof EFFECT | typeof TERMINATE
 /** Steps a fiber runs between explicit yields, so a busy actor does not starve other fibers. */
 const FIBER_YIELD_EVERY = 1024
 
-const TypeId = "~@arbor/core/ActorRef"
-const variance = { _Msg: (_: never) => _ }
-
-
-export type ExitObserver = (reason: ExitReason) => void
-
-export class Cell implements Runnable, CellContext {
-  readonly [TypeId] = variance
+export class Cell implements Runnable {
   readonly id: number
   readonly label: string | undefined
   readonly system: SystemState
-  private readonly behavior: CellBehavior
+  /** The normalized definition this cell runs (also read by `harness.ts` for `@arbor/testkit`). */
+  readonly behavior: CellBehavior
+  /** The reference users hold (never the cell itself). */
+  readonly self: ActorRef<never>
+  /** What handlers receive as their `ctx`. */
+  private readonly ctx: CellContext
   /** The spawner's services. */
   services!: Context.Context<never>
   private contextCache: Context.Context<never> | undefined = undefined
@@ -151,6 +106,8 @@ export class Cell implements Runnable, CellContext {
   private reps: Array<PendingAsk | undefined> = EMPTY as Array<PendingAsk | undefined>
   private head = 0
   private size = 0
+  /** User messages taken from the mailbox and given to the handler (read by observers). */
+  received = 0
   readonly capacity: number
   readonly overflow: Overflow
   private waiters: Array<Waiter> | undefined = undefined
@@ -165,9 +122,8 @@ export class Cell implements Runnable, CellContext {
   private pendingEffect: Effect.Effect<unknown, unknown, unknown> | undefined = undefined
   private stopRequest: { reason: ExitReason; hook: boolean } | undefined = undefined
 
-  private observers: Array<ExitObserver> | undefined = undefined
-  private links: Set<Cell> | undefined = undefined
-  private monitored: Set<Cell> | undefined = undefined
+  /** Links, watches, exit callbacks and monitors (see `exits.ts`); made on first use. */
+  ties: Ties | undefined = undefined
 
   constructor(
     system: SystemState,
@@ -182,6 +138,8 @@ export class Cell implements Runnable, CellContext {
     this.behavior = behavior
     this.capacity = capacity
     this.overflow = overflow
+    this.self = new Ref(this) as unknown as ActorRef<never>
+    this.ctx = { self: this.self }
   }
 
   /**
@@ -195,18 +153,6 @@ export class Cell implements Runnable, CellContext {
   /** Services for effects run on the actor's behalf: the spawner's, plus the actor's own `Scope`. */
   get context(): Context.Context<never> {
     return (this.contextCache ??= Context.add(this.services, Scope.Scope, this.resources))
-  }
-
-  get self(): ActorRef<never> {
-    return this as unknown as ActorRef<never>
-  }
-
-  toString(): string {
-    return this.label === undefined ? `ActorRef(#${this.id})` : `ActorRef(${this.label}#${this.id})`
-  }
-
-  toJSON(): unknown {
-    return { _id: "ActorRef", id: this.id, label: this.label }
   }
 
   get description() {
@@ -381,12 +327,13 @@ export class Cell implements Runnable, CellContext {
     this.size--
     if (this.waiters !== undefined) this.admitWaiter()
     if (rep !== undefined && rep.done) return CONTINUE // withdrawn by its asker
+    this.received++
     let out: unknown
     try {
-      out = this.behavior.receive(this.state, msg, this)
+      out = this.behavior.receive(this.state, msg, this.ctx)
     } catch (defect) {
       this.current = rep
-      return this.requestStop(handlerFailure(Cause.die(defect)), true)
+      return this.requestStop(handlerDefect(defect), true)
     }
     return this.settle(out, rep)
   }
@@ -409,9 +356,9 @@ export class Cell implements Runnable, CellContext {
         if (handler === undefined) return CONTINUE
         let out: unknown
         try {
-          out = handler(this.state, s, this)
+          out = handler(this.state, s, this.ctx)
         } catch (defect) {
-          return this.requestStop(handlerFailure(Cause.die(defect)), true)
+          return this.requestStop(handlerDefect(defect), true)
         }
         return this.settle(out, undefined)
       }
@@ -454,7 +401,7 @@ export class Cell implements Runnable, CellContext {
   /** A handler returned a Promise (an `async` handler from JS): a defect of this actor. */
   private thenable(value: PromiseLike<unknown>, rep: PendingAsk | undefined): Step {
     this.current = rep
-    return this.requestStop(handlerFailure(Cause.die(thenableDefect(value, "a handler"))), true)
+    return this.requestStop(handlerDefect(thenableDefect(value, "a handler")), true)
   }
 
   private requestStop(reason: ExitReason, hook: boolean): Step {
@@ -599,13 +546,7 @@ export class Cell implements Runnable, CellContext {
     this.signal({ _tag: "Stop", reason })
   }
 
-  /**
-   * The actor has ended. First the runtime's own bookkeeping, which runs no user code: unlink
-   * and signal linked actors, queue `Down` notices to watchers, leave the spawner's scope.
-   * Then what may resume other fibers synchronously (and so run their code): dead letters,
-   * failed asks, woken senders, and last the exit observers (monitors, supervisors). So by the
-   * time anyone learns that this actor ended, every link and watcher has been signalled.
-   */
+  /** The actor has ended: detaches what its end must announce, then announces it (`exits.ts`). */
   private markDead(reason: ExitReason): void {
     if (this.status === Status.Dead) return
     this.status = Status.Dead
@@ -613,200 +554,29 @@ export class Cell implements Runnable, CellContext {
     this.system.liveActors--
     this.sys = undefined
     this.state = undefined
+    const ties = this.ties
+    this.ties = undefined
+    const lifetime = this.lifetime
+    this.lifetime = undefined
+    announceExit(this, reason, ties, lifetime, this.takeLeftovers())
+  }
+
+  /** Empties the mailbox; what was waiting in it (`undefined` when nothing was). */
+  private takeLeftovers(): Leftovers | undefined {
     const current = this.current
-    this.current = undefined
-    const buf = this.buf
-    const reps = this.reps
-    const head = this.head
+    const waiters = this.waiters
     const size = this.size
+    const left = current === undefined && size === 0 && waiters === undefined
+      ? undefined
+      : { current, buf: this.buf, reps: this.reps, head: this.head, size, waiters }
+    this.current = undefined
+    this.waiters = undefined
     this.buf = EMPTY
     this.reps = EMPTY as Array<PendingAsk | undefined>
     this.head = 0
     this.size = 0
-    const waiters = this.waiters
-    this.waiters = undefined
-    const observers = this.observers
-    this.observers = undefined
-    const callbacks = this.callbacks
-    this.callbacks = undefined
-
-    // 1. links, watchers, monitored targets, the spawner's scope
-    const monitored = this.monitored
-    this.monitored = undefined
-    if (monitored !== undefined) for (const target of monitored) target.removeDownWatcher(this)
-    const links = this.links
-    this.links = undefined
-    if (links !== undefined) {
-      for (const other of links) {
-        other.links?.delete(this)
-        other.exitSignal(this, reason)
-      }
-    }
-    const watchers = this.downWatchers
-    this.downWatchers = undefined
-    if (watchers !== undefined) {
-      for (const watcher of watchers) {
-        watcher.monitored?.delete(this)
-        watcher.signal({ _tag: "Down", actor: this.self, reason })
-      }
-    }
-    const lifetime = this.lifetime
-    this.lifetime = undefined
-    if (lifetime !== undefined) Scope.closeUnsafe(lifetime, Exit.void)
-
-    // 2. exit callbacks (`ActorRef.onExit`: supervisors, registries), before any fiber resumes,
-    //    so no code woken by this death can see a supervisor or registry that does not know of it
-    if (callbacks !== undefined) runObservers(callbacks, reason)
-
-    // 3. every message still waiting becomes a dead letter; every waiting ask learns why
-    const exited = () => new ActorExited({ actor: this.description, reason })
-    if (current !== undefined) current.fail(exited())
-    const mask = buf.length - 1
-    for (let k = 0; k < size; k++) {
-      const j = (head + k) & mask
-      const rep = reps[j]
-      if (rep !== undefined) {
-        if (!rep.done) rep.fail(exited())
-      } else {
-        this.system.publishDeadLetter({ recipient: this.self, message: buf[j], reason: "Exited" })
-      }
-    }
-    if (waiters !== undefined) {
-      for (const w of waiters) {
-        if (w.rep !== undefined) w.rep.fail(exited())
-        else if (!w.ack) this.system.publishDeadLetter({ recipient: this.self, message: w.msg, reason: "Exited" })
-        if (w.resume !== undefined) {
-          // an `ack` waiter is a `send`, whose resume accepts `ActorNotAlive`
-          if (w.ack) (w.resume as (e: Effect.Effect<void, ActorNotAlive>) => void)(Effect.fail(notAlive(this)))
-          else w.resume(Effect.void)
-        }
-      }
-    }
-
-    // 4. monitors, in registration order
-    if (observers !== undefined) runObservers(observers, reason)
+    return left
   }
-
-  // ---------------------------------------------------------------------------------------
-  // monitors and links
-  // ---------------------------------------------------------------------------------------
-
-  /** Calls `observer` once with the exit reason; at once if the actor is already dead. */
-  observe(observer: ExitObserver, callback = false): () => void {
-    if (this.status === Status.Dead) {
-      observer(this.exitReason!)
-      return noop
-    }
-    const list = callback ? (this.callbacks ??= []) : (this.observers ??= [])
-    list.push(observer)
-    return () => {
-      const i = list.indexOf(observer)
-      if (i >= 0) list.splice(i, 1)
-    }
-  }
-
-  /** Exit callbacks (`ActorRef.onExit`), run before any waiting fiber is resumed. */
-  private callbacks: Array<ExitObserver> | undefined = undefined
-
-  private downWatchers: Set<Cell> | undefined = undefined
-
-  /** `watcher` receives a `Down` signal when this actor ends (at once if it already has). */
-  addDownWatcher(watcher: Cell): void {
-    if (this.status === Status.Dead) {
-      watcher.signal({ _tag: "Down", actor: this.self, reason: this.exitReason! })
-      return
-    }
-    if (watcher.status === Status.Dead) return
-    ;(this.downWatchers ??= new Set()).add(watcher)
-    ;(watcher.monitored ??= new Set()).add(this)
-  }
-
-  removeDownWatcher(watcher: Cell): void {
-    this.downWatchers?.delete(watcher)
-  }
-
-  /** Links two actors both ways. Linking to an actor that already ended delivers its exit at once. */
-  link(other: Cell): void {
-    if (other === this) return
-    if (this.status === Status.Dead || other.status === Status.Dead) {
-      if (other.status === Status.Dead) this.exitSignal(other, other.exitReason!)
-      if (this.status === Status.Dead) other.exitSignal(this, this.exitReason!)
-      return
-    }
-    ;(this.links ??= new Set()).add(other)
-    ;(other.links ??= new Set()).add(this)
-  }
-
-  unlink(other: Cell): void {
-    this.links?.delete(other)
-    other.links?.delete(this)
-  }
-
-  /** An exit signal from a linked actor: trapped as a message, ignored if normal, else fatal. */
-  private exitSignal(from: Cell, reason: ExitReason): void {
-    if (this.status === Status.Dead) return
-    if (this.behavior.trapExit) {
-      this.signal({ _tag: "Exit", from: from.self, reason })
-      return
-    }
-    if (Reason.propagatesToLinks(reason)) this.forceExit(reason)
-  }
-}
-
-/**
- * The exit reason of an actor whose handler, signal handler or handler effect ended with
- * `cause`. Interruptions alone mean the handler interrupted itself (a forced exit is handled
- * before this): a `Failure`, so the stop hook runs and links see an abnormal exit.
- */
-const handlerFailure = (cause: Cause.Cause<unknown>): ExitReason => Reason.fromCause(cause, Reason.failure(cause))
-
-const runObservers = (observers: ReadonlyArray<ExitObserver>, reason: ExitReason): void => {
-  for (const observer of observers) {
-    try {
-      observer(reason)
-    } catch {
-      // an observer must not be able to break the death of an actor
-    }
-  }
-}
-
-/** `true` for a Promise or any other value with a `then` method. */
-export const isThenable = (u: unknown): u is PromiseLike<unknown> =>
-  typeof u === "object" && u !== null && typeof (u as { then?: unknown }).then === "function"
-
-/**
- * The defect of user code (`what`: "a handler", "init", "the stop hook") that returned a
- * Promise instead of a state or an Effect. A rejection handler is attached first, so the
- * Promise's failure can never reach the host as an unhandled rejection.
- */
-export const thenableDefect = (value: PromiseLike<unknown>, what: string): TypeError => {
-  try {
-    value.then(undefined, noop)
-  } catch {
-    // a hostile thenable: nothing more to do with it
-  }
-  return new TypeError(
-    `${what} returned a Promise (or another thenable), which Arbor does not await: ` +
-      "return the next state, Actor.reply / Actor.stop, or an Effect (wrap async code in Effect.promise or Effect.tryPromise)"
-  )
-}
-
-/** What user code that must return an Effect returned, as an Effect: anything else is a defect. */
-export const asEffect = (out: unknown, what: string): Effect.Effect<unknown, unknown, unknown> => {
-  if (Effect.isEffect(out)) return out
-  if (isThenable(out)) return Effect.die(thenableDefect(out, what))
-  return Effect.die(new TypeError(`${what} must return an Effect (got ${describeValue(out)})`))
-}
-
-const describeValue = (u: unknown): string => {
-  if (u === null) return "null"
-  if (typeof u === "object") return Array.isArray(u) ? "an array" : "an object"
-  if (typeof u === "function") return "a function"
-  return typeof u === "string" ? `the string ${JSON.stringify(u)}` : `${typeof u} ${String(u)}`
 }
 
 const EMPTY: Array<unknown> = []
-const noop = () => {}
-
-/** Fails an ask for a cell that is not alive, or delivers it. */
-export const notAlive = (cell: Cell) => new ActorNotAlive({ actor: cell.description })

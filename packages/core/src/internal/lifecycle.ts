@@ -9,11 +9,12 @@ import * as Reason from "../ExitReason.ts"
 import type { ExitReason } from "../ExitReason.ts"
 import type { Shutdown } from "../Durations.ts"
 import type { Cell } from "./cell.ts"
+import { observe } from "./exits.ts"
 
 /** Completes with the actor's exit reason when it ends; at once if it already has. */
 export const awaitExit = (cell: Cell): Effect.Effect<ExitReason> =>
   Effect.callback<ExitReason>((resume) => {
-    const cancel = cell.observe((reason) => resume(Effect.succeed(reason)))
+    const cancel = observe(cell, (reason) => resume(Effect.succeed(reason)), false)
     return Effect.sync(cancel)
   })
 

@@ -31,6 +31,11 @@ export class Dispatcher {
   private head = 0
   private scheduled = false
 
+  /** `true` when no cell is queued and no turn is pending (queued cells keep `scheduled` set). */
+  get idle(): boolean {
+    return !this.scheduled
+  }
+
   schedule(cell: Runnable): void {
     this.queue.push(cell)
     if (!this.scheduled) {

@@ -470,18 +470,33 @@ export class Engine {
   }
 
   /**
-   * Adds a child and starts it (`startChild`): kept when it started, or when it was ignored
-   * and is kept when not running; nothing is kept when it failed.
+   * Adds a child and starts it (`startChild` of both kinds): kept when it started, or when it
+   * was ignored and is kept when not running; nothing is kept when it failed.
    */
-  add(spec: ValidChild, args?: ReadonlyArray<unknown>): Effect.Effect<StartOutcome> {
+  add(
+    spec: ValidChild,
+    args?: ReadonlyArray<unknown>
+  ): Effect.Effect<Exit.Exit<ActorRef.ActorRef<any> | undefined, ChildStartFailed>> {
     const rec = makeRecord(spec, args)
     return Effect.map(this.start(rec, false), (outcome) => {
       if (
         outcome._tag === "Started" ||
         (outcome._tag === "Ignored" && !dropsWhenStopped(this.config.policy, spec.restart))
       ) this.insert(rec)
-      return outcome
+      return this.result(spec.id, outcome)
     })
+  }
+
+  /** A start's outcome as a request's answer: the ref, `undefined` when ignored, or the failure. */
+  private result(id: string, outcome: StartOutcome): Exit.Exit<ActorRef.ActorRef<any> | undefined, ChildStartFailed> {
+    switch (outcome._tag) {
+      case "Started":
+        return Exit.succeed(outcome.ref)
+      case "Ignored":
+        return Exit.succeed(undefined)
+      case "Failed":
+        return Exit.fail(new ChildStartFailed({ supervisor: this.label, child: id, cause: outcome.cause }))
+    }
   }
 
   /** `terminateChild`: stops the child without restarting it, cancelling a restart it drives. */
@@ -503,16 +518,7 @@ export class Engine {
     if (rec.status !== "not_running") {
       return Effect.succeed(Exit.fail(new ChildRunning({ supervisor: this.label, child: id, status: rec.status })))
     }
-    return Effect.map(this.start(rec, false), (outcome) => {
-      switch (outcome._tag) {
-        case "Started":
-          return Exit.succeed(outcome.ref)
-        case "Ignored":
-          return Exit.succeed(undefined)
-        case "Failed":
-          return Exit.fail(new ChildStartFailed({ supervisor: this.label, child: id, cause: outcome.cause }))
-      }
-    })
+    return Effect.map(this.start(rec, false), (outcome) => this.result(id, outcome))
   }
 
   /** `deleteChild`: removes the spec of a child that is not running. */
@@ -616,10 +622,21 @@ const receiveWith = <P extends { readonly _tag: string }>(requests: Requests<P>)
   return handler(engine, msg)
 }
 
+/** The options both supervisor kinds take from their user's spec, as given. */
+export interface CommonOptions {
+  readonly label?: string | undefined
+  readonly restartDelay?: Schedule.Schedule<unknown, unknown, never, never> | undefined
+  readonly onEvent?: ((event: SupervisionEvent) => void) | undefined
+}
+
 /** The options both supervisor kinds are started with. */
 export interface LaunchOptions<P extends { readonly _tag: string }> {
   readonly kind: Snapshot["kind"]
-  readonly config: EngineConfig
+  /** The user's spec (its label, backoff and observer are taken as given). */
+  readonly spec: CommonOptions
+  /** The validated restart intensity. */
+  readonly intensity: { readonly intensity: number; readonly periodMillis: number }
+  readonly policy: Policy
   readonly children: ReadonlyArray<ValidChild>
   readonly requests: Requests<P>
 }
@@ -636,8 +653,16 @@ export const launch = <P extends { readonly _tag: string }>(
     const parent = yield* claimRelay
     const hub = yield* PubSub.unbounded<SupervisionEvent>()
     const clock = yield* Clock.Clock
-    const engine = new Engine(options.config, parent?.path ?? [], parent, hub, clock, options.children)
-    const label = options.config.label
+    const label = options.spec.label
+    const config: EngineConfig = {
+      label,
+      intensity: options.intensity.intensity,
+      periodMillis: options.intensity.periodMillis,
+      restartDelay: options.spec.restartDelay,
+      onEvent: options.spec.onEvent,
+      policy: options.policy
+    }
+    const engine = new Engine(config, parent?.path ?? [], parent, hub, clock, options.children)
     const behavior = Actor.make<P>()({
       init: () => Effect.succeed(engine),
       receive: receiveWith(options.requests) as never,
@@ -659,6 +684,19 @@ export const launch = <P extends { readonly _tag: string }>(
     }
     return ref
   }) as never
+
+/** A public request as the module functions build it (its reply slot is added by `ask`). */
+export type RequestBody = { readonly _tag: string; readonly [field: string]: unknown }
+
+/** Asks supervisor `sup` a public request and waits without a deadline (supervisors answer). */
+export const request = <A>(sup: ActorRef.ActorRef<any>, msg: RequestBody): Effect.Effect<A, Errors.AskError> =>
+  ActorRef.ask(sup, msg as never, { timeout: "infinity" }) as Effect.Effect<A, Errors.AskError>
+
+/** {@link request} for the requests answered with an `Exit`: its failure becomes the effect's. */
+export const requestExit = <A, E>(
+  sup: ActorRef.ActorRef<any>,
+  msg: RequestBody
+): Effect.Effect<A, E | Errors.AskError> => Effect.flatten(request<Exit.Exit<A, E>>(sup, msg))
 
 /** The hub of supervisor `sup` (for `Supervisor.events`). */
 export const hubOf = (sup: ActorRef.ActorRef<any>): Effect.Effect<PubSub.PubSub<SupervisionEvent>, Errors.AskError> =>

@@ -1,0 +1,40 @@
+/**
+ * What `@arbor/testkit` needs from core's internals, and nothing more. It is the one internal
+ * module the package exports (`@arbor/core/internal/harness`); it is not part of Arbor's API,
+ * may change with any release, and is meant for `@arbor/testkit` only:
+ *
+ * - {@link dispatchOf}: the dispatch `Actor.make` builds from a `receive`, so `Faults.define`
+ *   wraps core's own dispatch instead of a copy;
+ * - {@link dispatchOfRef}: the dispatch an actor runs, so `Faults.crash` can tell an actor
+ *   built by `Faults.define` from any other;
+ * - {@link isMailboxFull}: whether one more message would meet a full bounded mailbox;
+ * - {@link isDispatcherIdle}: whether a system's dispatcher has an actor queued to run, for
+ *   `TestSystem.untilIdle`.
+ *
+ * @internal
+ */
+import type { ActorRef } from "../ActorRef.ts"
+import type { ActorSystemService } from "../ActorSystem.ts"
+import type { Dispatch } from "./dispatch.ts"
+import { Ref } from "./ref.ts"
+import { SystemState } from "./system.ts"
+
+export { type Dispatch, dispatchOf } from "./dispatch.ts"
+
+/** The dispatch the actor behind `ref` runs; `undefined` when `ref` is not an actor reference. */
+export const dispatchOfRef = (ref: ActorRef<any>): Dispatch | undefined =>
+  ref instanceof Ref ? Ref.cellOf(ref).behavior.receive : undefined
+
+/** `true` when the actor's bounded mailbox has no room for one more message (never for an unbounded one). */
+export const isMailboxFull = (ref: ActorRef<any>): boolean => {
+  if (!(ref instanceof Ref)) return false
+  const cell = Ref.cellOf(ref)
+  return cell.mailboxSize() >= cell.capacity
+}
+
+/**
+ * `true` when the system's dispatcher has no actor queued and no turn pending; `undefined` when
+ * `system` is not the built-in implementation (whose dispatcher this module can read).
+ */
+export const isDispatcherIdle = (system: ActorSystemService): boolean | undefined =>
+  system instanceof SystemState ? system.dispatcher.idle : undefined

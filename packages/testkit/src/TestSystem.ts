@@ -1,0 +1,243 @@
+/**
+ * A test world for Arbor, and the one way to wait until it has nothing left to run.
+ *
+ * {@link layer} builds a fresh `ActorSystem`, Effect's `TestClock` (time moves only with
+ * `TestClock.adjust`) and a scheduler that counts the fiber tasks it has queued; {@link run}
+ * runs a test program in such a world and closes its scope (stopping its actors) at the end.
+ *
+ * {@link untilIdle} waits until the world is **idle**: it completes at the first check, made
+ * from a new macrotask (so every microtask queued before it has run), at which
+ *
+ * 1. the actor system's dispatcher has no actor queued to run and no turn pending, and
+ * 2. no fiber task is queued on the world's scheduler — no fiber that was resumed, forked or
+ *    that yielded is waiting for its turn;
+ *
+ * otherwise it checks again one macrotask later. What is left then is waiting: on the clock (a
+ * `TestClock` sleep, a live timer), on I/O (a worker thread, a socket), or on another actor or
+ * fiber that is itself waiting. It never waits for time to pass, so a test that needs a timer
+ * moves the clock ({@link advance}). Work that never waits (a fiber that yields forever) keeps
+ * the world busy: after 100 000 checks `untilIdle` dies with an error saying so.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorRef } from "@arbor/core"
+ * import { TestSystem } from "@arbor/testkit"
+ * import { Effect } from "effect"
+ *
+ * const Counter = Actor.make<{ readonly _tag: "Add" }>()({
+ *   init: () => Effect.succeed(0),
+ *   receive: { Add: (n) => n + 1 }
+ * })
+ *
+ * const seen: Array<string> = []
+ * await TestSystem.run(Effect.gen(function*() {
+ *   const counter = yield* Actor.spawn(Counter)
+ *   yield* ActorRef.tell(counter, { _tag: "Add" })
+ *   yield* TestSystem.untilIdle // the message has been handled
+ *   seen.push(`mailbox ${yield* ActorRef.mailboxSize(counter)}`)
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Scheduler from "effect/Scheduler"
+import type * as Scope from "effect/Scope"
+import { TestClock } from "effect/testing"
+import { ActorSystem } from "@arbor/core"
+import { isDispatcherIdle } from "@arbor/core/internal/harness"
+
+/** How many checks {@link untilIdle} makes before it gives up on a world that never goes idle. */
+const MAX_CHECKS = 100_000
+
+/**
+ * A scheduler that delegates to its parent (so fibers run exactly as they would without it)
+ * and counts the tasks queued and not yet run.
+ */
+class CountingScheduler implements Scheduler.Scheduler {
+  pending = 0
+  constructor(readonly parent: Scheduler.Scheduler) {}
+  get executionMode() {
+    return this.parent.executionMode
+  }
+  shouldYield(fiber: Parameters<Scheduler.Scheduler["shouldYield"]>[0]): boolean {
+    return this.parent.shouldYield(fiber)
+  }
+  makeDispatcher(): Scheduler.SchedulerDispatcher {
+    const inner = this.parent.makeDispatcher()
+    return {
+      scheduleTask: (task, priority) => {
+        this.pending++
+        inner.scheduleTask(() => {
+          this.pending--
+          task()
+        }, priority)
+      },
+      flush: () => inner.flush()
+    }
+  }
+}
+
+/** The counting scheduler of the current world, if it was built by {@link layer}. */
+const Counter = Context.Reference<CountingScheduler | undefined>("@arbor/testkit/TestSystem/Counter", {
+  defaultValue: () => undefined
+})
+
+/** Installs a counting scheduler over the current one, and records it for {@link untilIdle}. */
+const counting: Layer.Layer<never> = Layer.effectContext(
+  Effect.withFiber((fiber) => {
+    const counter = new CountingScheduler(fiber.getRef(Scheduler.Scheduler))
+    return Effect.succeed(
+      Context.make(Scheduler.Scheduler, counter as Scheduler.Scheduler).pipe(Context.add(Counter, counter))
+    )
+  })
+)
+
+/**
+ * Options of {@link layer} and {@link run}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /**
+   * `"test"` (default): Effect's `TestClock`, moved only by `TestClock.adjust`. `"live"`: the
+   * real clock, for tests that wait on real time (worker threads' heartbeats, say).
+   */
+  readonly clock?: "test" | "live"
+}
+
+/**
+ * A fresh test world: an `ActorSystem`, the clock chosen by `options` (`TestClock` by default)
+ * and the counting scheduler {@link untilIdle} reads. Each build is a new, independent world.
+ * To test code that needs more services, provide their layers on top of it (for example
+ * `Layer.provideMerge(Registry.layer, TestSystem.layer())`).
+ *
+ * @example
+ * ```ts
+ * import { Actor } from "@arbor/core"
+ * import { TestSystem } from "@arbor/testkit"
+ * import { Effect } from "effect"
+ *
+ * const Idle = Actor.make<never>()({ init: () => Effect.succeed(0), receive: {} })
+ * const program = Actor.spawn(Idle).pipe(Effect.scoped, Effect.provide(TestSystem.layer()))
+ * ```
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (options?: Options): Layer.Layer<ActorSystem.ActorSystem> => {
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    throw new TypeError(`TestSystem.layer: options must be an object { clock?: "test" | "live" } (got ${String(options)})`)
+  }
+  const clock = options?.clock ?? "test"
+  if (clock !== "test" && clock !== "live") {
+    throw new TypeError(`TestSystem.layer: clock must be "test" or "live" (got ${String(clock)})`)
+  }
+  // the TestClock wraps the counting scheduler (it reads the scheduler it is built over), so
+  // its own wait for woken sleepers keeps working and every task still goes through the count
+  const world = clock === "test"
+    ? Layer.merge(ActorSystem.layer, TestClock.layer().pipe(Layer.provide(counting)))
+    : ActorSystem.layer
+  return Layer.provideMerge(world, counting)
+}
+
+/**
+ * Runs a test program in a fresh world ({@link layer}); the program's scope closes at the end,
+ * stopping the actors spawned in it.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorRef } from "@arbor/core"
+ * import { TestSystem } from "@arbor/testkit"
+ * import { Effect } from "effect"
+ *
+ * const Echo = Actor.make<Actor.Request<{ readonly _tag: "Echo"; readonly text: string }, string>>()({
+ *   init: () => Effect.succeed(undefined),
+ *   receive: { Echo: (s, m) => Actor.reply(m.text, s) }
+ * })
+ *
+ * const answer = await TestSystem.run(Effect.gen(function*() {
+ *   const echo = yield* Actor.spawn(Echo)
+ *   return yield* ActorRef.ask(echo, { _tag: "Echo", text: "hi" })
+ * })) // "hi"
+ * ```
+ *
+ * @category running
+ * @since 0.1.0
+ */
+export const run = <A, E>(
+  program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>,
+  options?: Options
+): Promise<A> => Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(layer(options))))
+
+/**
+ * Waits until the world has nothing left to run (see the module documentation for the exact
+ * rule). Dies with a `TypeError` when the world was not built by {@link layer} (it cannot see
+ * the scheduler then), and with an `Error` when the world is still busy after 100 000 checks.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorRef } from "@arbor/core"
+ * import { TestSystem } from "@arbor/testkit"
+ * import { Effect } from "effect"
+ *
+ * declare const worker: ActorRef.ActorRef<{ readonly _tag: "Job" }>
+ * const handled = Effect.andThen(ActorRef.tell(worker, { _tag: "Job" }), TestSystem.untilIdle)
+ * ```
+ *
+ * @category waiting
+ * @since 0.1.0
+ */
+export const untilIdle: Effect.Effect<void, never, ActorSystem.ActorSystem> = Effect.withFiber((fiber) => {
+  const counter = fiber.getRef(Counter)
+  const system = Context.getUnsafe(fiber.context, ActorSystem.ActorSystem)
+  if (counter === undefined || isDispatcherIdle(system) === undefined) {
+    return Effect.die(
+      new TypeError(
+        "TestSystem.untilIdle needs a world built by TestSystem.layer (or TestSystem.run): " +
+          "it reads that world's scheduler and the built-in actor system's dispatcher"
+      )
+    )
+  }
+  return Effect.callback<void>((resume) => {
+    let checks = 0
+    let timer: ReturnType<typeof setImmediate> | undefined
+    const check = () => {
+      timer = undefined
+      if (counter.pending === 0 && isDispatcherIdle(system) === true) return resume(Effect.void)
+      if (++checks >= MAX_CHECKS) {
+        return resume(Effect.die(
+          new Error(
+            `TestSystem.untilIdle: the world is still busy after ${MAX_CHECKS} checks ` +
+              "(an actor or fiber that never waits, e.g. a loop of Effect.yieldNow?)"
+          )
+        ))
+      }
+      timer = setImmediate(check)
+    }
+    timer = setImmediate(check)
+    return Effect.sync(() => {
+      if (timer !== undefined) clearImmediate(timer)
+    })
+  })
+})
+
+/**
+ * Moves the `TestClock` by `duration` (waking the sleeps due meanwhile, in order), then waits
+ * {@link untilIdle}.
+ *
+ * @example
+ * ```ts
+ * import { TestSystem } from "@arbor/testkit"
+ * const afterTimeout = TestSystem.advance("5 seconds")
+ * ```
+ *
+ * @category waiting
+ * @since 0.1.0
+ */
+export const advance = (duration: Duration.Input): Effect.Effect<void, never, ActorSystem.ActorSystem> =>
+  Effect.andThen(TestClock.adjust(duration), untilIdle)
