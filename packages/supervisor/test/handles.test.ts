@@ -7,9 +7,9 @@ import { Registry } from "@arbor/registry"
 import { Child, DynamicSupervisor, Supervisor, SupervisorErrors } from "@arbor/supervisor"
 import type { SupervisionEvent } from "@arbor/supervisor"
 import { Cause, Data, Effect, Exit, Layer, Option, type Scope } from "effect"
-import { TestClock } from "effect/testing"
+import { TestSystem } from "@arbor/testkit"
 import { describe, expect, expectTypeOf, it } from "vitest"
-import { flush } from "./utils.ts"
+import { untilIdle as flush } from "./utils.ts"
 
 type CounterMsg =
   | { readonly _tag: "Add"; readonly n: number }
@@ -33,7 +33,7 @@ const Echo = Actor.make<EchoMsg>()({
 
 class NoDb extends Data.TaggedError("NoDb")<{ readonly url: string }> {}
 
-const World = Layer.mergeAll(ActorSystem.layer, Registry.layer, TestClock.layer())
+const World = Layer.merge(TestSystem.layer(), Layer.fresh(Registry.layer))
 const run = <A, E>(
   program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem | Registry.Registry>
 ): Promise<A> => Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(World)) as Effect.Effect<A, E>)
