@@ -404,6 +404,12 @@ describe("supervisor options (Supervisor.start)", () => {
       expect(e).toMatchObject({ _tag: "AlreadyRegistered", name: "root", holder: first })
       expect(yield* liveActors).toBe(2) // the first supervisor and its child; the second never started
     })))
+  it("Supervisor.layer with an unknown onRootExit", () =>
+    run(Effect.gen(function*() {
+      const e = yield* errorOf(Layer.build(Supervisor.layer(staticSpec([echoChild("a")]) as never, { onRootExit: "ignore" as never })))
+      expect(e).toMatchObject({ _tag: "InvalidChildSpec", child: undefined, field: "onRootExit", value: "ignore" })
+      expect(yield* liveActors).toBe(0) // checked before the tree starts
+    })))
 })
 
 // ------------------------------------------------------------------------------------------

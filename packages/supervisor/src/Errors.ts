@@ -5,7 +5,7 @@
  */
 import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
-import type { ActorRef } from "@arbor/core"
+import type { ActorRef, ExitReason } from "@arbor/core"
 
 const where = (supervisor: string | undefined) => (supervisor === undefined ? "" : ` in supervisor "${supervisor}"`)
 
@@ -211,5 +211,27 @@ export class UnknownRequest extends Data.TaggedError("UnknownRequest")<{
   override get message(): string {
     const subject = this.supervisor === undefined ? "the supervisor" : `supervisor "${this.supervisor}"`
     return `${subject} does not accept a message ${this.received} (not one of its public requests)`
+  }
+}
+
+/**
+ * The root supervisor of an application (`Supervisor.layer`) ended on its own — it gave up
+ * after too many restarts, an auto-shutdown ended it, or it was stopped from outside — while
+ * the application was running. `Supervisor.launch` fails with it, so the program ends with the
+ * root's reason instead of running on with a dead tree (OTP's permanent application).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class RootExited extends Data.TaggedError("RootExited")<{
+  /** The label of the root supervisor, if it has one. */
+  readonly supervisor: string | undefined
+  /** Why the root ended (`Shutdown` after giving up). */
+  readonly reason: ExitReason.ExitReason
+}> {
+  /** A readable description naming the supervisor and its exit reason. */
+  override get message(): string {
+    const subject = this.supervisor === undefined ? "the root supervisor" : `root supervisor "${this.supervisor}"`
+    return `${subject} ended (${this.reason._tag}) while the application was running`
   }
 }

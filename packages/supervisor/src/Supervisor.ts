@@ -66,9 +66,13 @@
  *
  * @since 0.1.0
  */
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
@@ -83,12 +87,13 @@ import {
   ChildNotRunning,
   type ChildRunning,
   ChildStartFailed,
-  InvalidChildSpec
+  InvalidChildSpec,
+  RootExited
 } from "./Errors.ts"
 import {
   type Engine,
   hubOf,
-  launch,
+  launch as launchEngine,
   type NestedOptions,
   nestedChild,
   request,
@@ -343,7 +348,7 @@ export const start = <const S extends AnySupervisorSpec>(
   Effect.gen(function*() {
     const checked = validateSupervisorSpec(spec)
     if (checked instanceof InvalidChildSpec) return yield* checked
-    const started = launch<Protocol>({
+    const started = launchEngine<Protocol>({
       kind: "supervisor",
       spec,
       intensity: checked,
@@ -609,3 +614,147 @@ export const child = <const Id extends string, const S extends AnySupervisorSpec
   | Child.Named<Child.NameIn<O>, Registry.AlreadyRegistered>,
   Id
 > => nestedChild(id, { kind: "supervisor", spec }, start(spec) as Effect.Effect<SupervisorRef<any>, unknown, any>, options) as never
+
+// -----------------------------------------------------------------------------------------
+// applications
+// -----------------------------------------------------------------------------------------
+
+/**
+ * What {@link layer} provides: the running root supervisor of an application.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RootService {
+  /** The root supervisor (its children untyped: use `Supervisor.childRef`, or names). */
+  readonly ref: SupervisorRef
+  /**
+   * Fails with `RootExited` once the root ends on its own (never, with `onRootExit:
+   * "continue"`, or when the application itself is closing).
+   */
+  readonly exited: Effect.Effect<never, RootExited>
+}
+
+/**
+ * The service key of an application's root supervisor (provided by {@link layer}).
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class Root extends Context.Service<Root, RootService>()("@arbor/supervisor/Root") {}
+
+/**
+ * Options of {@link layer}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface LayerOptions {
+  /**
+   * What the root ending on its own (giving up after too many restarts, an auto-shutdown, a stop
+   * from outside) means for the application: `"fail"` (default, OTP's permanent application):
+   * `Root.exited` fails with `RootExited`, so {@link launch} ends the program with the root's
+   * reason; `"continue"` (OTP's temporary application): the rest of the application runs on.
+   */
+  readonly onRootExit?: "fail" | "continue"
+}
+
+/**
+ * A supervision tree as a `Layer`: building it starts the root supervisor and its children
+ * (in order, as {@link start}); releasing it — the end of the program, or SIGTERM/SIGINT under
+ * a runtime's `runMain` — stops the tree in reverse start order, each child per its shutdown
+ * spec, after the layers built on top of it have been released (an HTTP server that uses the
+ * tree closes first, so its in-flight requests are answered by live actors). Provides
+ * {@link Root}. Run an application with {@link launch} so that the root giving up ends the
+ * program with its reason.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorSystem } from "@arbor/core"
+ * import { Child, Supervisor } from "@arbor/supervisor"
+ * import { Effect, Layer } from "effect"
+ *
+ * const Ticker = Actor.make<{ readonly _tag: "Tick" }>()({
+ *   init: () => Effect.succeed(0),
+ *   receive: { Tick: (n) => n + 1 }
+ * })
+ *
+ * const Tree = Supervisor.layer({
+ *   strategy: "one-for-one",
+ *   label: "app",
+ *   children: [Child.worker({ id: "ticker", start: Actor.spawn(Ticker) })]
+ * })
+ * const App = Tree.pipe(Layer.provide(ActorSystem.layer))
+ *
+ * // runs until interrupted (SIGTERM under runMain); fails with RootExited if the root gives up
+ * const main = Supervisor.launch(App)
+ * ```
+ *
+ * @category applications
+ * @since 0.1.0
+ */
+export const layer = <const S extends AnySupervisorSpec>(
+  spec: S,
+  options?: LayerOptions
+): Layer.Layer<
+  Root,
+  | InvalidChildSpec
+  | ChildStartFailed<Child.ErrorOf<S["children"][number]>>
+  | Child.Named<Child.NameIn<S>, Registry.AlreadyRegistered>,
+  ActorSystem.ActorSystem | ServicesOfSpec<S>
+> =>
+  Layer.effect(
+    Root,
+    Effect.gen(function*() {
+      const onRootExit = options?.onRootExit ?? "fail"
+      if (onRootExit !== "fail" && onRootExit !== "continue") {
+        return yield* new InvalidChildSpec({
+          supervisor: spec.label,
+          child: undefined,
+          field: "onRootExit",
+          value: onRootExit,
+          reason: `must be "fail" or "continue"`
+        })
+      }
+      const ref = (yield* (start(spec) as Effect.Effect<unknown, never, Scope.Scope>)) as SupervisorRef
+      const exited = yield* Deferred.make<never, RootExited>()
+      let closing = false
+      // added after the supervisor's own finalizer, so it runs first: a stop caused by the
+      // application closing is not the root ending on its own
+      yield* Effect.addFinalizer(() => Effect.sync(() => (closing = true)))
+      ActorRef.onExit(ref, (reason) => {
+        if (closing || onRootExit === "continue") return
+        Deferred.doneUnsafe(exited, Exit.fail(new RootExited({ supervisor: spec.label, reason })))
+      })
+      return { ref, exited: Deferred.await(exited) }
+    })
+  ) as never
+
+/**
+ * Runs an application — a `Layer` that includes a {@link layer} tree — until it is interrupted
+ * (SIGTERM/SIGINT under `runMain`), as `Layer.launch` does, and fails with `RootExited` when
+ * the root supervisor ends on its own (unless its layer says `onRootExit: "continue"`). On
+ * either, the application's layers are released in reverse order: the ones built on the tree
+ * first, then the tree (children stopped in reverse start order, each per its shutdown spec).
+ * An application without a `Root` runs until interrupted.
+ *
+ * @example
+ * ```ts
+ * import { ActorSystem } from "@arbor/core"
+ * import { Supervisor } from "@arbor/supervisor"
+ * import { Effect, Layer } from "effect"
+ *
+ * const Tree = Supervisor.layer({ strategy: "one-for-one", children: [] })
+ * const main: Effect.Effect<never, unknown> = Supervisor.launch(Tree.pipe(Layer.provide(ActorSystem.layer)))
+ * ```
+ *
+ * @category applications
+ * @since 0.1.0
+ */
+export const launch = <ROut, E, R>(app: Layer.Layer<ROut, E, R>): Effect.Effect<never, E | RootExited, R> =>
+  Effect.scoped(
+    Effect.flatMap(Layer.build(app), (context) => {
+      const root = Context.getOption(context as Context.Context<unknown>, Root)
+      return Option.isSome(root) ? root.value.exited : Effect.never
+    })
+  )
