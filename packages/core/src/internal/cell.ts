@@ -157,6 +157,7 @@ export class Cell implements Runnable {
 
   constructor(
     system: SystemState,
+    service: ActorSystemService,
     behavior: CellBehavior,
     label: string | undefined,
     capacity: number,
@@ -173,7 +174,7 @@ export class Cell implements Runnable {
     const cell = this
     this.ctx = {
       self: this.self,
-      system,
+      system: service,
       get timers() {
         return cell.timers
       }
