@@ -345,6 +345,13 @@ describe("supervisor options (Supervisor.start)", () => {
       expect(yield* optionField({ onEvent: "log" })).toBe("onEvent")
     })))
 
+  it("reports option with an unknown report or a level that is not a log level", () =>
+    run(Effect.gen(function*() {
+      expect(yield* optionField({ reports: { crsh: "Error" } })).toBe("reports.crsh")
+      expect(yield* optionField({ reports: { restart: "Loud" } })).toBe("reports.restart")
+      expect(yield* optionField({ reports: "off" })).toBe("reports")
+    })))
+
   it("onEvent observer that throws", () =>
     run(Effect.gen(function*() {
       let calls = 0

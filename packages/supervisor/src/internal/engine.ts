@@ -20,13 +20,14 @@ import * as Exit from "effect/Exit"
 import * as PubSub from "effect/PubSub"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason, PrivateChannel } from "@arbor/core"
+import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason, PrivateChannel, Reports } from "@arbor/core"
 import type { ChildSpec, ChildStatus, RestartType } from "../Child.ts"
 import { isIgnore } from "../Child.ts"
 import { ChildNotFound, ChildRunning, ChildStartFailed, UnknownRequest } from "../Errors.ts"
 import type { SupervisionEvent } from "../SupervisionEvent.ts"
 import { type ChildrenView, decide, dropsWhenStopped, type Plan, type Policy } from "./decide.ts"
 import { RestartWindow } from "./intensity.ts"
+import { report } from "./report.ts"
 import type { ChildCounts, ChildInfo, Snapshot } from "./model.ts"
 import { type Nested, NestedSpec, type ValidChild } from "./spec.ts"
 
@@ -142,9 +143,16 @@ export interface EngineConfig {
   readonly intensity: number
   readonly periodMillis: number
   readonly restartDelay: Schedule.Schedule<unknown, unknown, never, never> | undefined
-  readonly onEvent: ((event: SupervisionEvent) => void) | undefined
+  readonly onEvent: OnEvent | undefined
   readonly policy: Policy
+  /** The services the supervisor was started with: its reports' and `onEvent` effects' logger and clock. */
+  readonly services: Context.Context<never>
+  /** The levels of its own reports. */
+  readonly reports: Reports.ReportLevels
 }
+
+/** An `onEvent` callback: synchronous, or returning an Effect the supervisor runs (detached). */
+export type OnEvent = (event: SupervisionEvent) => void | Effect.Effect<unknown, unknown, never>
 
 const describe = (u: unknown): string => {
   if (u === null) return "null"
@@ -200,8 +208,12 @@ export class Engine {
   }
 
   emit = (event: SupervisionEvent): void => {
+    // only the supervisor an event is about reports it (its ancestors relay the event)
+    if (event.supervisor === this.path) report(this.config.services, this.config.reports, this.config.label, event)
     try {
-      this.config.onEvent?.(event)
+      const out = this.config.onEvent?.(event)
+      // an Effect is run on its own; its failure, like a throw, is ignored
+      if (Effect.isEffect(out)) Effect.runForkWith(this.config.services)(Effect.ignore(out))
     } catch {
       // an observer must not break supervision
     }
@@ -626,7 +638,8 @@ const receiveWith = <P extends { readonly _tag: string }>(requests: Requests<P>)
 export interface CommonOptions {
   readonly label?: string | undefined
   readonly restartDelay?: Schedule.Schedule<unknown, unknown, never, never> | undefined
-  readonly onEvent?: ((event: SupervisionEvent) => void) | undefined
+  readonly onEvent?: OnEvent | undefined
+  readonly reports?: Partial<Reports.ReportLevels> | false | undefined
 }
 
 /** The options both supervisor kinds are started with. */
@@ -653,14 +666,20 @@ export const launch = <P extends { readonly _tag: string }>(
     const parent = yield* claimRelay
     const hub = yield* PubSub.unbounded<SupervisionEvent>()
     const clock = yield* Clock.Clock
+    const services = yield* Effect.context<never>()
     const label = options.spec.label
+    const inherited = Context.get(services, Reports.Reports)
+    const levels = options.spec.reports === undefined ? inherited : Reports.merge(inherited, options.spec.reports)
     const config: EngineConfig = {
       label,
       intensity: options.intensity.intensity,
       periodMillis: options.intensity.periodMillis,
       restartDelay: options.spec.restartDelay,
       onEvent: options.spec.onEvent,
-      policy: options.policy
+      policy: options.policy,
+      services,
+      // validated with the spec: merge cannot fail here
+      reports: levels instanceof Reports.InvalidReportLevels ? inherited : levels
     }
     const engine = new Engine(config, parent?.path ?? [], parent, hub, clock, options.children)
     const behavior = Actor.make<P>()({

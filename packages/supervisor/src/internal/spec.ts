@@ -10,7 +10,7 @@
  *
  * @internal
  */
-import { Durations } from "@arbor/core"
+import { Durations, Reports } from "@arbor/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
@@ -154,6 +154,11 @@ const decodeCommon = (
   const onEvent = spec["onEvent"]
   if (onEvent !== undefined && typeof onEvent !== "function") {
     return { field: "onEvent", value: onEvent, reason: "must be a function" }
+  }
+  const reports = spec["reports"]
+  if (reports !== undefined) {
+    const levels = Reports.merge(Reports.defaults, reports)
+    if (levels instanceof Reports.InvalidReportLevels) return { field: levels.field, value: levels.value, reason: levels.reason }
   }
   return decodeIntensity(spec["intensity"], spec["period"])
 }
