@@ -16,7 +16,7 @@ import type { ImplId, Sample, WorkloadId } from "../src/types.ts"
 const tiny: Record<WorkloadId, number> = { W1: 500, W2: 50, W3: 144, W4: 100, W5: 20, W5c: 20, W6: 301, M: 200, H: 1 }
 
 /** Worker actors (a thread each; a hang waits for the watchdog): fewer spawns and restarts. */
-const tinyWorker: Partial<Record<WorkloadId, number>> = { W1: 500, W2: 50, W4: 2, W5: 2, H: 1 }
+const tinyWorker: Partial<Record<WorkloadId, number>> = { W1: 500, W2: 50, W4: 1, W5: 1, H: 1 }
 
 const sizeFor = (w: WorkloadId, impl: ImplId): number => (impl === "arbor:worker" ? tinyWorker[w] : undefined) ?? tiny[w]
 

@@ -3,7 +3,8 @@ import { Cause, Effect, Exit, Layer, Logger, References } from "effect"
 import type { Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, ActorSystem, Reports } from "@arbor/core"
-import { flush } from "./utils.ts"
+import { TestSystem } from "@arbor/testkit"
+import { untilIdle } from "./utils.ts"
 
 interface Line {
   readonly level: string
@@ -28,10 +29,10 @@ const capture = async <A, E>(
   })
   // the system reads the clock, logger and levels it is built with (for dead letters); actors
   // read them where they are spawned
-  const base = Layer.mergeAll(TestClock.layer(), Logger.layer([logger]), Reports.layer(reports ?? {}))
+  const base = Layer.mergeAll(Logger.layer([logger]), Reports.layer(reports ?? {}))
   const exit = await Effect.runPromiseExit(program.pipe(
     Effect.scoped,
-    Effect.provide(ActorSystem.layer.pipe(Layer.provideMerge(base)))
+    Effect.provide(TestSystem.layer().pipe(Layer.provideMerge(base)))
   ))
   return { exit, lines }
 }
@@ -56,7 +57,7 @@ const crashOne = Effect.gen(function*() {
   yield* ActorRef.tell(ref, { _tag: "Log", text: "working" })
   yield* ActorRef.tell(ref, { _tag: "Boom" })
   yield* ActorRef.monitor(ref)
-  yield* flush
+  yield* untilIdle
   return ref.id
 })
 
@@ -81,7 +82,7 @@ describe("Reports", () => {
       const b = yield* Actor.spawn(Worker)
       yield* ActorRef.stop(a)
       yield* ActorRef.stop(b, { _tag: "Normal" })
-      yield* flush
+      yield* untilIdle
     }))
     expect(lines.filter((l) => l.message.startsWith("crash report"))).toEqual([])
   })
@@ -99,12 +100,12 @@ describe("Reports", () => {
       yield* ActorRef.stop(ref)
       for (let i = 0; i < 100; i++) yield* ActorRef.tell(ref, { _tag: "Log", text: "late" })
       yield* TestClock.adjust("1 second")
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.tell(ref, { _tag: "Log", text: "later" })
       yield* TestClock.adjust("1 second")
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("5 seconds")
-      yield* flush
+      yield* untilIdle
     }))
     expect(Exit.isSuccess(exit)).toBe(true)
     const dead = lines.filter((l) => /dead letter/.test(l.message))

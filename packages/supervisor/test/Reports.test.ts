@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest"
 import { Cause, Effect, Exit, Layer, Logger, References } from "effect"
 import type { Scope } from "effect"
-import { Actor, ActorRef, ActorSystem, Reports } from "@arbor/core"
+import { Actor, ActorRef, type ActorSystem, Reports } from "@arbor/core"
 import { Child, Supervisor } from "@arbor/supervisor"
+import { TestSystem } from "@arbor/testkit"
 
 interface Line {
   readonly level: string
@@ -22,7 +23,7 @@ const capture = async <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSys
     })
   })
   const base = Layer.mergeAll(Logger.layer([logger]), Reports.layer(reports ?? {}))
-  const exit = await Effect.runPromiseExit(program.pipe(Effect.scoped, Effect.provide(ActorSystem.layer.pipe(Layer.provideMerge(base)))))
+  const exit = await Effect.runPromiseExit(program.pipe(Effect.scoped, Effect.provide(TestSystem.layer().pipe(Layer.provideMerge(base)))))
   if (Exit.isFailure(exit)) throw new Error(Cause.pretty(exit.cause))
   return { value: exit.value, lines }
 }
@@ -33,7 +34,7 @@ const Worker = Actor.make<Msg>()({
   receive: { Fail: () => Effect.fail(new Error("disk full")), Ping: (s) => Actor.reply("pong", s) }
 })
 
-const settle = Effect.promise(() => new Promise<void>((r) => setTimeout(r, 20)))
+const settle = TestSystem.untilIdle
 
 /** root → inner (one-for-one, intensity 1) → w; crashes w twice: one restart, then inner gives up and root restarts it. */
 const scenario = (innerReports?: Partial<Reports.ReportLevels> | false) =>

@@ -3,11 +3,11 @@ import { Registry } from "@arbor/registry"
 import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
 import type { SupervisionEvent } from "@arbor/supervisor"
 import { WorkerActor } from "@arbor/worker"
-import { Effect, Layer, PubSub } from "effect"
+import { Effect, PubSub } from "effect"
 import { describe, expect, it } from "vitest"
 import { Counter, CounterWorker } from "./fixtures/counter.ts"
 import type { CounterMsg } from "./fixtures/counter.ts"
-import { fast, run } from "./utils.ts"
+import { fast, run, steady } from "./utils.ts"
 
 /** Waits (without a timer) until `events` has seen an event with `tag`, returns everything seen. */
 const until = (events: PubSub.Subscription<SupervisionEvent.SupervisionEvent>, seen: Array<string>, tag: string) =>
@@ -52,14 +52,14 @@ describe("WorkerActor under a supervisor", () => {
   it("a hung worker never blocks the parent's actors: an in-process actor answers asks during the hang", async () => {
     const out = await run(Effect.gen(function*() {
       const local = yield* Actor.spawn(Counter)
-      const ref = yield* WorkerActor.spawn(CounterWorker, { heartbeat: { interval: "100 millis", timeout: "2 seconds" } })
+      const ref = yield* WorkerActor.spawn(CounterWorker, { heartbeat: { interval: "100 millis", timeout: "1 second" } })
       yield* ActorRef.tell(ref, { _tag: "Hang" })
       let answered = 0
       // while the thread spins, the parent's own actors keep answering
       while (ActorRef.isAliveUnsafe(ref)) {
         yield* ActorRef.tell(local, { _tag: "Add", n: 1 })
         answered = yield* ActorRef.ask(local, { _tag: "Get" }, { timeout: "1 second" })
-        yield* Effect.sleep("20 millis")
+        yield* Effect.sleep("5 millis")
       }
       return { answered, reason: yield* ActorRef.monitor(ref) }
     }))
@@ -80,7 +80,7 @@ describe("WorkerActor under a supervisor", () => {
 
   it("shutdown with a timeout asks the thread's actor first, then terminates a thread that does not stop", async () => {
     const out = await run(Effect.gen(function*() {
-      const polite = yield* WorkerActor.spawn(CounterWorker, fast)
+      const polite = yield* WorkerActor.spawn(CounterWorker, steady)
       const politeReason = yield* ActorRef.shutdown(polite, "5 seconds", ExitReason.shutdown("bye"))
       const stuck = yield* WorkerActor.spawn(CounterWorker, { heartbeat: { interval: "1 minute", timeout: "2 minutes" } })
       yield* ActorRef.tell(stuck, { _tag: "Hang" })
@@ -97,7 +97,7 @@ describe("WorkerActor under a supervisor", () => {
   it("messages in flight to a thread that dies become dead letters (G19), not silent losses", async () => {
     const out = await run(Effect.gen(function*() {
       const letters = yield* ActorSystem.deadLetters
-      const ref = yield* WorkerActor.spawn(CounterWorker, fast)
+      const ref = yield* WorkerActor.spawn(CounterWorker, steady)
       yield* ActorRef.tell(ref, { _tag: "Exit", code: 1 })
       for (let i = 0; i < 5; i++) yield* ActorRef.tell(ref, { _tag: "Add", n: i })
       yield* ActorRef.monitor(ref)
@@ -119,7 +119,7 @@ describe("WorkerActor under a supervisor", () => {
         intensity: 5,
         period: "1 minute",
         restart: "temporary",
-        child: (i) => WorkerActor.spawn(CounterWorker, { ...fast, label: `job-${i}` })
+        child: (i) => WorkerActor.spawn(CounterWorker, { ...steady, label: `job-${i}` })
       })
       const a = (yield* DynamicSupervisor.startChild(pool, 1))!
       const b = (yield* DynamicSupervisor.startChild(pool, 2))!
@@ -131,7 +131,7 @@ describe("WorkerActor under a supervisor", () => {
       yield* ActorRef.monitor(a)
       const afterDeath = yield* Registry.lookup(key)
       return { named: named._tag === "Some" && named.value === a, fromB, afterDeath: afterDeath._tag, count: yield* DynamicSupervisor.countChildren(pool) }
-    }).pipe(Effect.scoped, Effect.provide(Layer.merge(ActorSystem.layer, Registry.layer)), Effect.runPromise)
+    }).pipe(Effect.provide(Registry.layer), run)
     expect(out.named).toBe(true)
     expect(out.fromB).toBe(4)
     expect(out.afterDeath).toBe("None")
@@ -145,9 +145,9 @@ describe("WorkerActor: nothing outlives the root scope", () => {
       yield* Supervisor.start({
         strategy: "one-for-one",
         children: [
-          WorkerActor.child("a", CounterWorker, fast),
-          WorkerActor.child("b", CounterWorker, fast),
-          Supervisor.child("inner", { strategy: "one-for-all", children: [WorkerActor.child("c", CounterWorker, fast)] })
+          WorkerActor.child("a", CounterWorker, steady),
+          WorkerActor.child("b", CounterWorker, steady),
+          Supervisor.child("inner", { strategy: "one-for-all", children: [WorkerActor.child("c", CounterWorker, steady)] })
         ]
       })
       const d = yield* WorkerActor.spawn(CounterWorker, fast)

@@ -3,7 +3,7 @@ import { WorkerActor } from "@arbor/worker"
 import { Cause, Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { Counter, CounterWorker, Overdrawn } from "./fixtures/counter.ts"
-import { fast, run } from "./utils.ts"
+import { fast, run, steady } from "./utils.ts"
 
 const failureOf = (reason: ExitReason.ExitReason): unknown => {
   if (reason._tag !== "Failure") throw new Error(`expected a Failure, got ${ExitReason.format(reason)}`)
@@ -14,7 +14,7 @@ describe("WorkerActor: one behaviour, in-process or in a thread", () => {
   it("tell and ask work the same through Actor.spawn and WorkerActor.spawn", async () => {
     const out = await run(Effect.gen(function*() {
       const local = yield* Actor.spawn(Counter)
-      const remote = yield* WorkerActor.spawn(CounterWorker, { label: "counter", ...fast })
+      const remote = yield* WorkerActor.spawn(CounterWorker, { label: "counter", ...steady })
       const results = []
       for (const ref of [local, remote]) {
         yield* ActorRef.tell(ref, { _tag: "Add", n: 2 })
@@ -33,7 +33,7 @@ describe("WorkerActor: one behaviour, in-process or in a thread", () => {
 describe("WorkerActor: failure becomes the proxy's exit reason", () => {
   it("a handler that throws: Failure with the thread's error carried across", async () => {
     const reason = await run(Effect.gen(function*() {
-      const ref = yield* WorkerActor.spawn(CounterWorker, fast)
+      const ref = yield* WorkerActor.spawn(CounterWorker, steady)
       yield* ActorRef.tell(ref, { _tag: "Throw", message: "boom" })
       return yield* ActorRef.monitor(ref)
     }))
@@ -46,7 +46,7 @@ describe("WorkerActor: failure becomes the proxy's exit reason", () => {
 
   it("a typed failure crosses as itself (the protocol's errors schema)", async () => {
     const reason = await run(Effect.gen(function*() {
-      const ref = yield* WorkerActor.spawn(CounterWorker, fast)
+      const ref = yield* WorkerActor.spawn(CounterWorker, steady)
       yield* ActorRef.tell(ref, { _tag: "Overdraw", by: 12 })
       return yield* ActorRef.monitor(ref)
     }))
@@ -57,7 +57,7 @@ describe("WorkerActor: failure becomes the proxy's exit reason", () => {
 
   it("an ask whose handler throws fails with ActorExited carrying the reason", async () => {
     const out = await run(Effect.gen(function*() {
-      const ref = yield* WorkerActor.spawn(CounterWorker, fast)
+      const ref = yield* WorkerActor.spawn(CounterWorker, steady)
       const error = yield* Effect.flip(ActorRef.ask(ref, { _tag: "ThrowOnAsk", message: "bad" }, { timeout: "10 seconds" }))
       return { error, reason: yield* ActorRef.monitor(ref) }
     }))
@@ -68,7 +68,7 @@ describe("WorkerActor: failure becomes the proxy's exit reason", () => {
 
   it("process.exit(n): Failure(WorkerExited) naming the code", async () => {
     const reason = await run(Effect.gen(function*() {
-      const ref = yield* WorkerActor.spawn(CounterWorker, fast)
+      const ref = yield* WorkerActor.spawn(CounterWorker, steady)
       yield* ActorRef.tell(ref, { _tag: "Exit", code: 3 })
       return yield* ActorRef.monitor(ref)
     }))
@@ -80,7 +80,7 @@ describe("WorkerActor: failure becomes the proxy's exit reason", () => {
 
   it("an exception outside any handler: Failure(WorkerExited uncaught)", async () => {
     const reason = await run(Effect.gen(function*() {
-      const ref = yield* WorkerActor.spawn(CounterWorker, fast)
+      const ref = yield* WorkerActor.spawn(CounterWorker, steady)
       yield* ActorRef.tell(ref, { _tag: "AsyncThrow", message: "late" })
       return yield* ActorRef.monitor(ref)
     }))
@@ -119,7 +119,7 @@ describe("WorkerActor: failure becomes the proxy's exit reason", () => {
 
   it("the thread's actor stops normally: the proxy ends Normal", async () => {
     const reason = await run(Effect.gen(function*() {
-      const ref = yield* WorkerActor.spawn(CounterWorker, fast)
+      const ref = yield* WorkerActor.spawn(CounterWorker, steady)
       yield* ActorRef.tell(ref, { _tag: "Finish" })
       return yield* ActorRef.monitor(ref)
     }))

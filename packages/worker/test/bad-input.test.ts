@@ -7,8 +7,8 @@ import { Supervisor } from "@arbor/supervisor"
 import { Protocol, WorkerActor } from "@arbor/worker"
 import { Cause, Effect, Exit, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { Counter, CounterProtocol, CounterWorker, FailingInit, Overdrawn } from "./fixtures/counter.ts"
-import { fast, run } from "./utils.ts"
+import { Counter, CounterProtocol, CounterWorker, FailingInit, Overdrawn, SpinningInit } from "./fixtures/counter.ts"
+import { run, steady } from "./utils.ts"
 
 const counterModule = new URL("./fixtures/counter.ts", import.meta.url)
 
@@ -108,17 +108,19 @@ describe("bad input: worker options (WorkerActor.spawn, WorkerActor.child)", () 
     expect(WorkerActor.liveThreads()).toBe(0)
   })
   it("worker module that cannot be loaded", async () => {
-    const error = await spawnError(withEntry(new URL("./fixtures/missing.ts", import.meta.url), "X"), fast)
+    const error = await spawnError(withEntry(new URL("./fixtures/missing.ts", import.meta.url), "X"), steady)
     expect(error._tag).toBe("WorkerStartFailed")
     expect((error as WorkerActor.WorkerStartFailed).detail).toContain("missing.ts")
     expect(WorkerActor.liveThreads()).toBe(0)
   })
   it("worker export that is missing or not a definition", async () => {
-    for (const e of ["Nope", "NotADefinition", "Counter"]) {
-      const error = await spawnError(withEntry(counterModule, e), fast)
+    // three threads at once: each case is independent, the count is checked once all have ended
+    const names = ["Nope", "NotADefinition", "Counter"]
+    const errors = await Promise.all(names.map((e) => spawnError(withEntry(counterModule, e), steady)))
+    errors.forEach((error, i) => {
       expect(error._tag).toBe("WorkerStartFailed")
-      expect((error as WorkerActor.WorkerStartFailed).detail).toContain(`export "${e}"`)
-    }
+      expect((error as WorkerActor.WorkerStartFailed).detail).toContain(`export "${names[i]}"`)
+    })
     expect(WorkerActor.liveThreads()).toBe(0)
   })
   it("worker protocol that differs from the thread's (hash mismatch)", async () => {
@@ -127,13 +129,22 @@ describe("bad input: worker options (WorkerActor.spawn, WorkerActor.child)", () 
       init: () => Effect.succeed(0),
       receive: { Add: (n) => n }
     }), { module: counterModule, export: "CounterWorker" })
-    const error = await spawnError(def, fast)
+    const error = await spawnError(def, steady)
     expect(error._tag).toBe("WorkerStartFailed")
     expect((error as WorkerActor.WorkerStartFailed).detail).toContain("hash")
     expect(WorkerActor.liveThreads()).toBe(0)
   })
+  it("worker thread that does not report ready within startTimeout", async () => {
+    // the thread never gets ready (its init spins, if it got that far): the timeout ends the
+    // spawn, and terminate ends the thread whatever it is doing
+    const error = await spawnError(SpinningInit, { ...steady, startTimeout: "500 millis", label: "spinner" }) as WorkerActor.WorkerStartFailed
+    expect(error._tag).toBe("WorkerStartFailed")
+    expect(error.label).toBe("spinner")
+    expect(error.detail).toContain("did not report ready within")
+    expect(WorkerActor.liveThreads()).toBe(0)
+  })
   it("worker whose init fails in the thread", async () => {
-    const error = await spawnError(FailingInit, fast) as WorkerActor.WorkerStartFailed
+    const error = await spawnError(FailingInit, steady) as WorkerActor.WorkerStartFailed
     expect(error._tag).toBe("WorkerStartFailed")
     expect(Cause.squash(error.cause!)).toBeInstanceOf(Overdrawn)
     expect(WorkerActor.liveThreads()).toBe(0)
@@ -143,7 +154,7 @@ describe("bad input: worker options (WorkerActor.spawn, WorkerActor.child)", () 
 describe("bad input: messages and replies across the boundary", () => {
   it("message that does not match its schema", async () => {
     const out = await run(Effect.gen(function*() {
-      const ref = yield* WorkerActor.spawn(CounterWorker, fast)
+      const ref = yield* WorkerActor.spawn(CounterWorker, steady)
       // a type-correct value that fails the schema's check (Int)
       yield* ActorRef.tell(ref, { _tag: "Add", n: 1.5 })
       const ask = yield* Effect.exit(ActorRef.ask(ref, { _tag: "Get" }, { timeout: "20 seconds" }))
@@ -157,7 +168,7 @@ describe("bad input: messages and replies across the boundary", () => {
   })
   it("reply that does not match its schema", async () => {
     const out = await run(Effect.gen(function*() {
-      const ref = yield* WorkerActor.spawn(CounterWorker, fast)
+      const ref = yield* WorkerActor.spawn(CounterWorker, steady)
       const error = yield* Effect.flip(ActorRef.ask(ref, { _tag: "BadReply" }, { timeout: "20 seconds" }))
       return { error, reason: yield* ActorRef.monitor(ref) }
     }))
