@@ -19,7 +19,7 @@ import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import { TestClock } from "effect/testing"
-import { Actor, ActorRef, ActorSystem, ExitReason, Reports } from "@arbor/core"
+import { Actor, ActorRef, ActorSystem, ExitReason, Metrics, Reports } from "@arbor/core"
 import type { DeadLetter } from "@arbor/core"
 import { Registry } from "@arbor/registry"
 import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
@@ -112,6 +112,16 @@ describe("report levels (Reports.layer)", () => {
     expect(await fails({ restart: "Loud" })).toMatchObject({ _tag: "InvalidReportLevels", field: "reports.restart" })
     expect(await fails({ crash: true })).toMatchObject({ _tag: "InvalidReportLevels", field: "reports.crash" })
     expect(await fails("quiet")).toMatchObject({ _tag: "InvalidReportLevels", field: "reports" })
+  })
+})
+
+describe("metrics (Metrics.layer)", () => {
+  it("metrics maxLabels that is not an integer from 1 to 10000, or options that are not an object", async () => {
+    const fails = (options: unknown) => Effect.runPromise(Effect.flip(Effect.scoped(Layer.build(Metrics.layer(options as never)))))
+    for (const maxLabels of [0, 2.5, 10_001, "64"]) {
+      expect(await fails({ maxLabels })).toMatchObject({ _tag: "InvalidMetricsOptions", field: "maxLabels" })
+    }
+    expect(await fails(7)).toMatchObject({ _tag: "InvalidMetricsOptions", field: "options" })
   })
 })
 

@@ -17,10 +17,11 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Metric from "effect/Metric"
 import * as PubSub from "effect/PubSub"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason, PrivateChannel, Reports } from "@arbor/core"
+import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason, Metrics, PrivateChannel, Reports } from "@arbor/core"
 import type { ChildSpec, ChildStatus, RestartType } from "../Child.ts"
 import { isIgnore } from "../Child.ts"
 import { ChildNotFound, ChildRunning, ChildStartFailed, UnknownRequest } from "../Errors.ts"
@@ -149,6 +150,8 @@ export interface EngineConfig {
   readonly services: Context.Context<never>
   /** The levels of its own reports. */
   readonly reports: Reports.ReportLevels
+  /** Its `arbor_restarts` series, when metrics are on (`Metrics` of core). */
+  readonly restarts: Metric.Metric<number, unknown> | undefined
 }
 
 /** An `onEvent` callback: synchronous, or returning an Effect the supervisor runs (detached). */
@@ -209,7 +212,12 @@ export class Engine {
 
   emit = (event: SupervisionEvent): void => {
     // only the supervisor an event is about reports it (its ancestors relay the event)
-    if (event.supervisor === this.path) report(this.config.services, this.config.reports, this.config.label, event)
+    if (event.supervisor === this.path) {
+      report(this.config.services, this.config.reports, this.config.label, event)
+      if (this.config.restarts !== undefined && event._tag === "ChildStarted" && event.restart) {
+        this.config.restarts.updateUnsafe(1, this.config.services)
+      }
+    }
     try {
       const out = this.config.onEvent?.(event)
       // an Effect is run on its own; its failure, like a throw, is ignored
@@ -679,7 +687,10 @@ export const launch = <P extends { readonly _tag: string }>(
       policy: options.policy,
       services,
       // validated with the spec: merge cannot fail here
-      reports: levels instanceof Reports.InvalidReportLevels ? inherited : levels
+      reports: levels instanceof Reports.InvalidReportLevels ? inherited : levels,
+      restarts: Context.get(services, Metrics.Enabled) === undefined
+        ? undefined
+        : Metric.withAttributes(Metrics.restarts, { supervisor: label ?? ((parent?.path ?? []).join("/") || "root") })
     }
     const engine = new Engine(config, parent?.path ?? [], parent, hub, clock, options.children)
     const behavior = Actor.make<P>()({
