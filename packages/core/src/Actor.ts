@@ -58,7 +58,7 @@ import type { ExitReason } from "./ExitReason.ts"
 import { Cell } from "./internal/cell.ts"
 import type { CellBehavior } from "./internal/cell.ts"
 import { dispatchOf } from "./internal/dispatch.ts"
-import { asEffect, Reply as ReplyImpl, Stop as StopImpl } from "./internal/handler.ts"
+import { asEffect, Reply as ReplyImpl, ReplyLater as ReplyLaterImpl, Stop as StopImpl } from "./internal/handler.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import type { SystemState } from "./internal/system.ts"
 
@@ -174,6 +174,20 @@ export interface Reply<out A, out S> {
 }
 
 /**
+ * A request handler's decision to answer later: the next state, and what receives the function
+ * that sends the answer. Build it with {@link replyLater}.
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export interface ReplyLater<out A, out S> {
+  /** The actor's next state. */
+  readonly state: S
+  /** Called once, right after the handler returns, with the function that answers the request. */
+  readonly take: (reply: (value: A) => void) => void
+}
+
+/**
  * A handler's decision to stop the actor. Build it with {@link stop}.
  *
  * @category handlers
@@ -200,6 +214,37 @@ export interface Stop {
 export const reply = <A, S>(value: A, state: S): Reply<A, S> => new ReplyImpl(value, state)
 
 /**
+ * Takes a request now and answers it later (OTP's `{noreply, State}`, then
+ * `gen_server:reply/2`): the actor continues with `state` and handles its next messages while
+ * the asker waits. Right after the handler returns, `take` gets the function that sends the
+ * reply; call it from anywhere (a callback, another fiber), once — later calls are ignored. The
+ * asker's own deadline still applies (a reply after it is dropped), and if the actor ends before
+ * replying, the asker fails with `ActorExited` carrying the exit reason, as for any waiting ask
+ * (G7). For a proxy forwarding requests elsewhere (a thread, a remote node), this is what lets
+ * several requests be in flight at once.
+ *
+ * @example
+ * ```ts
+ * import { Actor } from "@arbor/core"
+ * import { Effect } from "effect"
+ *
+ * type Msg = Actor.Request<{ readonly _tag: "Lookup"; readonly key: string }, string>
+ * declare const backend: (key: string, done: (value: string) => void) => void
+ *
+ * const Front = Actor.make<Msg>()({
+ *   init: () => Effect.succeed(0),
+ *   // each request is passed on at once; its answer goes back when the backend calls done
+ *   receive: { Lookup: (n, msg) => Actor.replyLater(n + 1, (reply: (value: string) => void) => backend(msg.key, reply)) }
+ * })
+ * ```
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export const replyLater = <A, S>(state: S, take: (reply: (value: A) => void) => void): ReplyLater<A, S> =>
+  new ReplyLaterImpl(state, take)
+
+/**
  * Stops the actor after the current message, with `reason` (default `Normal`). The stop hook
  * runs. A request answered by `stop` fails its asker with `ActorExited`.
  *
@@ -222,7 +267,11 @@ export type Next<S, R = any> = S | Stop | Effect.Effect<S | Stop, unknown, R>
  * @category handlers
  * @since 0.1.0
  */
-export type Answer<A, S, R = any> = Reply<A, S> | Stop | Effect.Effect<Reply<A, S> | Stop, unknown, R>
+export type Answer<A, S, R = any> =
+  | Reply<A, S>
+  | ReplyLater<A, S>
+  | Stop
+  | Effect.Effect<Reply<A, S> | ReplyLater<A, S> | Stop, unknown, R>
 
 /**
  * What the handler for message `M` may return: {@link Answer} for requests, {@link Next}

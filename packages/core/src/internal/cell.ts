@@ -25,7 +25,7 @@ import type { ExitReason } from "../ExitReason.ts"
 import type { PendingAsk } from "./ask.ts"
 import { announceExit } from "./exits.ts"
 import type { Leftovers, Ties } from "./exits.ts"
-import { asEffect, handlerDefect, handlerFailure, isThenable, Reply, Stop, thenableDefect } from "./handler.ts"
+import { asEffect, handlerDefect, handlerFailure, isThenable, Reply, ReplyLater, Stop, thenableDefect } from "./handler.ts"
 import { Ref } from "./ref.ts"
 import type { Runnable, SystemState } from "./system.ts"
 
@@ -119,6 +119,8 @@ export class Cell implements Runnable {
   private forced: ExitReason | undefined = undefined
   /** Reply handle of the message whose effect is running. */
   private current: PendingAsk | undefined = undefined
+  /** Reply handles of requests taken with `Actor.replyLater` and not answered yet. */
+  private deferred: Set<PendingAsk> | undefined = undefined
   private pendingEffect: Effect.Effect<unknown, unknown, unknown> | undefined = undefined
   private stopRequest: { reason: ExitReason; hook: boolean } | undefined = undefined
 
@@ -389,12 +391,40 @@ export class Cell implements Runnable {
       if (rep !== undefined) rep.succeed(value.value)
       return CONTINUE
     }
+    if (value instanceof ReplyLater) {
+      if (isThenable(value.state)) return this.thenable(value.state, rep)
+      this.state = value.state
+      return this.deferReply(value, rep)
+    }
     if (value instanceof Stop) {
       this.current = rep
       return this.requestStop(value.reason, true)
     }
     if (isThenable(value)) return this.thenable(value, rep)
     this.state = value
+    return CONTINUE
+  }
+
+  /**
+   * `Actor.replyLater`: hands `take` the function that answers the request. The asker waits
+   * until it is called (the first call counts) or its own deadline passes; if this actor ends
+   * first, the asker fails with `ActorExited` like any waiting ask. A request that was told (no
+   * asker) gets a function that does nothing.
+   */
+  private deferReply(later: ReplyLater<unknown>, rep: PendingAsk | undefined): Step {
+    let reply: (value: unknown) => void = noop
+    if (rep !== undefined && !rep.done) {
+      const deferred = (this.deferred ??= new Set())
+      deferred.add(rep)
+      reply = (value) => {
+        if (deferred.delete(rep)) rep.succeed(value)
+      }
+    }
+    try {
+      later.take(reply)
+    } catch (defect) {
+      return this.requestStop(handlerDefect(defect), true)
+    }
     return CONTINUE
   }
 
@@ -566,10 +596,12 @@ export class Cell implements Runnable {
     const current = this.current
     const waiters = this.waiters
     const size = this.size
-    const left = current === undefined && size === 0 && waiters === undefined
+    const deferred = this.deferred
+    const left = current === undefined && size === 0 && waiters === undefined && deferred === undefined
       ? undefined
-      : { current, buf: this.buf, reps: this.reps, head: this.head, size, waiters }
+      : { current, buf: this.buf, reps: this.reps, head: this.head, size, waiters, deferred }
     this.current = undefined
+    this.deferred = undefined
     this.waiters = undefined
     this.buf = EMPTY
     this.reps = EMPTY as Array<PendingAsk | undefined>
@@ -580,3 +612,4 @@ export class Cell implements Runnable {
 }
 
 const EMPTY: Array<unknown> = []
+const noop = () => {}

@@ -100,6 +100,8 @@ export interface Leftovers {
   readonly head: number
   readonly size: number
   readonly waiters: ReadonlyArray<Waiter> | undefined
+  /** The requests taken with `Actor.replyLater` and not answered yet. */
+  readonly deferred: ReadonlySet<PendingAsk> | undefined
 }
 
 /**
@@ -152,6 +154,7 @@ export const announceExit = (
 const failLeftovers = (cell: Cell, reason: ExitReason, left: Leftovers): void => {
   const exited = () => new ActorExited({ actor: cell.description, reason })
   if (left.current !== undefined) left.current.fail(exited())
+  if (left.deferred !== undefined) for (const rep of left.deferred) rep.fail(exited())
   const { buf, head, reps, size } = left
   const mask = buf.length - 1
   for (let k = 0; k < size; k++) {

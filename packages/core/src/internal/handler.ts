@@ -15,6 +15,11 @@ export class Reply<out A, out S> {
   constructor(readonly value: A, readonly state: S) {}
 }
 
+/** A request taken now and answered later: `Actor.replyLater(state, take)`. */
+export class ReplyLater<out S> {
+  constructor(readonly state: S, readonly take: (reply: (value: any) => void) => void) {}
+}
+
 /** A handler's decision to stop: `Actor.stop(reason)`. */
 export class Stop {
   constructor(readonly reason: ExitReason) {}
