@@ -4,8 +4,8 @@
  *
  * Time is a `VirtualClock`: `wait` steps move it, and while a step is blocked on a timer (a
  * shutdown timeout, a slow stop hook) the driver moves it to the next deadline. Between steps
- * the driver lets the event loop run until the tree is quiet, as the Erlang runner's settle
- * rule does.
+ * the driver waits until the tree is quiet — `TestSystem.untilIdle` of `@arbor/testkit`: nothing
+ * queued in the dispatcher or on the scheduler — as the Erlang runner's settle rule does.
  */
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -16,9 +16,10 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import type * as Fiber from "effect/Fiber"
-import { Actor, ActorRef, ActorSystem, ExitReason } from "@arbor/core"
+import { Actor, ActorRef, ExitReason } from "@arbor/core"
 import { Child, DynamicSupervisor, Supervisor, SupervisorErrors } from "@arbor/supervisor"
 import type { SupervisionEvent } from "@arbor/supervisor"
+import { TestSystem } from "@arbor/testkit"
 import type { ChildJson, InitMode, Reason, Scenario, Step, SupervisorJson } from "./scenario.ts"
 import { VirtualClock } from "./virtual-clock.ts"
 
@@ -67,9 +68,6 @@ const renderError = (error: unknown): Json => {
 
 const renderCause = (cause: Cause.Cause<unknown>): Json => renderReason(ExitReason.failure(cause))
 
-const turns = async (n: number) => {
-  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve))
-}
 
 /** Runs one validated scenario; returns its trace, one object per line. */
 export const runScenario = async (scenario: Scenario): Promise<Trace> => {
@@ -232,9 +230,12 @@ export const runScenario = async (scenario: Scenario): Promise<Trace> => {
 
   // --- the world -------------------------------------------------------------------------
   const scope = Scope.makeUnsafe()
+  // the shared harness's world on the live clock (the driver provides its VirtualClock per step)
   const context = await Effect.runPromise(
-    Layer.build(ActorSystem.layer).pipe(Scope.provide(scope))
+    Layer.build(TestSystem.layer({ clock: "live" })).pipe(Scope.provide(scope))
   )
+  /** Until the tree is quiet: nothing queued in the dispatcher or on the scheduler (`TestSystem.untilIdle`). */
+  const idle = () => Effect.runPromise(TestSystem.untilIdle.pipe(Effect.provideContext(context)))
   const runFork = <A, E>(eff: Effect.Effect<A, E, any>): Fiber.Fiber<A, E> =>
     Effect.runFork(
       eff.pipe(
@@ -244,23 +245,18 @@ export const runScenario = async (scenario: Scenario): Promise<Trace> => {
       ) as Effect.Effect<A, E>
     )
 
-  /** Runs a step's effect to completion, moving virtual time while it waits on timers. */
+  /**
+   * Runs a step's effect to completion, moving virtual time while it waits on timers: once the
+   * tree is idle, the next timer fires (the settle rule); a step that has not completed when the
+   * tree is idle and no timer is pending can never complete.
+   */
   const settle = async <A, E>(fiber: Fiber.Fiber<A, E>): Promise<Exit.Exit<A, E>> => {
-    let stuck = 0
     while (true) {
-      await turns(8)
+      await idle()
       const exit = fiber.pollUnsafe()
-      const before = trace.length
-      await turns(8)
-      if (exit !== undefined && trace.length === before) {
-        // quiet: nothing is running; only timers could still make things happen
-        if (!clock.fireNext()) return exit
-        continue
-      }
-      if (exit === undefined && trace.length === before) {
-        if (clock.fireNext()) continue
-        if (++stuck > 500) throw new Error("a step did not complete and nothing is waiting on time")
-      }
+      if (clock.fireNext()) continue
+      if (exit !== undefined) return exit
+      throw new Error("a step did not complete and nothing is waiting on time")
     }
   }
 
@@ -332,7 +328,7 @@ export const runScenario = async (scenario: Scenario): Promise<Trace> => {
     switch (op) {
       case "wait": {
         const target = clock.now + step.ms!
-        while (clock.fireNext(target)) await turns(8)
+        while (clock.fireNext(target)) await idle()
         clock.setNow(target)
         await settle(runFork(Effect.void))
         return

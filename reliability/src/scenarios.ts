@@ -154,7 +154,12 @@ const canBeSignificant = (autoShutdown: SupervisorJson["auto_shutdown"], restart
 const dynamicSupervisorArb: fc.Arbitrary<SupervisorJson> = fc.record({
   intensity: intensityArb,
   period: periodArb,
-  autoShutdown: autoShutdownArb,
+  // more often than for static supervisors: only a significant template makes it matter
+  autoShutdown: fc.oneof(
+    { weight: 3, arbitrary: fc.constant<SupervisorJson["auto_shutdown"]>(undefined) },
+    { weight: 1, arbitrary: fc.constant<SupervisorJson["auto_shutdown"]>("never") },
+    { weight: 4, arbitrary: fc.constantFrom<SupervisorJson["auto_shutdown"]>("any_significant", "all_significant") }
+  ),
   template: workerArb(true)
 }).map(({ intensity, period, autoShutdown, template }) => {
   const { wantsSignificant, ...tmpl } = template

@@ -372,7 +372,10 @@ export const runSoak = (options: SoakOptions): Effect.Effect<SoakRun> =>
           continue
         }
         const reason = target.supervisor ? "kill" : faults.pick(REASONS)
-        yield* Faults.crash(faults, target.ref, reason)
+        // a supervisor is killed (it was not built with Faults.define); a worker crashes on demand
+        yield* (target.supervisor ? Faults.kill(faults, target.ref) : Faults.crash(faults, target.ref, reason)).pipe(
+          Effect.orDie
+        )
         crashes++
         byReason[reason] = (byReason[reason] ?? 0) + 1
         yield* ActorRef.monitor(target.ref)

@@ -23,6 +23,7 @@ import { Actor, ActorRef, ActorSystem, ExitReason } from "@arbor/core"
 import type { DeadLetter } from "@arbor/core"
 import { Registry } from "@arbor/registry"
 import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
+import { TestSystem } from "@arbor/testkit"
 import { InvalidScenario, validateScenario } from "../../conformance/scenario.ts"
 
 // ------------------------------------------------------------------------------------------
@@ -43,20 +44,12 @@ afterAll(() => {
 
 type Services = Scope.Scope | ActorSystem.ActorSystem | Registry.Registry
 
-/** Runs a program in a fresh world (actor system, registry, TestClock). */
+/** Runs a program in a fresh world: the shared harness's (actor system, TestClock) and a registry. */
 const run = <A, E>(program: Effect.Effect<A, E, Services>): Promise<A> =>
-  Effect.runPromise(
-    program.pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Layer.fresh(Registry.layer), TestClock.layer())))
-  )
+  Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(Layer.merge(TestSystem.layer(), Layer.fresh(Registry.layer)))))
 
-/** Lets queued work run (a few event-loop turns; never time). */
-const flush = Effect.promise(() =>
-  new Promise<void>((resolve) => {
-    let turns = 6
-    const next = () => (--turns === 0 ? resolve() : setImmediate(next))
-    setImmediate(next)
-  })
-)
+/** Waits until nothing is left to run, never for time. */
+const untilIdle = TestSystem.untilIdle
 
 const liveActors = ActorSystem.ActorSystem.useSync((s) => s.liveActors)
 
@@ -349,7 +342,7 @@ describe("supervisor options (Supervisor.start)", () => {
       const [a] = yield* Supervisor.whichChildren(sup)
       yield* ActorRef.tell(a!.ref as ActorRef.ActorRef<EchoMsg>, { _tag: "Fail" })
       yield* ActorRef.monitor(a!.ref!)
-      yield* flush
+      yield* untilIdle
       const [again] = yield* Supervisor.whichChildren(sup)
       expect(again!.incarnation).toBe(2) // restarted all the same
       expect(calls).toBeGreaterThan(1)
@@ -576,7 +569,7 @@ describe("messaging (ActorRef)", () => {
     run(Effect.gen(function*() {
       const echo = yield* Actor.spawn(Echo)
       const asking = yield* Effect.forkChild(ActorRef.ask(echo, { _tag: "Never" }, { timeout: "infinity" }))
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.kill(echo)
       const e = yield* errorOf(Fiber.join(asking))
       expect(e._tag).toBe("ActorExited")
@@ -588,7 +581,7 @@ describe("messaging (ActorRef)", () => {
       // brutal: it is stuck in a handler, and the TestClock would never let a timed stop expire
       const echo = yield* Actor.spawn(Echo, { shutdown: "brutal" })
       const asking = yield* Effect.forkChild(ActorRef.ask(echo, { _tag: "Never" }, { timeout: "1 second" }))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("1 second")
       expect((yield* errorOf(Fiber.join(asking)))._tag).toBe("AskTimeout")
       expect(ActorRef.isAliveUnsafe(echo)).toBe(true)
@@ -632,7 +625,7 @@ describe("messaging (ActorRef)", () => {
       const letters = yield* deadLettersOf
       const echo = yield* Actor.spawn(Echo, { mailbox: { capacity: 1, overflow: "fail" }, shutdown: "brutal" })
       const busy = yield* Effect.forkChild(ActorRef.ask(echo, { _tag: "Never" }, { timeout: "infinity" }))
-      yield* flush // the actor is now stuck in Never; the mailbox is empty
+      yield* untilIdle // the actor is now stuck in Never; the mailbox is empty
       yield* ActorRef.send(echo, { _tag: "Stop" }) // fills it
       expect((yield* errorOf(ActorRef.send(echo, { _tag: "Stop" })))._tag).toBe("MailboxFull")
       expect((yield* errorOf(ActorRef.ask(echo, { _tag: "Echo", text: "x" })))._tag).toBe("MailboxFull")
@@ -645,9 +638,9 @@ describe("messaging (ActorRef)", () => {
     run(Effect.gen(function*() {
       const echo = yield* Actor.spawn(Echo, { mailbox: { capacity: 1, overflow: "dropOldest" }, shutdown: "brutal" })
       const busy = yield* Effect.forkChild(ActorRef.ask(echo, { _tag: "Never" }, { timeout: "infinity" }))
-      yield* flush
+      yield* untilIdle
       const queued = yield* Effect.forkChild(ActorRef.ask(echo, { _tag: "Echo", text: "first" }, { timeout: "infinity" }))
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.tell(echo, { _tag: "Stop" }) // pushes the queued ask out
       expect((yield* errorOf(Fiber.join(queued)))._tag).toBe("MailboxFull")
       yield* Fiber.interrupt(busy)
@@ -690,7 +683,7 @@ describe("handlers and init", () => {
       const [a] = yield* Supervisor.whichChildren(sup)
       yield* ActorRef.tell(a!.ref as ActorRef.ActorRef<EchoMsg>, { _tag: "Throw", value: "boom" })
       yield* ActorRef.monitor(a!.ref!)
-      yield* flush
+      yield* untilIdle
       const [again] = yield* Supervisor.whichChildren(sup)
       expect([again!.status, again!.incarnation]).toEqual(["running", 2])
     })))
@@ -725,7 +718,7 @@ describe("handlers and init", () => {
   it("init that never completes, with startTimeout", () =>
     run(Effect.gen(function*() {
       const spawning = yield* Effect.forkChild(Actor.spawn(initWith(() => Effect.never), { startTimeout: "2 seconds" }))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("2 seconds")
       const e = yield* errorOf(Fiber.join(spawning))
       expect(e._tag).toBe("StartTimeout")
@@ -744,7 +737,7 @@ describe("handlers and init", () => {
         receive: { Ping: (n) => n }
       })
       const spawning = yield* Effect.forkChild(Actor.spawn(Holding))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("1 hour")
       expect(spawning.pollUnsafe()).toBeUndefined()
       yield* Fiber.interrupt(spawning)
@@ -756,7 +749,7 @@ describe("handlers and init", () => {
     run(Effect.gen(function*() {
       const start = Actor.spawn(initWith(() => Effect.never), { startTimeout: "1 second" })
       const starting = yield* Effect.forkChild(Supervisor.start({ strategy: "one-for-one", children: [{ id: "slow", start }] }))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("1 second")
       const e = yield* errorOf(Fiber.join(starting))
       expect(e._tag).toBe("ChildStartFailed")
@@ -803,7 +796,7 @@ describe("handlers and init that return a Promise", () => {
         expect(reason._tag).toBe("Failure")
         expect(Cause.pretty((reason as ExitReason.Failure).cause)).toContain("a handler returned a Promise")
       }
-      yield* flush
+      yield* untilIdle
       expect(yield* liveActors).toBe(0)
     })))
 
@@ -826,7 +819,7 @@ describe("handlers and init that return a Promise", () => {
       }))
       yield* ActorRef.tell(ref, { _tag: "Go" })
       expect(yield* ActorRef.monitor(ref)).toEqual(ExitReason.shutdown("done"))
-      yield* flush
+      yield* untilIdle
       expect(yield* liveActors).toBe(0)
     })))
 })
@@ -890,7 +883,7 @@ describe("registry misuse (Registry)", () => {
   it("await a name that never comes", () =>
     run(Effect.gen(function*() {
       const waiting = yield* Effect.forkChild(Registry.await(Name, "5 seconds"))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("5 seconds")
       expect((yield* errorOf(Fiber.join(waiting)))._tag).toBe("AwaitTimeout")
     })))
@@ -1081,7 +1074,7 @@ describe("acknowledged messages", () => {
             answers.push(exit.value)
             break
           }
-          yield* flush
+          yield* untilIdle
         }
       }
       expect(answers).toEqual(acked) // each acknowledgement answers its own message

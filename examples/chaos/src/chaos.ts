@@ -158,11 +158,12 @@ export const runChaos = (
           if (workers.length === 0) continue
           // mostly workers; now and then a whole supervisor is killed
           if (supervisors.length > 0 && faults.random() < 0.04) {
-            yield* Faults.crash(faults, faults.pick(supervisors), "kill")
+            yield* Effect.orDie(Faults.kill(faults, faults.pick(supervisors)))
             continue
           }
           const reason = faults.pick(["failure", "defect", "throw", "kill", "kill"] as const)
-          yield* Faults.crash(faults, faults.pick(workers), reason)
+          // every worker is built with Faults.define; crash waits until the victim has ended
+          yield* Effect.orDie(Faults.crash(faults, faults.pick(workers) as Faults.FaultyRef, reason))
         }
       })
 

@@ -18,9 +18,12 @@ import { LogStore } from "./LogStore.ts"
 
 export type ProcessorMsg = { readonly _tag: "Process"; readonly event: LogEvent }
 
-/** Names that survive restarts: the router looks processors up by these. */
-export const ErrorProcessor = Registry.key<ProcessorMsg>()("processor/errors")
-export const WarningProcessor = Registry.key<ProcessorMsg>()("processor/warnings")
+/**
+ * Names that survive restarts: the router looks processors up by these. A processor also
+ * accepts `Faults.crash` (it is built with `Faults.define`), hence `Faults.CrashRequest`.
+ */
+export const ErrorProcessor = Registry.key<ProcessorMsg | Faults.CrashRequest>()("processor/errors")
+export const WarningProcessor = Registry.key<ProcessorMsg | Faults.CrashRequest>()("processor/warnings")
 
 export interface ProcessorOptions {
   /** How long persisting one event takes (read from the `Clock`). */

@@ -9,6 +9,7 @@
  */
 import { Actor, ActorRef } from "@arbor/core"
 import { Registry } from "@arbor/registry"
+import type { Faults } from "@arbor/testkit"
 import { Effect } from "effect"
 import type { LogEvent } from "./LogEvent.ts"
 import { ErrorProcessor, type ProcessorMsg, WarningProcessor } from "./Processor.ts"
@@ -17,7 +18,7 @@ export type RouterMsg = LogEvent
 
 export const RouterName = Registry.key<RouterMsg>()("router")
 
-const forward = (key: Registry.Key<ProcessorMsg>, event: LogEvent, routed: number) =>
+const forward = (key: Registry.Key<ProcessorMsg | Faults.CrashRequest>, event: LogEvent, routed: number) =>
   Effect.gen(function*() {
     const target = yield* Registry.await(key, "1 second")
     // suspends while the error processor's mailbox is full; never for warnings (dropNewest)

@@ -8,7 +8,7 @@ import { ActorRef, ActorSystem, type DeadLetter, ExitReason } from "@arbor/core"
 import { Registry } from "@arbor/registry"
 import type { SupervisionEvent, SupervisorErrors } from "@arbor/supervisor"
 import { Faults } from "@arbor/testkit"
-import { Clock, Duration, Effect, Fiber, Option, PubSub, type Scope } from "effect"
+import { Clock, Duration, Effect, Fiber, Option, PubSub, Schedule, type Scope } from "effect"
 import { type AggregatorOptions, start } from "./Aggregator.ts"
 import { eventId, isLogEvent, type LogEvent } from "./LogEvent.ts"
 import { LogStore, type StoredCounts } from "./LogStore.ts"
@@ -144,7 +144,12 @@ export const run = (
         const target = yield* Registry.lookup(ErrorProcessor)
         if (Option.isNone(target)) return
         print(`${at()} chaos: crashing processor/errors (#${target.value.id}) with an injected defect`)
-        yield* Faults.crash(faults, target.value, "defect")
+        // the crash is a message: while the processor's bounded mailbox is full, Faults.crash
+        // reports MailboxFull (it never waits for room nor goes past the capacity), so retry
+        yield* Faults.crash(faults, target.value, "defect").pipe(
+          Effect.retry({ while: (e) => e._tag === "MailboxFull", schedule: Schedule.spaced("1 millis") }),
+          Effect.orDie
+        )
       }))
     }
 

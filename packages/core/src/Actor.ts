@@ -44,6 +44,7 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -53,6 +54,7 @@ import type { ActorRef } from "./ActorRef.ts"
 import * as ActorSystem from "./ActorSystem.ts"
 import * as Durations from "./Durations.ts"
 import { InvalidActorDefinition, InvalidActorOptions, StartTimeout } from "./Errors.ts"
+import type { InvalidTimer } from "./Errors.ts"
 import * as Reason from "./ExitReason.ts"
 import type { ExitReason } from "./ExitReason.ts"
 import { Cell } from "./internal/cell.ts"
@@ -283,14 +285,132 @@ export type Answer<A, S, R = any> =
 export type HandlerResult<M, S, R = any> = [ReplyOf<M>] extends [never] ? Next<S, R> : Answer<ReplyOf<M>, S, R>
 
 /**
- * The handle a handler receives: the actor's own reference.
+ * What `init`, every handler and `onSignal` receive about the actor they run for: its own
+ * reference and the actor system it lives in.
+ *
+ * `init` receives it too, so an actor can watch or link other actors, or hand out its own
+ * reference, before its first message. Messages sent to `self` during `init` wait in the mailbox
+ * and are handled, in order, once `init` has completed; if `init` fails, the actor ends with
+ * that failure (they become dead letters).
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorRef } from "@arbor/core"
+ * import { Effect } from "effect"
+ *
+ * type Msg = { readonly _tag: "Hello" } | Actor.Request<{ readonly _tag: "Greeted" }, boolean>
+ *
+ * const Greeter = Actor.make<Msg>()({
+ *   // the first message is queued by init itself
+ *   init: (ctx) => Effect.as(ActorRef.tell(ctx.self, { _tag: "Hello" }), false),
+ *   receive: {
+ *     Hello: () => true,
+ *     Greeted: (greeted) => Actor.reply(greeted, greeted)
+ *   }
+ * })
+ * ```
  *
  * @category handlers
  * @since 0.1.0
  */
 export interface ActorContext<Msg> {
-  /** The running actor's own reference. */
+  /** The actor's own reference (during `init` too). */
   readonly self: ActorRef<Msg>
+  /** The actor's timers: keyed single-shot and periodic timers that send it its own messages. */
+  readonly timers: Timers<Msg>
+  /** The actor system the actor lives in (the `ActorSystem` service). */
+  readonly system: ActorSystem.ActorSystemService
+}
+
+/**
+ * A timer's key: a non-empty string, a finite number or a symbol. One timer per key and actor.
+ *
+ * @category timers
+ * @since 0.1.0
+ */
+export type TimerKey = string | number | symbol
+
+/**
+ * Options of {@link Timers.startPeriodic}.
+ *
+ * @category timers
+ * @since 0.1.0
+ */
+export interface PeriodicOptions {
+  /** When the first message is sent. Default: one `interval` after the start. */
+  readonly initialDelay?: Duration.Input
+}
+
+/**
+ * An actor's timers (`ctx.timers`, in `init` and every handler): keyed timers that send the
+ * actor one of its own messages after a delay (single-shot) or every interval (periodic), on
+ * the `Clock` — so `TestClock` drives them in tests.
+ *
+ * - Starting a timer with a key that is armed cancels the previous one (re-arming).
+ * - No message of a cancelled or re-armed timer is ever handled, even one already waiting in
+ *   the mailbox when the timer was cancelled.
+ * - A single-shot timer is active until its message is handled; a periodic one until cancelled.
+ * - Every timer is cancelled when the actor ends; a restarted actor starts with none.
+ * - A periodic timer waits `interval` after each send (fixed delay): a busy actor gets no burst.
+ *
+ * An invalid key or duration fails the call with `InvalidTimer` (nothing is armed): durations
+ * are read by `Durations.decode` and must be finite (an interval also > 0).
+ *
+ * @example
+ * ```ts
+ * import { Actor } from "@arbor/core"
+ * import { Effect } from "effect"
+ *
+ * type Msg = { readonly _tag: "Tick" } | { readonly _tag: "Pause" } | Actor.Request<{ readonly _tag: "Ticks" }, number>
+ *
+ * const Ticker = Actor.make<Msg, number>()({
+ *   init: (ctx) => Effect.as(ctx.timers.startPeriodic("tick", { _tag: "Tick" }, "1 second"), 0),
+ *   receive: {
+ *     Tick: (n) => n + 1,
+ *     Pause: (n, _msg, ctx) => Effect.as(ctx.timers.cancel("tick"), n),
+ *     Ticks: (n) => Actor.reply(n, n)
+ *   }
+ * })
+ * ```
+ *
+ * @category timers
+ * @since 0.1.0
+ */
+export interface Timers<in Msg> {
+  /** Sends `message` to the actor once, after `delay` (≥ 0); re-arms `key` if it is armed. */
+  readonly startSingle: (key: TimerKey, message: Msg, delay: Duration.Input) => Effect.Effect<void, InvalidTimer>
+  /**
+   * Sends `message` to the actor every `interval` (> 0), the first time after
+   * `options.initialDelay` (default: `interval`); re-arms `key` if it is armed.
+   */
+  readonly startPeriodic: (
+    key: TimerKey,
+    message: Msg,
+    interval: Duration.Input,
+    options?: PeriodicOptions
+  ) => Effect.Effect<void, InvalidTimer>
+  /** Cancels the timer `key` (nothing happens if it is not armed); its waiting message is skipped. */
+  readonly cancel: (key: TimerKey) => Effect.Effect<void, InvalidTimer>
+  /** Cancels every timer of the actor. */
+  readonly cancelAll: Effect.Effect<void>
+  /** `true` while the timer `key` is armed (a single-shot one: until its message is handled). */
+  readonly isActive: (key: TimerKey) => Effect.Effect<boolean, InvalidTimer>
+}
+
+/**
+ * The idle timeout of a definition (passivation): when the actor has received no message for
+ * `after`, it is sent `message` — or, without one, stopped with reason `Normal` (its stop hook
+ * runs). Every message received restarts the wait; so does the idle message itself, so an actor
+ * that ignores it gets it again after another `after`.
+ *
+ * @category timers
+ * @since 0.1.0
+ */
+export interface IdleTimeout<Msg> {
+  /** How long without a message counts as idle: a finite duration > 0. */
+  readonly after: Duration.Input
+  /** The message the idle actor is sent; absent: the actor stops with `Normal`. */
+  readonly message?: Msg
 }
 
 /**
@@ -403,8 +523,11 @@ export type Overflow = "suspend" | "dropNewest" | "dropOldest" | "fail"
  * @since 0.1.0
  */
 export interface Definition<Msg, S, IE, IR, H> {
-  /** Builds the initial state. Runs before `spawn` returns; its failure fails the spawn. */
-  readonly init: () => Effect.Effect<S, IE, IR>
+  /**
+   * Builds the initial state. Runs before `spawn` returns; its failure fails the spawn (and
+   * ends the actor with that failure). Receives the actor's context: `self`, the system.
+   */
+  readonly init: (ctx: ActorContext<Msg>) => Effect.Effect<S, IE, IR>
   /** One handler per message `_tag`, or one function for all messages. */
   readonly receive: H
   /** Handles `Exit` signals of linked actors (with `trapExit`) and `Down` signals. */
@@ -418,6 +541,8 @@ export interface Definition<Msg, S, IE, IR, H> {
   readonly trapExit?: boolean
   /** Bounded mailbox; unbounded when absent. */
   readonly mailbox?: MailboxOptions
+  /** Sends a message to, or stops, an actor that has received nothing for a while. */
+  readonly idleTimeout?: IdleTimeout<Msg>
 }
 
 /**
@@ -464,8 +589,77 @@ export type ServicesOfReceive<H> = H extends (...args: ReadonlyArray<any>) => in
   }[keyof H]
 
 /**
+ * The default of `make`'s `State` parameter: the state type is inferred from `init` and the
+ * handlers.
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export interface InferState {
+  /** A brand no user state has. */
+  readonly "~@arbor/core/InferState": "InferState"
+}
+
+/**
+ * What `make<Msg, State>()` returns: a function of the definition. With `State` left out, the
+ * state type `S` is inferred; with `State` given, `init` must build a `State` and every
+ * handler receives one.
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type Make<Msg, State> = [State] extends [InferState] ? <
+    S,
+    IE,
+    IR,
+    const H extends Handlers<Msg, S> | ReceiveFunction<Msg, S>,
+    SR
+  >(definition: DefinitionInput<Msg, S, IE, IR, H, SR>) => Behavior<Msg, IE, BehaviorServices<IR, H, SR>>
+  : <IE, IR, const H extends Handlers<Msg, State> | ReceiveFunction<Msg, State>, SR>(
+    definition: DefinitionInput<Msg, State, IE, IR, H, SR>
+  ) => Behavior<Msg, IE, BehaviorServices<IR, H, SR>>
+
+/**
+ * The services a definition needs: those of `init` (`IR`), of the handlers' effects and of the
+ * stop hook (`SR`), less the actor's own `Scope`; a parameter nothing was inferred for (`unknown`,
+ * as `SR` without a stop hook) counts as none.
+ *
+ * (`make`'s type parameters have no defaults: a default stops TypeScript from inferring the
+ * state from an `init` that takes the context.)
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type BehaviorServices<IR, H, SR> = Exclude<
+  Known<IR> | Known<ServicesOfReceive<H>> | Known<SR>,
+  Scope.Scope
+>
+
+/** `never` for `unknown` (a type parameter nothing was inferred for). */
+type Known<R> = unknown extends R ? never : R
+
+/**
+ * The definition `make` accepts: a {@link Definition} whose handler table has no extra tags and
+ * whose stop hook's services are inferred.
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type DefinitionInput<Msg, S, IE, IR, H, SR> = Definition<Msg, S, IE, IR, H> & {
+  /** Runs when the actor stops gracefully; see {@link Definition}. */
+  readonly onStop?: (state: S, reason: ExitReason) => Effect.Effect<unknown, unknown, SR>
+  /** The handlers; a tag outside the protocol does not compile. */
+  readonly receive: NoExtraHandlers<Msg, H>
+}
+
+/**
  * Defines an actor for protocol `Msg`. Call it twice — `make<Msg>()({...})` — so the protocol
- * is given and the state, errors and services are inferred.
+ * is given and the state, errors and services are inferred; or `make<Msg, State>()({...})` to
+ * state the state type (then `init` must build a `State`, and handlers need no annotations even
+ * when the initial value would infer too narrow a type, such as `[]` or `null`).
+ *
+ * `init` receives the actor's {@link ActorContext} (its own reference, the system), as every
+ * handler does.
  *
  * A malformed definition (possible from JavaScript or by casting: `init` that is not a
  * function, `receive` that is neither a handler table nor a function, a handler that is not a
@@ -488,24 +682,24 @@ export type ServicesOfReceive<H> = H extends (...args: ReadonlyArray<any>) => in
  *   },
  *   onStop: (s, reason) => Effect.log(`stopped after ${s.pings} pings`, reason)
  * })
+ *
+ * // the state type stated: `[]` alone would infer `never[]`
+ * type Log = { readonly _tag: "Add"; readonly line: string } | Actor.Request<{ readonly _tag: "Lines" }, ReadonlyArray<string>>
+ * const Logger = Actor.make<Log, ReadonlyArray<string>>()({
+ *   init: () => Effect.succeed([]),
+ *   receive: {
+ *     Add: (lines, msg) => [...lines, msg.line],
+ *     Lines: (lines) => Actor.reply(lines, lines)
+ *   }
+ * })
  * ```
  *
  * @category definitions
  * @since 0.1.0
  */
-export const make = <Msg>() =>
-<
-  S,
-  IE = never,
-  IR = never,
-  const H extends Handlers<Msg, S> | ReceiveFunction<Msg, S> = Handlers<Msg, S>,
-  SR = never
->(
-  definition: Definition<Msg, S, IE, IR, H> & {
-    readonly onStop?: (state: S, reason: ExitReason) => Effect.Effect<unknown, unknown, SR>
-    readonly receive: NoExtraHandlers<Msg, H>
-  }
-): Behavior<Msg, IE, Exclude<IR | ServicesOfReceive<H> | SR, Scope.Scope>> => {
+export const make = <Msg, State = InferState>(): Make<Msg, State> => makeBehavior as unknown as Make<Msg, State>
+
+const makeBehavior = (definition: Definition<unknown, unknown, unknown, unknown, unknown>): BehaviorImpl => {
   validateDefinition(definition)
   return new BehaviorImpl(
     {
@@ -513,10 +707,11 @@ export const make = <Msg>() =>
       receive: dispatchOf(definition.receive),
       onSignal: definition.onSignal as CellBehavior["onSignal"],
       onStop: definition.onStop as CellBehavior["onStop"],
-      trapExit: definition.trapExit === true
+      trapExit: definition.trapExit === true,
+      idle: idleOf(definition.idleTimeout)
     },
     definition.mailbox
-  ) as unknown as Behavior<Msg, IE, Exclude<IR | ServicesOfReceive<H> | SR, Scope.Scope>>
+  )
 }
 
 /**
@@ -555,7 +750,23 @@ const validateDefinition = (definition: unknown): void => {
   if (d["trapExit"] !== undefined && typeof d["trapExit"] !== "boolean") {
     invalid("trapExit", d["trapExit"], "must be a boolean")
   }
+  const idle = d["idleTimeout"]
+  if (idle !== undefined) {
+    if (typeof idle !== "object" || idle === null) {
+      invalid("idleTimeout", idle, "must be an object { after, message? }")
+    }
+    const after = Durations.decode((idle as Record<string, unknown>)["after"])
+    if (after === undefined || !Duration.isFinite(after) || Duration.isZero(after)) {
+      invalid("idleTimeout.after", (idle as Record<string, unknown>)["after"], "must be a finite duration > 0")
+    }
+  }
 }
+
+const idleOf = (idle: IdleTimeout<unknown> | undefined): CellBehavior["idle"] =>
+  idle === undefined ? undefined : {
+    afterMillis: Duration.toMillis(Durations.decode(idle.after)!),
+    message: "message" in idle && idle.message !== undefined ? { value: idle.message } : undefined
+  }
 
 // -----------------------------------------------------------------------------------------
 // spawning
@@ -696,17 +907,21 @@ export const spawn = <Msg, IE, R>(
     if (resolved.startTimeout === undefined) {
       let init: Effect.Effect<unknown, unknown, unknown>
       try {
-        init = asEffect(impl.cell.init(), "init")
+        init = asEffect(impl.cell.init(cell.ctx), "init")
       } catch (defect) {
+        cell.abortStart(Reason.fromCause(Cause.die(defect)))
         return Effect.die(defect)
       }
       if (Exit.isExit(init)) {
-        if (Exit.isFailure(init)) return init as unknown as Effect.Effect<never>
-        return Exit.succeed(started(cell, init.value, system, parent, resolved.shutdown))
+        if (Exit.isFailure(init)) {
+          cell.abortStart(Reason.fromCause(init.cause))
+          return init as unknown as Effect.Effect<never>
+        }
+        return Exit.succeed(started(cell, init.value, parent, resolved.shutdown))
       }
-      return runInit(cell, init, resolved, label, system, parent)
+      return runInit(cell, init, resolved, label, parent)
     }
-    return runInit(cell, Effect.suspend(() => asEffect(impl.cell.init(), "init")), resolved, label, system, parent)
+    return runInit(cell, Effect.suspend(() => asEffect(impl.cell.init(cell.ctx), "init")), resolved, label, parent)
   }) as never
 
 /** Runs an `init` that needs the runtime (it suspends, uses services, or has a start timeout). */
@@ -715,10 +930,16 @@ const runInit = (
   init: Effect.Effect<unknown, unknown, unknown>,
   resolved: Resolved,
   label: string | undefined,
-  system: SystemState,
   parent: Scope.Scope
 ): Effect.Effect<ActorRef<never>, unknown> => {
-  let run = Effect.provideContext(init as Effect.Effect<unknown, unknown, never>, cell.context)
+  let run = Effect.provideContext(
+    Effect.withFiber((fiber) => {
+      // `init` stopping or killing its own actor must not wait for itself (see `Lifecycle.isSelf`)
+      cell.initFiber = fiber
+      return init
+    }) as Effect.Effect<unknown, unknown, never>,
+    cell.context
+  )
   const timeout = resolved.startTimeout
   if (timeout !== undefined) {
     run = Effect.timeoutOrElse(run, {
@@ -731,10 +952,17 @@ const runInit = (
   // spawn ends; nor can an interruption fall between a completed `init` and the actor's start.
   return Effect.uninterruptibleMask((restore) =>
     Effect.flatMap(Effect.exit(restore(run)), (exit) => {
+      cell.initFiber = undefined
       if (Exit.isFailure(exit)) {
-        return Effect.andThen(Scope.close(cell.resources, exit), Effect.failCause(exit.cause))
+        return Effect.andThen(
+          Scope.close(cell.resources, exit),
+          Effect.suspend(() => {
+            cell.abortStart(Reason.fromCause(exit.cause))
+            return Effect.failCause(exit.cause)
+          })
+        )
       }
-      return Effect.succeed(started(cell, exit.value, system, parent, resolved.shutdown))
+      return Effect.succeed(started(cell, exit.value, parent, resolved.shutdown))
     })
   )
 }
@@ -747,24 +975,22 @@ const runInit = (
 const started = (
   cell: Cell,
   state: unknown,
-  system: SystemState,
   parent: Scope.Scope,
   shutdown: Lifecycle.ShutdownSpec
 ): ActorRef<never> => {
-  cell.state = state
-  system.liveActors++
   const lifetime = Scope.forkUnsafe(parent)
   cell.lifetime = lifetime
-  if (lifetime.state._tag === "Empty") {
+  const open = lifetime.state._tag === "Empty"
+  if (open) {
     lifetime.state = {
       _tag: "Open",
       finalizerKey: cell,
       finalizer: () => cell.isAlive() ? Effect.asVoid(Lifecycle.shutdown(cell, shutdown, Reason.shutdown())) : Effect.void,
       finalizers: undefined
     }
-  } else {
-    // the spawner's scope had already closed: the actor must not outlive it
-    cell.requestGracefulStop(Reason.shutdown())
   }
+  cell.start(state)
+  // the spawner's scope had already closed: the actor must not outlive it
+  if (!open) cell.requestGracefulStop(Reason.shutdown())
   return cell.self
 }

@@ -124,7 +124,8 @@ export class InvalidActorOptions extends Data.TaggedError("InvalidActorOptions")
 /**
  * An actor definition given to `Actor.make` is malformed (possible from JavaScript, or by
  * casting): thrown by `Actor.make` itself, where the definition is written, naming the field —
- * `init`, `receive`, `receive.<tag>`, `onSignal`, `onStop` or `trapExit`.
+ * `init`, `receive`, `receive.<tag>`, `onSignal`, `onStop`, `trapExit`, `idleTimeout` or
+ * `idleTimeout.after`.
  *
  * @category errors
  * @since 0.1.0
@@ -178,3 +179,28 @@ export class StartTimeout extends Data.TaggedError("StartTimeout")<{
  * @since 0.1.0
  */
 export type AskError = ActorNotAlive | ActorExited | AskTimeout | MailboxFull
+
+/**
+ * A timer call (`ctx.timers.startSingle`, `startPeriodic`, `cancel`, `isActive`) was given an
+ * invalid key or duration; `field` names which (`key`, `delay`, `interval`, `initialDelay`).
+ * Nothing was armed or cancelled.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidTimer extends Data.TaggedError("InvalidTimer")<{
+  /** The actor whose timer it is. */
+  readonly actor: ActorDescription
+  /** The argument that is invalid. */
+  readonly field: string
+  /** The value given. */
+  readonly value: unknown
+  /** What a valid value is. */
+  readonly reason: string
+}> {
+  /** A readable description naming the actor, the argument and what is wrong. */
+  override get message(): string {
+    return `invalid timer ${this.field} for ${name(this.actor)}: ${this.reason} (got ${describe(this.value)})`
+  }
+}
+

@@ -3,7 +3,7 @@ import { describe, expect, expectTypeOf, it } from "vitest"
 import { Context, Effect, Exit, Fiber, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, ActorSystem, Errors, ExitReason } from "@arbor/core"
-import { flush, isDone, run } from "./utils.ts"
+import { isDone, run, untilIdle } from "./utils.ts"
 
 // -----------------------------------------------------------------------------------------
 // a counter used across the file
@@ -199,7 +199,7 @@ describe("G1 an actor is a typed protocol, a state, an init and handlers", () =>
     const out = await run(Effect.gen(function*() {
       const t = yield* Actor.spawn(Ticker)
       yield* ActorRef.tell(t, { _tag: "StartTicker" })
-      yield* flush
+      yield* untilIdle
       // the actor is idle now: no handler is running, the ticker still is
       for (let i = 0; i < 3; i++) yield* TestClock.adjust("1 second")
       const whileAlive = ticks.length
@@ -337,10 +337,10 @@ describe("G3 closing a scope stops the actors it owns, newest first", () => {
       ActorRef.onExit(older, () => events.push("older"))
       ActorRef.onExit(newer, () => events.push("newer"))
       const closing = yield* Effect.forkChild(Scope.close(scope, Exit.void))
-      yield* flush
+      yield* untilIdle
       const olderAliveWhileNewerStops = ActorRef.isAliveUnsafe(older) && ActorRef.isAliveUnsafe(newer)
       yield* TestClock.adjust("1 second")
-      yield* flush
+      yield* untilIdle
       const afterFirst = [...events]
       yield* TestClock.adjust("1 second")
       yield* Fiber.join(closing)
@@ -397,7 +397,7 @@ describe("G4 one handler at a time, messages from one sender in send order", () 
       yield* Effect.forEach([1, 2, 3], () => ActorRef.tell(w, { _tag: "Work" }), { concurrency: "unbounded" })
       const asking = yield* Effect.forkChild(ActorRef.ask(w, { _tag: "Count" }))
       for (let i = 0; i < 3; i++) {
-        yield* flush
+        yield* untilIdle
         yield* TestClock.adjust("1 millis")
       }
       return yield* Fiber.join(asking)
@@ -630,11 +630,11 @@ describe("G22 the run loop", () => {
       yield* ActorRef.tell(p, { _tag: "Plain" })
       yield* ActorRef.tell(p, { _tag: "Completed" })
       yield* ActorRef.tell(p, { _tag: "Plain" })
-      yield* flush
+      yield* untilIdle
       // a suspending handler starts a fiber, which keeps draining the burst behind it
       yield* ActorRef.tell(p, { _tag: "Suspending" })
       yield* ActorRef.tell(p, { _tag: "Plain" })
-      yield* flush
+      yield* untilIdle
       // the fiber ended when the mailbox ran empty
       yield* ActorRef.tell(p, { _tag: "Plain" })
       return yield* ActorRef.ask(p, { _tag: "Seen" })
@@ -666,7 +666,7 @@ describe("G22 the run loop", () => {
       const other = yield* Actor.spawn(Other)
       for (let i = 0; i < total; i++) ActorRef.tellUnsafe(busy, { _tag: "Tick" })
       ActorRef.tellUnsafe(other, { _tag: "Look" })
-      while (handledByBusy < total) yield* flush
+      yield* untilIdle
     }))
     // the dispatcher ran at most one budget (512 messages) of the busy actor before the other
     expect(busySeenByOther).toBeGreaterThan(0)
@@ -695,7 +695,7 @@ describe("G22 the run loop", () => {
       yield* ActorRef.tell(b, { _tag: "QuitLater" })
       const ra = yield* Effect.forkChild(ActorRef.monitor(a))
       const rb = yield* Effect.forkChild(ActorRef.monitor(b))
-      yield* flush
+      yield* untilIdle
       return { a: ra.pollUnsafe(), b: rb.pollUnsafe() }
     }))
     expect(out.a).toEqual(Exit.succeed(ExitReason.shutdown("self")))

@@ -3,7 +3,7 @@ import { Duration, Effect, Exit, Fiber } from "effect"
 import type { Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, Errors, ExitReason } from "@arbor/core"
-import { collectDeadLetters, flush, isDone, makeGate, run } from "./utils.ts"
+import { collectDeadLetters, isDone, makeGate, run, untilIdle } from "./utils.ts"
 import type { Gate } from "./utils.ts"
 
 // -----------------------------------------------------------------------------------------
@@ -95,7 +95,7 @@ describe("G5 tell never fails", () => {
       yield* ActorRef.tell(s, { _tag: "Hold", gate })
       yield* ActorRef.tell(s, { _tag: "Set", value: 1 })
       yield* ActorRef.tell(s, { _tag: "Set", value: 2 })
-      yield* flush
+      yield* untilIdle
       const whileHeld = ActorRef.messagesReceivedUnsafe(s)
       const depth = ActorRef.mailboxSizeUnsafe(s)
       yield* gate.open
@@ -142,9 +142,9 @@ describe("G6 ask infers the reply type and times out after 5 seconds by default"
     const out = await run(Effect.gen(function*() {
       const s = yield* Actor.spawn(Server, { shutdown: "brutal" })
       const asking = yield* Effect.forkChild(Effect.flip(ActorRef.ask(s, { _tag: "Hang" })))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("4999 millis")
-      yield* flush
+      yield* untilIdle
       const early = yield* isDone(asking)
       yield* TestClock.adjust("1 millis")
       const error = yield* Fiber.join(asking)
@@ -160,7 +160,7 @@ describe("G6 ask infers the reply type and times out after 5 seconds by default"
       const s = yield* Actor.spawn(Server, { shutdown: "brutal" })
       const short = yield* Effect.forkChild(Effect.flip(ActorRef.ask(s, { _tag: "Hang" }, { timeout: "250 millis" })))
       const forever = yield* Effect.forkChild(Effect.flip(ActorRef.ask(s, { _tag: "Get" }, { timeout: "infinity" })))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("249 millis")
       const shortEarly = yield* isDone(short)
       yield* TestClock.adjust("1 millis")
@@ -184,7 +184,7 @@ describe("G7 ask fails with the exit reason when the target ends before replying
       const s = yield* Actor.spawn(Server)
       const asking = yield* Effect.forkChild(Effect.flip(ActorRef.ask(s, { _tag: "FailInstead", error: "db down" })))
       yield* ActorRef.monitor(s)
-      yield* flush
+      yield* untilIdle
       // the clock has not moved: the ask did not wait for its timeout
       const done = yield* isDone(asking)
       return { done, error: yield* Fiber.join(asking) }
@@ -212,9 +212,9 @@ describe("G7 ask fails with the exit reason when the target ends before replying
       const stopped = yield* Actor.spawn(Server)
       yield* ActorRef.tell(stopped, { _tag: "Hold", gate })
       const queued = yield* Effect.forkChild(Effect.flip(ActorRef.ask(stopped, { _tag: "Get" })))
-      yield* flush
+      yield* untilIdle
       const stopping = yield* Effect.forkChild(ActorRef.stop(stopped, ExitReason.shutdown("maintenance")))
-      yield* flush
+      yield* untilIdle
       yield* gate.open
       yield* Fiber.join(stopping)
       const stopError = yield* Fiber.join(queued)
@@ -222,7 +222,7 @@ describe("G7 ask fails with the exit reason when the target ends before replying
       const killed = yield* Actor.spawn(Server)
       const inFlight = yield* Effect.forkChild(Effect.flip(ActorRef.ask(killed, { _tag: "Hang" })))
       const behind = yield* Effect.forkChild(Effect.flip(ActorRef.ask(killed, { _tag: "Get" })))
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.kill(killed)
       return { stopError, inFlight: yield* Fiber.join(inFlight), behind: yield* Fiber.join(behind) }
     }))
@@ -318,12 +318,12 @@ describe("G9 a reply that arrives after the timeout is dropped", () => {
       const s = yield* Actor.spawn(Server)
       yield* ActorRef.tell(s, { _tag: "Set", value: 1 })
       const asking = yield* Effect.forkChild(Effect.exit(ActorRef.ask(s, { _tag: "HoldThenGet", gate }, { timeout: "1 second" })))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("1 second")
       const first = yield* Fiber.join(asking)
       // the handler is still running; it replies now, to nobody
       yield* gate.open
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.tell(s, { _tag: "Set", value: 2 })
       const next = yield* ActorRef.ask(s, { _tag: "Get" })
       return {
@@ -352,7 +352,7 @@ describe("G10 interrupting the asker withdraws a request that is still queued", 
       const s = yield* Actor.spawn(Server)
       yield* ActorRef.tell(s, { _tag: "Hold", gate })
       const asking = yield* Effect.forkChild(ActorRef.ask(s, { _tag: "Get" }))
-      yield* flush
+      yield* untilIdle
       yield* Fiber.interrupt(asking)
       yield* gate.open
       return yield* ActorRef.ask(s, { _tag: "Handled" })
@@ -366,7 +366,7 @@ describe("G10 interrupting the asker withdraws a request that is still queued", 
       const s = yield* Actor.spawn(Server)
       yield* ActorRef.tell(s, { _tag: "Hold", gate })
       const asking = yield* Effect.forkChild(Effect.flip(ActorRef.ask(s, { _tag: "Get" }, { timeout: "1 second" })))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("1 second")
       const error = yield* Fiber.join(asking)
       expect(error._tag).toBe("AskTimeout")
@@ -388,9 +388,9 @@ describe("G11 stop is graceful", () => {
       yield* ActorRef.tell(s, { _tag: "Set", value: 10 })
       yield* ActorRef.tell(s, { _tag: "Hold", gate }) // value becomes 11 when the gate opens
       yield* ActorRef.tell(s, { _tag: "Set", value: 99 }) // still waiting when the stop arrives
-      yield* flush
+      yield* untilIdle
       const stopping = yield* Effect.forkChild(ActorRef.stop(s))
-      yield* flush
+      yield* untilIdle
       const aliveWhileHeld = ActorRef.isAliveUnsafe(s)
       const hookBeforeRelease = stopHookCalls.length
       yield* gate.open
@@ -425,7 +425,7 @@ describe("G11 stop is graceful", () => {
     const out = await run(Effect.gen(function*() {
       const a = yield* Actor.spawn(SlowStop)
       const stopping = yield* Effect.forkChild(ActorRef.stop(a))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("2999 millis")
       const early = yield* isDone(stopping)
       const aliveDuringHook = ActorRef.isAliveUnsafe(a)
@@ -443,7 +443,7 @@ describe("G12 kill is forced", () => {
     const out = await run(Effect.gen(function*() {
       const s = yield* Actor.spawn(Server)
       yield* ActorRef.tell(s, { _tag: "Hang" } as never)
-      yield* flush
+      yield* untilIdle
       const reason = yield* ActorRef.kill(s)
       return { reason, alive: ActorRef.isAliveUnsafe(s) }
     }))
@@ -461,7 +461,7 @@ describe("G12 kill is forced", () => {
       yield* ActorRef.tell(s, { _tag: "Hold", gate })
       yield* ActorRef.tell(s, { _tag: "Set", value: 1 })
       yield* ActorRef.tell(s, { _tag: "Set", value: 2 })
-      yield* flush
+      yield* untilIdle
       const reason = yield* ActorRef.kill(s)
       const idle = yield* Actor.spawn(Server)
       const idleReason = yield* ActorRef.kill(idle)
@@ -482,7 +482,7 @@ describe("G12 kill is forced", () => {
     const out = await run(Effect.gen(function*() {
       const a = yield* Actor.spawn(SlowStop)
       const stopping = yield* Effect.forkChild(ActorRef.stop(a))
-      yield* flush
+      yield* untilIdle
       const killed = yield* ActorRef.kill(a)
       return { killed, stopped: yield* Fiber.join(stopping) }
     }))
@@ -522,7 +522,7 @@ describe("G12 kill is forced", () => {
       const stubborn = yield* Actor.spawn(Stubborn)
       const polite = yield* Actor.spawn(Polite)
       const shutting = yield* Effect.forkChild(ActorRef.shutdown(stubborn, "5 seconds"))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("4999 millis")
       const early = yield* isDone(shutting)
       yield* TestClock.adjust("1 millis")

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { Effect } from "effect"
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
-import { collectDeadLetters, flush, run } from "./utils.ts"
+import { collectDeadLetters, run, untilIdle } from "./utils.ts"
 
 type Msg = { readonly _tag: "Note"; readonly text: string } | Actor.Request<{ readonly _tag: "Count" }, number>
 
@@ -22,7 +22,7 @@ describe("G21 actor systems are isolated: no global mutable state", () => {
         const refs = yield* Effect.all(Array.from({ length: 3 }, () => Actor.spawn(Box, { label: name })))
         for (let i = 0; i < deaths; i++) yield* ActorRef.kill(refs[i]!)
         for (const ref of refs) yield* ActorRef.tell(ref, { _tag: "Note", text: name })
-        yield* flush
+        yield* untilIdle
         return {
           ids: refs.map((r) => r.id),
           live: system.liveActors,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { Effect, Fiber, PubSub } from "effect"
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
-import { collectDeadLetters, flush, makeGate, run } from "./utils.ts"
+import { collectDeadLetters, makeGate, run, untilIdle } from "./utils.ts"
 import type { Gate } from "./utils.ts"
 
 type Msg =
@@ -37,9 +37,9 @@ describe("G19 dead letters: undeliverable messages can be subscribed to", () => 
       const box = yield* Actor.spawn(Box, { label: "box" })
       yield* ActorRef.tell(box, { _tag: "Hold", gate })
       yield* ActorRef.tell(box, { _tag: "Note", text: "left behind" })
-      yield* flush
+      yield* untilIdle
       const stopping = yield* Effect.forkChild(ActorRef.stop(box))
-      yield* flush
+      yield* untilIdle
       yield* gate.open
       yield* Fiber.join(stopping)
       yield* ActorRef.tell(box, { _tag: "Note", text: "too late" })
@@ -60,10 +60,10 @@ describe("G19 dead letters: undeliverable messages can be subscribed to", () => 
       yield* ActorRef.tell(box, { _tag: "Hold", gate })
       const queued = yield* Effect.forkChild(Effect.flip(ActorRef.ask(box, { _tag: "Get" })))
       const withdrawn = yield* Effect.forkChild(ActorRef.ask(box, { _tag: "Get" }))
-      yield* flush
+      yield* untilIdle
       yield* Fiber.interrupt(withdrawn)
       const stopping = yield* Effect.forkChild(ActorRef.stop(box))
-      yield* flush
+      yield* untilIdle
       yield* gate.open
       yield* Fiber.join(stopping)
       const late = yield* Effect.flip(ActorRef.ask(box, { _tag: "Get" }))

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Cause, Duration, Effect, Exit, Fiber } from "effect"
 import { Actor, ActorRef, ActorSystem, Durations, Errors, ExitReason } from "@arbor/core"
-import { flush, run } from "./utils.ts"
+import { run, untilIdle } from "./utils.ts"
 
 describe("G1 what a suspended init acquired is released when the spawn is abandoned", () => {
   it("G1 interrupting a spawn while init is suspended releases what init acquired", async () => {
@@ -18,7 +18,7 @@ describe("G1 what a suspended init acquired is released when the spawn is abando
     })
     const out = await run(Effect.gen(function*() {
       const fiber = yield* Effect.forkChild(Actor.spawn(Holder))
-      yield* flush
+      yield* untilIdle
       const before = [...log]
       yield* Fiber.interrupt(fiber)
       const system = yield* ActorSystem.ActorSystem
@@ -45,7 +45,7 @@ describe("G1 what a suspended init acquired is released when the spawn is abando
     const out = await run(Effect.gen(function*() {
       const parent = yield* Actor.spawn(Parent)
       yield* ActorRef.tell(parent, { _tag: "Start" })
-      yield* flush
+      yield* untilIdle
       const before = [...log]
       yield* ActorRef.kill(parent)
       const system = yield* ActorSystem.ActorSystem
@@ -80,7 +80,7 @@ describe("G20 a handler, init or stop hook that returns a Promise is a defect of
       const ref = yield* Actor.spawn(Async)
       yield* ActorRef.tell(ref, { _tag: "Boom" })
       const reason = yield* ActorRef.monitor(ref)
-      yield* flush
+      yield* untilIdle
       return reason
     }))
     expect(reason._tag).toBe("Failure")
@@ -125,7 +125,7 @@ describe("G20 a handler, init or stop hook that returns a Promise is a defect of
       const b = yield* Actor.spawn(Replying)
       const asked = yield* Effect.flip(ActorRef.ask(b, { _tag: "Get" }))
       const reasons = [yield* ActorRef.monitor(a), yield* ActorRef.monitor(b)]
-      yield* flush
+      yield* untilIdle
       return { reasons, asked }
     }))
     expect(out.reasons.map((r) => r._tag)).toEqual(["Failure", "Failure"])
@@ -153,7 +153,7 @@ describe("G20 a handler, init or stop hook that returns a Promise is a defect of
       const ref = yield* Actor.spawn(AsyncStop)
       yield* ActorRef.tell(ref, { _tag: "Boom" })
       const reason = yield* ActorRef.monitor(ref)
-      yield* flush
+      yield* untilIdle
       const system = yield* ActorSystem.ActorSystem
       return { spawn, timed, reason, live: system.liveActors }
     }))

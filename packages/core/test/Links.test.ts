@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { Effect, Exit, Fiber } from "effect"
 import { Actor, ActorRef, ExitReason } from "@arbor/core"
-import { flush, run } from "./utils.ts"
+import { run, untilIdle } from "./utils.ts"
 
 type Msg =
   | { readonly _tag: "Fail"; readonly error: string }
@@ -37,7 +37,7 @@ describe("G14 monitors", () => {
       const w = yield* Actor.spawn(Worker)
       const watching = yield* Effect.forkChild(ActorRef.monitor(w))
       const watching2 = yield* Effect.forkChild(ActorRef.monitor(w))
-      yield* flush
+      yield* untilIdle
       const pending = watching.pollUnsafe()
       yield* ActorRef.tell(w, { _tag: "Fail", error: "crash" })
       return { pending, reason: yield* Fiber.join(watching), reason2: yield* Fiber.join(watching2) }
@@ -80,7 +80,7 @@ describe("G14 monitors", () => {
     const out = await run(Effect.gen(function*() {
       const w = yield* Actor.spawn(Worker)
       const monitoring = yield* Effect.forkChild(ActorRef.monitor(w))
-      yield* flush
+      yield* untilIdle
       yield* Fiber.interrupt(monitoring)
       return ActorRef.isAliveUnsafe(w)
     }))
@@ -157,7 +157,7 @@ describe("G15 links", () => {
       yield* ActorRef.monitor(b1!)
       yield* ActorRef.stop(b2!, ExitReason.shutdown("rebalance"))
       yield* ActorRef.kill(b3!)
-      yield* flush
+      yield* untilIdle
       return {
         normal: ActorRef.isAliveUnsafe(a1!),
         shutdown: yield* ActorRef.monitor(a2!),
@@ -187,7 +187,7 @@ describe("G15 links", () => {
       yield* ActorRef.unlink(b, a)
       yield* ActorRef.tell(b, { _tag: "Fail", error: "alone" })
       yield* ActorRef.monitor(b)
-      yield* flush
+      yield* untilIdle
       return ActorRef.isAliveUnsafe(a)
     }))
     expect(out).toBe(true)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { Effect, Exit, Fiber } from "effect"
 import { Actor, ActorRef, ExitReason } from "@arbor/core"
-import { collectDeadLetters, flush, isDone, makeGate, run } from "./utils.ts"
+import { collectDeadLetters, isDone, makeGate, run, untilIdle } from "./utils.ts"
 import type { Gate } from "./utils.ts"
 
 // -----------------------------------------------------------------------------------------
@@ -37,7 +37,7 @@ describe("G17 mailboxes are unbounded by default; bounded ones apply their overf
       const gate = yield* makeGate
       const r = yield* Actor.spawn(Recorder)
       yield* ActorRef.tell(r, { _tag: "Hold", gate })
-      yield* flush
+      yield* untilIdle
       for (let n = 0; n < 10_000; n++) yield* ActorRef.tell(r, item(n))
       const waiting = yield* ActorRef.mailboxSize(r)
       yield* gate.open
@@ -55,12 +55,12 @@ describe("G17 mailboxes are unbounded by default; bounded ones apply their overf
       const gate = yield* makeGate
       const r = yield* Actor.spawn(Recorder, { mailbox: { capacity: 2, overflow: "suspend" } })
       yield* ActorRef.tell(r, { _tag: "Hold", gate })
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.tell(r, item(1))
       yield* ActorRef.tell(r, item(2))
       const third = yield* Effect.forkChild(ActorRef.tell(r, item(3)))
       const fourth = yield* Effect.forkChild(ActorRef.send(r, item(4)))
-      yield* flush
+      yield* untilIdle
       const blocked = [yield* isDone(third), yield* isDone(fourth)]
       yield* gate.open
       yield* Fiber.join(third)
@@ -86,15 +86,15 @@ describe("G17 mailboxes are unbounded by default; bounded ones apply their overf
       const gate = yield* makeGate
       const r = yield* Actor.spawn(Bounded)
       yield* ActorRef.tell(r, { _tag: "Hold", gate })
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.tell(r, item(1))
       const second = yield* Effect.forkChild(ActorRef.tell(r, item(2)))
-      yield* flush
+      yield* untilIdle
       const blocked = !(yield* isDone(second))
       // a spawn option overrides the definition's mailbox
       const free = yield* Actor.spawn(Bounded, { mailbox: { capacity: 100 } })
       yield* ActorRef.tell(free, { _tag: "Hold", gate: yield* makeGate })
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.tell(free, item(1))
       yield* ActorRef.tell(free, item(2))
       yield* gate.open
@@ -111,20 +111,20 @@ describe("G17 mailboxes are unbounded by default; bounded ones apply their overf
       const gate = yield* makeGate
       const r = yield* Actor.spawn(Recorder, { mailbox: { capacity: 1 } })
       yield* ActorRef.tell(r, { _tag: "Hold", gate })
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.tell(r, item(1))
       const withdrawn = yield* Effect.forkChild(ActorRef.tell(r, item(2)))
-      yield* flush
+      yield* untilIdle
       yield* Fiber.interrupt(withdrawn)
       yield* gate.open
       const entries = yield* ActorRef.ask(r, { _tag: "Log" })
 
       const gate2 = yield* makeGate
       yield* ActorRef.tell(r, { _tag: "Hold", gate: gate2 })
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.tell(r, item(3))
       const sending = yield* Effect.forkChild(Effect.flip(ActorRef.send(r, item(4))))
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.kill(r)
       return { entries, sendError: yield* Fiber.join(sending) }
     }))
@@ -138,7 +138,7 @@ describe("G17 mailboxes are unbounded by default; bounded ones apply their overf
       const gate = yield* makeGate
       const r = yield* Actor.spawn(Recorder, { mailbox: { capacity: 2, overflow: "dropNewest" } })
       yield* ActorRef.tell(r, { _tag: "Hold", gate })
-      yield* flush
+      yield* untilIdle
       for (let n = 1; n <= 4; n++) yield* ActorRef.tell(r, item(n))
       const sendError = yield* Effect.flip(ActorRef.send(r, item(5)))
       const askError = yield* Effect.flip(ActorRef.ask(r, { _tag: "Ask", n: 6 }))
@@ -160,9 +160,9 @@ describe("G17 mailboxes are unbounded by default; bounded ones apply their overf
       const gate = yield* makeGate
       const r = yield* Actor.spawn(Recorder, { mailbox: { capacity: 2, overflow: "dropOldest" } })
       yield* ActorRef.tell(r, { _tag: "Hold", gate })
-      yield* flush
+      yield* untilIdle
       const pushedOut = yield* Effect.forkChild(Effect.flip(ActorRef.ask(r, { _tag: "Ask", n: 0 })))
-      yield* flush
+      yield* untilIdle
       for (let n = 1; n <= 4; n++) yield* ActorRef.tell(r, item(n))
       const askError = yield* Fiber.join(pushedOut)
       yield* gate.open
@@ -182,7 +182,7 @@ describe("G17 mailboxes are unbounded by default; bounded ones apply their overf
       const gate = yield* makeGate
       const r = yield* Actor.spawn(Recorder, { label: "strict", mailbox: { capacity: 1, overflow: "fail" } })
       yield* ActorRef.tell(r, { _tag: "Hold", gate })
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.send(r, item(1))
       const sendError = yield* Effect.flip(ActorRef.send(r, item(2)))
       const askError = yield* Effect.flip(ActorRef.ask(r, { _tag: "Ask", n: 3 }))
@@ -225,9 +225,9 @@ describe("G18 system signals are handled before waiting user messages", () => {
       yield* ActorRef.tell(r, { _tag: "Hold", gate })
       yield* ActorRef.tell(r, item(1))
       yield* ActorRef.tell(r, item(2))
-      yield* flush
+      yield* untilIdle
       const stopping = yield* Effect.forkChild(ActorRef.stop(r))
-      yield* flush
+      yield* untilIdle
       yield* gate.open
       const reason = yield* Fiber.join(stopping)
       return { reason, seen, letters: yield* letters }
@@ -246,7 +246,7 @@ describe("G18 system signals are handled before waiting user messages", () => {
       yield* ActorRef.watch(watcher, watched)
       yield* ActorRef.link(watcher, linked)
       yield* ActorRef.tell(watcher, { _tag: "Hold", gate })
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.tell(watcher, item(1))
       yield* ActorRef.tell(watcher, item(2))
       yield* ActorRef.kill(watched)

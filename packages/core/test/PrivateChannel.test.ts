@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { Effect, PubSub } from "effect"
 import { Actor, ActorRef, ActorSystem, PrivateChannel } from "@arbor/core"
-import { flush, run } from "./utils.ts"
+import { run, untilIdle } from "./utils.ts"
 
 type Public = Actor.Request<{ readonly _tag: "Get" }, ReadonlyArray<string>>
 type Internal =
@@ -56,11 +56,11 @@ describe("PrivateChannel", () => {
       yield* ActorRef.stop(dead)
       const letters = yield* ActorSystem.deadLetters
       PrivateChannel.tellUnsafe(internal, dead, { _tag: "Note", text: "late" })
-      yield* flush
+      yield* untilIdle
       const captured = (yield* PubSub.take(letters)).message
       ActorRef.tellUnsafe(b as ActorRef.ActorRef<any>, captured)
       PrivateChannel.tellUnsafe(other, b, { _tag: "Note", text: "wrong channel" })
-      yield* flush
+      yield* untilIdle
       void a
       return yield* ActorRef.ask(b, { _tag: "Get" })
     }))

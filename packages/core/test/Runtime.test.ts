@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest"
 import { Effect, Exit, Fiber, Scope } from "effect"
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
-import { flush, run } from "./utils.ts"
+import { run, untilIdle } from "./utils.ts"
 
 type Msg =
   | Actor.Request<{ readonly _tag: "Get" }, number>
@@ -63,7 +63,7 @@ describe("the order in which an ending actor wakes the world", () => {
       const log: Array<string> = []
       const t = yield* Actor.spawn(Target)
       const monitor = yield* Effect.forkChild(Effect.tap(ActorRef.monitor(t), () => Effect.sync(() => log.push("monitor"))))
-      yield* flush
+      yield* untilIdle
       ActorRef.onExit(t, () => log.push("callback"))
       yield* ActorRef.tell(t, { _tag: "Quit" })
       const asked = yield* Effect.exit(ActorRef.ask(t, { _tag: "Get" }))

@@ -1,32 +1,20 @@
 /**
- * Shared helpers of the @arbor/core tests: a fresh actor world with a `TestClock` per test, and
- * ways to let the dispatcher run without sleeping.
+ * Shared helpers of the @arbor/core tests. The world and the wait come from the shared harness,
+ * `TestSystem` of `@arbor/testkit` (a fresh actor system with a `TestClock` per test; `untilIdle`
+ * waits until nothing is left to run, never for time); what is specific to core's tests is here.
  */
-import { Deferred, Effect, Fiber, Layer, PubSub } from "effect"
+import { Deferred, Effect, Fiber, PubSub } from "effect"
 import type { Scope } from "effect"
-import { TestClock } from "effect/testing"
 import { ActorSystem } from "@arbor/core"
 import type { DeadLetter } from "@arbor/core"
+import { TestSystem } from "@arbor/testkit"
 
-/** A fresh actor system and a `TestClock` (time moves only with `TestClock.adjust`). */
-export const World = Layer.merge(ActorSystem.layer, TestClock.layer())
+/** Runs a test program in its own world (`TestSystem.run`); the scope closes at the end. */
+export const run: <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>) => Promise<A> = (program) =>
+  TestSystem.run(program)
 
-/** Runs a test program in its own world; the scope closes (stopping its actors) at the end. */
-export const run = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>): Promise<A> =>
-  Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(World)))
-
-/**
- * Lets queued work run: the dispatcher's microtasks and fibers resumed by them. Not a sleep:
- * it waits for a few turns of the event loop, never for time.
- */
-export const flush: Effect.Effect<void> = Effect.promise(
-  () =>
-    new Promise<void>((resolve) => {
-      let turns = 4
-      const next = () => (--turns === 0 ? resolve() : setImmediate(next))
-      setImmediate(next)
-    })
-)
+/** Waits until the dispatcher and the fibers it resumed have nothing left to run (`TestSystem.untilIdle`). */
+export const untilIdle = TestSystem.untilIdle
 
 /** `true` once the fiber has completed. */
 export const isDone = <A, E>(fiber: Fiber.Fiber<A, E>): Effect.Effect<boolean> =>

@@ -1,5 +1,6 @@
 import { Actor, ActorRef, ActorSystem, ExitReason } from "@arbor/core"
 import { Registry } from "@arbor/registry"
+import { TestSystem } from "@arbor/testkit"
 import { Deferred, Effect, Exit, Fiber, Layer, Option, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, expectTypeOf, it } from "vitest"
@@ -34,7 +35,8 @@ const Echo = Actor.make<EchoMsg>()({
 const CounterKey = Registry.key<CounterMsg>()("counter")
 const EchoKey = Registry.key<EchoMsg>()("echo")
 
-const world = Layer.mergeAll(ActorSystem.layer, Registry.layer, TestClock.layer())
+/** The shared harness's test world (actor system, TestClock) and a registry. */
+const world = Layer.merge(TestSystem.layer(), Registry.layer)
 
 const run = <A, E>(eff: Effect.Effect<A, E, any>): Promise<A> =>
   Effect.runPromise(eff.pipe(Effect.scoped, Effect.provide(world)) as Effect.Effect<A, E>)

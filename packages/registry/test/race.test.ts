@@ -10,8 +10,9 @@
  * Bounded: CYCLES crashes, no real sleeps; the only timeouts are there to turn a bug into a
  * typed failure instead of a hang.
  */
-import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+import { Actor, ActorRef } from "@arbor/core"
 import { Registry } from "@arbor/registry"
+import { TestSystem } from "@arbor/testkit"
 import { Child, Supervisor } from "@arbor/supervisor"
 import { Effect, Exit, Fiber, Layer, Option, Stream } from "effect"
 import { describe, expect, it } from "vitest"
@@ -151,7 +152,7 @@ describe("race: a named child crashing and restarting under a supervisor", () =>
     })
 
     const { last, events } = await Effect.runPromise(
-      program.pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer)))
+      program.pipe(Effect.scoped, Effect.provide(Layer.merge(TestSystem.layer({ clock: "live" }), Registry.layer)))
     )
 
     expect(incarnations).toBe(CYCLES + 1)

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import { Effect, Fiber, Schedule } from "effect"
 import { Actor, ActorRef, ExitReason } from "@arbor/core"
 import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
-import { advance, exitWith, flush, type Log, recorder, refOf, run, startWorker, type WorkerMsg } from "./utils.ts"
+import { advance, exitWith, type Log, recorder, refOf, run, startWorker, untilIdle, type WorkerMsg } from "./utils.ts"
 
 type Ref = ActorRef.ActorRef<WorkerMsg>
 
@@ -100,7 +100,7 @@ describe("DynamicSupervisor", () => {
       const a = (yield* DynamicSupervisor.startChild(sup, "a")) as Ref
       yield* DynamicSupervisor.terminateChild(sup, a)
       const reason = yield* ActorRef.monitor(a)
-      yield* flush
+      yield* untilIdle
       const afterTerminate = yield* DynamicSupervisor.whichChildren(sup)
       const again = yield* Effect.exit(DynamicSupervisor.terminateChild(sup, a)) // dead reference: ok
       const stranger = yield* Actor.spawn(Actor.make<{ readonly _tag: "Nop" }>()({
@@ -269,7 +269,7 @@ describe("DynamicSupervisor", () => {
       yield* ActorRef.tell(w, { _tag: "Fail", error: "boom" }) // intensity 0: red gives up
       yield* ActorRef.monitor(w)
       yield* ActorRef.monitor(red)
-      yield* flush
+      yield* untilIdle
       return rec.events.filter((e) => e._tag === "RestartIntensityExceeded").map((e) => e.supervisor)
     }))
     expect(rec.lines().slice(0, 2)).toEqual(["started #1/w#1", "started #1#1"])
@@ -295,7 +295,7 @@ describe("DynamicSupervisor significant children and autoShutdown (OTP simple_on
       yield* DynamicSupervisor.terminateChild(sup, a)
       const afterTerminate = yield* ActorRef.isAlive(sup)
       yield* exitWith(b, ExitReason.normal)
-      yield* flush
+      yield* untilIdle
       return { afterTerminate, alive: yield* ActorRef.isAlive(sup) }
     }))
     expect(out).toEqual({ afterTerminate: true, alive: false })
@@ -310,11 +310,11 @@ describe("DynamicSupervisor significant children and autoShutdown (OTP simple_on
       yield* DynamicSupervisor.startChild(sup, "b")
       yield* ActorRef.tell(a, { _tag: "Fail", error: "x" })
       yield* ActorRef.monitor(a)
-      yield* flush
+      yield* untilIdle
       const afterCrash = yield* ActorRef.isAlive(sup)
       const [first] = (yield* DynamicSupervisor.whichChildren(sup)).filter((c) => c.args === "a")
       yield* exitWith(first!.ref as Ref, ExitReason.normal)
-      yield* flush
+      yield* untilIdle
       return { afterCrash, alive: yield* ActorRef.isAlive(sup) }
     }))
     expect(out).toEqual({ afterCrash: true, alive: false })
@@ -355,12 +355,12 @@ describe("DynamicSupervisor significant children and autoShutdown (OTP simple_on
       yield* ActorRef.tell(a, { _tag: "Fail", error: "x" }) // restarted after 1 s
       yield* ActorRef.monitor(a)
       yield* exitWith(b, ExitReason.normal) // a is restarting: not the last one
-      yield* flush
+      yield* untilIdle
       const whileRestarting = yield* ActorRef.isAlive(sup)
       yield* advance("1 second")
       const [restarted] = yield* DynamicSupervisor.whichChildren(sup)
       yield* exitWith(restarted!.ref as Ref, ExitReason.normal)
-      yield* flush
+      yield* untilIdle
       return { whileRestarting, restarted: restarted!.incarnation, alive: yield* ActorRef.isAlive(sup) }
     }))
     expect(out).toEqual({ whileRestarting: true, restarted: 2, alive: false })

@@ -7,7 +7,7 @@ import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
 import { Child, Supervisor } from "@arbor/supervisor"
-import { flush, run } from "./utils.ts"
+import { run, untilIdle } from "./utils.ts"
 
 type Msg = { readonly _tag: "Crash" }
 
@@ -46,20 +46,20 @@ describe("S22 a supervisor that ends while a restart sits in a child's slow init
         const first = child!.ref as ActorRef.ActorRef<Msg>
         yield* ActorRef.tell(first, { _tag: "Crash" })
         yield* ActorRef.monitor(first)
-        yield* flush
+        yield* untilIdle
         const before = [...log]
         let reason
         if (how === "kill") {
           reason = yield* ActorRef.kill(sup)
         } else {
           const stopping = yield* Effect.forkChild(ActorRef.shutdown(sup, "1 second"))
-          yield* flush
+          yield* untilIdle
           const stillStarting = [...log]
           yield* TestClock.adjust("1 second")
           reason = yield* Fiber.join(stopping)
           expect(stillStarting).toEqual(["acquire 2"])
         }
-        yield* flush
+        yield* untilIdle
         const system = yield* ActorSystem.ActorSystem
         return { before, after: [...log], reason: reason._tag, live: system.liveActors }
       }))

@@ -13,7 +13,7 @@ import type { SupervisionEvent } from "@arbor/supervisor"
 import {
   advance,
   crash,
-  flush,
+  untilIdle,
   isDone,
   type Log,
   recorder,
@@ -124,7 +124,7 @@ describe("shutdown specs (TestClock)", () => {
       })
       log.length = 0
       const fiber = yield* Effect.forkChild(Supervisor.terminateChild(sup, "w"))
-      yield* flush
+      yield* untilIdle
       const progress: Array<string> = [`0: ${isDone(fiber) ? "done" : "waiting"}`]
       for (const step of steps) {
         yield* advance(step as Duration.Input)
@@ -480,7 +480,7 @@ describe("observability", () => {
       const mid = yield* supOf(root, "mid")
       yield* crash(mid, "m2") // waits a minute to restart
       yield* crash(yield* supOf(mid, "leaf"), "x")
-      yield* flush
+      yield* untilIdle
       return yield* Supervisor.snapshot(root)
     }))
     const shape = (s: Supervisor.Snapshot): unknown => ({
@@ -573,7 +573,7 @@ describe("housekeeping", () => {
         yield* Supervisor.whichChildren(sup)
         yield* ActorRef.stop(sup)
       }))
-      yield* flush
+      yield* untilIdle
       return yield* PubSub.takeUpTo(dead, 100)
     }))
     expect(letters).toEqual([])
@@ -832,5 +832,97 @@ describe("starts and handlers that throw never crash the process", () => {
       return [yield* ActorRef.monitor(a), yield* ActorRef.monitor(b)]
     }))
     expect(out.map((r) => r._tag)).toEqual(["Shutdown", "Shutdown"])
+  })
+})
+
+describe("contract details", () => {
+  it("S3 startChild and restartChild answer undefined for an ignored start; the spec is kept unless temporary", async () => {
+    const log: Log = []
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* Supervisor.start({ strategy: "one-for-one", children: [] })
+      const added = yield* Supervisor.startChild(sup, worker("a", log, { onStart: (n) => (n <= 2 ? "ignore" : "ok") }))
+      const again = yield* Supervisor.restartChild(sup, "a")
+      const kept = (yield* Supervisor.whichChildren(sup)).map((c) => [c.id, c.status, c.ref])
+      const third = yield* Supervisor.restartChild(sup, "a")
+      const temporary = yield* Supervisor.startChild(sup, worker("t", log, { restart: "temporary", onStart: () => "ignore" }))
+      const counts = yield* Supervisor.countChildren(sup)
+      return { added, again, kept, third, temporary, counts }
+    }))
+    expect(out.added).toBeUndefined()
+    expect(out.again).toBeUndefined()
+    expect(out.kept).toEqual([["a", "not_running", undefined]])
+    expect(ActorRef.isActorRef(out.third)).toBe(true)
+    expect(out.temporary).toBeUndefined()
+    expect(out.counts).toEqual({ specs: 1, active: 1, supervisors: 0, workers: 1 })
+  })
+
+  it("S2 a nested supervisor that fails to start fails its parent's start with its own ChildStartFailed as the cause", async () => {
+    const log: Log = []
+    const error = await run(Effect.flip(Supervisor.start({
+      strategy: "one-for-one",
+      label: "root",
+      children: [
+        worker("a", log),
+        Supervisor.child("sub", {
+          strategy: "one-for-one",
+          label: "sub",
+          children: [worker("x", log), worker("y", log, { onStart: () => "fail" })]
+        })
+      ]
+    })))
+    expect(error).toMatchObject({ _tag: "ChildStartFailed", supervisor: "root", child: "sub" })
+    const inner = Cause.squash((error as SupervisorErrors.ChildStartFailed).cause)
+    expect(inner).toBeInstanceOf(SupervisorErrors.ChildStartFailed)
+    expect(inner).toMatchObject({ supervisor: "sub", child: "y" })
+    expect(log).toEqual(["start a", "start x", "start y", "stopping x", "stopped x Shutdown", "stopping a", "stopped a Shutdown"])
+  })
+
+  it("S7 restartChild and exits that are not restarted cost no intensity", async () => {
+    const log: Log = []
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* Supervisor.start({
+        strategy: "one-for-one",
+        intensity: 1,
+        children: [worker("a", log), worker("t", log, { restart: "transient" })]
+      })
+      for (let i = 0; i < 3; i++) {
+        yield* Supervisor.terminateChild(sup, "a")
+        yield* Supervisor.restartChild(sup, "a")
+        const t = yield* refOf(sup, "t")
+        yield* ActorRef.tell(t, { _tag: "Exit", reason: ExitReason.normal }) // clean: not restarted
+        yield* ActorRef.monitor(t)
+        yield* Supervisor.restartChild(sup, "t")
+      }
+      const snap = yield* Supervisor.snapshot(sup)
+      yield* crash(sup, "a") // the one restart the budget allows
+      const afterOne = yield* Supervisor.snapshot(sup)
+      return { snap, afterOne, alive: yield* ActorRef.isAlive(sup) }
+    }))
+    expect([out.snap.restartsInWindow, out.snap.remainingBudget]).toEqual([0, 1])
+    expect([out.afterOne.restartsInWindow, out.afterOne.remainingBudget]).toEqual([1, 0])
+    expect(out.alive).toBe(true)
+  })
+
+  it("S17 once the restartDelay schedule is done, restarts are immediate", async () => {
+    const log: Log = []
+    const rec = recorder()
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* Supervisor.start({
+        strategy: "one-for-one",
+        intensity: 10,
+        restartDelay: Schedule.spaced("1 second").pipe(Schedule.upTo({ times: 1 })),
+        onEvent: rec.onEvent,
+        children: [worker("w", log)]
+      })
+      yield* crash(sup, "w")
+      const first = (yield* Supervisor.whichChildren(sup)).map((c) => c.status)
+      yield* advance("1 second")
+      yield* crash(sup, "w")
+      const second = (yield* Supervisor.whichChildren(sup)).map((c) => [c.status, c.incarnation])
+      return { first, second }
+    }))
+    expect(out.first).toEqual(["restarting"])
+    expect(out.second).toEqual([["running", 3]])
+    expect(rec.lines().filter((l) => l.startsWith("scheduled"))).toEqual(["scheduled w 1000ms"])
   })
 })

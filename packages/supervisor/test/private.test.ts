@@ -7,7 +7,7 @@ import { describe, expect, expectTypeOf, it } from "vitest"
 import { Cause, Effect, Exit, PubSub } from "effect"
 import { ActorRef, ActorSystem, ExitReason } from "@arbor/core"
 import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
-import { flush, type Log, refOf, run, startWorker, worker } from "./utils.ts"
+import { type Log, refOf, run, startWorker, untilIdle, worker } from "./utils.ts"
 
 const liveActors = ActorSystem.ActorSystem.useSync((s) => s.liveActors)
 
@@ -78,7 +78,7 @@ describe("a supervisor's internal messages are private", () => {
         replies.push(yield* forge(sup, msg))
         ActorRef.tellUnsafe(sup as ActorRef.ActorRef<any>, msg as never) // told: dropped
       }
-      yield* flush
+      yield* untilIdle
       return {
         before,
         after: { live: yield* liveActors, children: yield* Supervisor.whichChildren(sup) },
@@ -111,7 +111,7 @@ describe("a supervisor's internal messages are private", () => {
       }
       // a public request with a malformed payload is answered, not a crash
       const terminate = yield* forge(sup, { _tag: "TerminateChild", ref: { not: "a ref" } })
-      yield* flush
+      yield* untilIdle
       return {
         before,
         after: { live: yield* liveActors, children: yield* DynamicSupervisor.whichChildren(sup) },

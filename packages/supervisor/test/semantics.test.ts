@@ -14,7 +14,7 @@ import {
   advance,
   crash,
   exitWith,
-  flush,
+  untilIdle,
   isDone,
   type Log,
   makeGate,
@@ -43,7 +43,7 @@ describe("the supervision contract, through the public API", () => {
           worker("c", log)
         ]
       }))
-      yield* flush
+      yield* untilIdle
       const whileBlocked = { log: [...log], done: isDone(fiber) }
       yield* gate.open
       const sup = yield* Fiber.join(fiber)
@@ -138,7 +138,7 @@ describe("the supervision contract, through the public API", () => {
       })
       log.length = 0
       const stopping = yield* Effect.forkChild(ActorRef.stop(sup))
-      yield* flush
+      yield* untilIdle
       const t0 = [...log]
       yield* advance("29999 millis")
       const t29999 = [...log]
@@ -344,7 +344,7 @@ describe("the supervision contract, through the public API", () => {
       yield* crash(flaky, "x")
       // answered between the failed attempt and its retry
       const during = yield* Supervisor.whichChildren(flaky)
-      yield* flush
+      yield* untilIdle
       const after = yield* Supervisor.whichChildren(flaky)
       return { groupSnapshot, during, after, flakySnapshot: yield* Supervisor.snapshot(flaky), events: rec.lines() }
     }))
@@ -553,7 +553,7 @@ describe("the supervision contract, through the public API", () => {
       const restartRunning = yield* Effect.flip(Supervisor.restartChild(sup, "a"))
 
       yield* Supervisor.terminateChild(sup, "a")
-      yield* flush
+      yield* untilIdle
       const afterTerminate = yield* Supervisor.whichChildren(sup)
       const terminateAgain = yield* Effect.exit(Supervisor.terminateChild(sup, "a")) // not running: ok
       const duplicatePresent = yield* Effect.flip(Supervisor.startChild(sup, worker("a", log)))
@@ -614,7 +614,7 @@ describe("the supervision contract, through the public API", () => {
       const pong = yield* ActorRef.ask(refs[1] as ActorRef.ActorRef<WorkerMsg>, { _tag: "Ping" })
       log.length = 0
       const stopping = yield* Effect.forkChild(ActorRef.stop(sup))
-      yield* flush
+      yield* untilIdle
       const asked = [...log]
       yield* advance("1 second") // one second for all three: they stop together
       yield* Fiber.join(stopping)

@@ -1,34 +1,25 @@
 /**
- * Shared helpers of the @arbor/supervisor tests: a fresh world with a `TestClock` per test, a
- * small worker actor whose starts and stops are written to a log, and an event recorder.
+ * Shared helpers of the @arbor/supervisor tests: the world, the wait and the clock step come
+ * from the shared harness, `TestSystem` of `@arbor/testkit` (a fresh world with a `TestClock` per
+ * test); here are a small worker actor whose starts and stops are written to a log, and an event
+ * recorder.
  */
-import { Deferred, Effect, Fiber, Layer } from "effect"
+import { Deferred, Effect, Fiber } from "effect"
 import type { Duration, Scope } from "effect"
-import { TestClock } from "effect/testing"
 import { Actor, ActorRef, ActorSystem, ExitReason } from "@arbor/core"
 import { Child, Supervisor } from "@arbor/supervisor"
 import type { SupervisionEvent } from "@arbor/supervisor"
+import { TestSystem } from "@arbor/testkit"
 
-/** A fresh actor system and a `TestClock` (time moves only with `TestClock.adjust`). */
-export const World = Layer.merge(ActorSystem.layer, TestClock.layer())
+/** Runs a test program in its own world (`TestSystem.run`); the scope closes at the end. */
+export const run: <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>) => Promise<A> = (program) =>
+  TestSystem.run(program)
 
-/** Runs a test program in its own world; the scope closes (stopping its actors) at the end. */
-export const run = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>): Promise<A> =>
-  Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(World)) as Effect.Effect<A, E>)
+/** Waits until nothing is left to run, never for time (`TestSystem.untilIdle`). */
+export const untilIdle = TestSystem.untilIdle
 
-/** Lets queued work run (a few turns of the event loop; never time). */
-export const flush: Effect.Effect<void> = Effect.promise(
-  () =>
-    new Promise<void>((resolve) => {
-      let turns = 6
-      const next = () => (--turns === 0 ? resolve() : setImmediate(next))
-      setImmediate(next)
-    })
-)
-
-/** Moves the `TestClock` and lets the work it woke up run. */
-export const advance = (duration: Duration.Input): Effect.Effect<void> =>
-  Effect.andThen(TestClock.adjust(duration), flush)
+/** Moves the `TestClock` and waits until the work it woke up has run (`TestSystem.advance`). */
+export const advance: (duration: Duration.Input) => Effect.Effect<void, never, ActorSystem.ActorSystem> = TestSystem.advance
 
 /** `true` once the fiber has completed. */
 export const isDone = <A, E>(fiber: Fiber.Fiber<A, E>): boolean => fiber.pollUnsafe() !== undefined

@@ -47,7 +47,7 @@ import * as Layer from "effect/Layer"
 import * as Scheduler from "effect/Scheduler"
 import type * as Scope from "effect/Scope"
 import { TestClock } from "effect/testing"
-import { ActorSystem } from "@arbor/core"
+import { ActorSystem, Durations } from "@arbor/core"
 import { isDispatcherIdle } from "@arbor/core/internal/harness"
 
 /** How many checks {@link untilIdle} makes before it gives up on a world that never goes idle. */
@@ -108,6 +108,12 @@ export interface Options {
    * real clock, for tests that wait on real time (worker threads' heartbeats, say).
    */
   readonly clock?: "test" | "live"
+  /**
+   * With the `TestClock`: how long (in real time) a test may wait on a sleep without moving the
+   * clock before the `TestClock` logs its "not advancing the test clock" warning. Default 1 second
+   * (Effect's). Read by `Durations.decode`. Not allowed with `clock: "live"`.
+   */
+  readonly warningDelay?: Duration.Input
 }
 
 /**
@@ -137,10 +143,23 @@ export const layer = (options?: Options): Layer.Layer<ActorSystem.ActorSystem> =
   if (clock !== "test" && clock !== "live") {
     throw new TypeError(`TestSystem.layer: clock must be "test" or "live" (got ${String(clock)})`)
   }
+  let warningDelay: Duration.Duration | undefined
+  if (options?.warningDelay !== undefined) {
+    if (clock === "live") throw new TypeError(`TestSystem.layer: warningDelay applies to the TestClock, not to clock: "live"`)
+    warningDelay = Durations.decode(options.warningDelay)
+    if (warningDelay === undefined) {
+      throw new TypeError(
+        `TestSystem.layer: warningDelay must be a duration ≥ 0 (as Durations.decode reads it), got ${String(options.warningDelay)}`
+      )
+    }
+  }
   // the TestClock wraps the counting scheduler (it reads the scheduler it is built over), so
   // its own wait for woken sleepers keeps working and every task still goes through the count
   const world = clock === "test"
-    ? Layer.merge(ActorSystem.layer, TestClock.layer().pipe(Layer.provide(counting)))
+    ? Layer.merge(
+      ActorSystem.layer,
+      TestClock.layer(warningDelay === undefined ? undefined : { warningDelay }).pipe(Layer.provide(counting))
+    )
     : ActorSystem.layer
   return Layer.provideMerge(world, counting)
 }

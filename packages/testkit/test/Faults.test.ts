@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest"
-import { Effect, Fiber } from "effect"
+import { Cause, Deferred, Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
 import { Child, Supervisor } from "@arbor/supervisor"
-import { Faults } from "@arbor/testkit"
+import { Faults, TestSystem } from "@arbor/testkit"
 
 type Msg = { readonly _tag: "Job" } | Actor.Request<{ readonly _tag: "Count" }, number>
 
@@ -130,5 +130,130 @@ describe("Faults", () => {
     expect(n1 + dropped1).toBe(200)
     expect(n1).toBeGreaterThan(50)
     expect(n1).toBeLessThan(150)
+  })
+})
+
+describe("Faults.crash returns once the exit happened, and only for Faults.define actors", () => {
+  it("Faults.crash completes once the actor has ended, with its exit reason, for every reason", async () => {
+    const faults = Faults.makeInjector(1)
+    const Worker = Faults.define<Msg>()(faults, {}, definition)
+    const out = await TestSystem.run(Effect.forEach(["failure", "defect", "throw", "normal", "shutdown", "kill"] as const, (r) =>
+      Effect.gen(function*() {
+        const w = yield* Actor.spawn(Worker)
+        // messages already waiting are handled first: crash waits for them too
+        for (let i = 0; i < 3; i++) yield* ActorRef.tell(w, { _tag: "Job" })
+        const reason = yield* Faults.crash(faults, w, r)
+        return [reason._tag, ActorRef.isAliveUnsafe(w)] as const
+      })))
+    expect(out).toEqual([
+      ["Failure", false],
+      ["Failure", false],
+      ["Failure", false],
+      ["Normal", false],
+      ["Shutdown", false],
+      ["Killed", false]
+    ])
+  })
+
+  it("Faults.kill kills any actor (a plain one, a supervisor) and completes once it has ended", async () => {
+    const faults = Faults.makeInjector(1)
+    const Plain = Actor.make<Msg>()(definition)
+    const out = await TestSystem.run(Effect.gen(function*() {
+      const plain = yield* Actor.spawn(Plain, { label: "plain" })
+      const sup = yield* Supervisor.start({ strategy: "one-for-one", children: [], label: "sup" })
+      const a = yield* Faults.kill(faults, plain)
+      const b = yield* Faults.kill(faults, sup)
+      return [a._tag, ActorRef.isAliveUnsafe(plain), b._tag, ActorRef.isAliveUnsafe(sup)]
+    }))
+    expect(out).toEqual(["Killed", false, "Killed", false])
+    expect(faults.log).toEqual([
+      { kind: "crash", target: "plain", reason: "kill" },
+      { kind: "crash", target: "sup", reason: "kill" }
+    ])
+  })
+
+  it("Faults.crash of a plain actor is a type error, and at run time an InvalidCrashRequest that leaves the actor untouched", async () => {
+    const faults = Faults.makeInjector(1)
+    const Plain = Actor.make<Msg>()(definition)
+    const out = await TestSystem.run(Effect.gen(function*() {
+      const plain = yield* Actor.spawn(Plain)
+      yield* ActorRef.tell(plain, { _tag: "Job" })
+      // @ts-expect-error a plain ActorRef is not a FaultyRef: only Faults.define actors can be crashed on demand
+      const typeError = Faults.crash(faults, plain, "failure")
+      const error = yield* Effect.flip(typeError)
+      yield* TestSystem.untilIdle
+      return { error, alive: ActorRef.isAliveUnsafe(plain), count: yield* ActorRef.ask(plain, { _tag: "Count" }) }
+    }))
+    expect(out.error._tag).toBe("InvalidCrashRequest")
+    expect(out.error).toMatchObject({ field: "ref" })
+    expect(out.error.message).toContain("is not an actor built with Faults.define")
+    expect(out.alive).toBe(true)
+    expect(out.count).toBe(1)
+    expect(faults.log).toEqual([])
+  })
+
+  for (const overflow of ["suspend", "dropNewest", "dropOldest", "fail"] as const) {
+    it(`Faults.crash of an actor whose ${overflow} mailbox is full fails with MailboxFull instead of waiting, dropping or going past the capacity`, async () => {
+      const faults = Faults.makeInjector(1)
+      type Gated = { readonly _tag: "Block" } | { readonly _tag: "Job" }
+      const out = await TestSystem.run(Effect.gen(function*() {
+        const gate = yield* Deferred.make<void>()
+        const Worker = Faults.define<Gated>()(faults, {}, {
+          init: () => Effect.succeed(0),
+          receive: { Block: (n) => Effect.as(Deferred.await(gate), n), Job: (n) => n + 1 },
+          mailbox: { capacity: 1, overflow }
+        })
+        const w = yield* Actor.spawn(Worker)
+        yield* ActorRef.tell(w, { _tag: "Block" })
+        yield* TestSystem.untilIdle // Block is being handled
+        yield* ActorRef.tell(w, { _tag: "Job" }) // the mailbox is full
+        const error = yield* Effect.flip(Faults.crash(faults, w, "failure"))
+        const size = yield* ActorRef.mailboxSize(w)
+        yield* Deferred.succeed(gate, undefined)
+        yield* TestSystem.untilIdle
+        // with room again, the crash goes through
+        const reason = yield* Faults.crash(faults, w, "failure")
+        return { error, size, reason: reason._tag }
+      }))
+      expect(out.error._tag).toBe("MailboxFull")
+      expect(out.error).toMatchObject({ capacity: 1 })
+      expect(out.size).toBe(1)
+      expect(out.reason).toBe("Failure")
+      expect(faults.log.map((f) => f.kind)).toEqual(["crash"])
+    })
+  }
+
+  it("Faults.crash or Faults.kill of an actor that already ended completes with its exit reason and injects nothing", async () => {
+    const faults = Faults.makeInjector(1)
+    const Worker = Faults.define<Msg>()(faults, {}, definition)
+    const out = await TestSystem.run(Effect.gen(function*() {
+      const w = yield* Actor.spawn(Worker)
+      yield* ActorRef.stop(w)
+      return [(yield* Faults.crash(faults, w, "defect"))._tag, (yield* Faults.kill(faults, w))._tag]
+    }))
+    expect(out).toEqual(["Shutdown", "Shutdown"])
+    expect(faults.log).toEqual([])
+  })
+})
+
+describe("Faults.define dispatches messages with core's own dispatch", () => {
+  it("a message whose _tag has no handler ends the actor exactly as Actor.make's dispatch does, prototype keys included", async () => {
+    const faults = Faults.makeInjector(1)
+    const Worker = Faults.define<Msg>()(faults, {}, definition)
+    const Plain = Actor.make<Msg>()(definition)
+    const errors = await TestSystem.run(Effect.forEach([Worker, Plain] as const, (behavior) =>
+      Effect.forEach(["Nope", "toString", "constructor"], (tag) =>
+        Effect.gen(function*() {
+          const w = yield* Actor.spawn(behavior as Actor.Behavior<Msg>)
+          ActorRef.tellUnsafe(w as ActorRef.ActorRef<unknown>, { _tag: tag })
+          const reason = yield* ActorRef.monitor(w)
+          return reason._tag === "Failure" ? String(Cause.squash(reason.cause)) : reason._tag
+        }))))
+    expect(errors[0]).toEqual([
+      `TypeError: no handler for message with _tag "Nope"`,
+      `TypeError: no handler for message with _tag "toString"`,
+      `TypeError: no handler for message with _tag "constructor"`
+    ])
+    expect(errors[1]).toEqual(errors[0])
   })
 })

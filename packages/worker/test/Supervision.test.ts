@@ -3,7 +3,7 @@ import { Registry } from "@arbor/registry"
 import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
 import type { SupervisionEvent } from "@arbor/supervisor"
 import { WorkerActor } from "@arbor/worker"
-import { Effect, Layer, PubSub } from "effect"
+import { Effect, PubSub } from "effect"
 import { describe, expect, it } from "vitest"
 import { Counter, CounterWorker } from "./fixtures/counter.ts"
 import type { CounterMsg } from "./fixtures/counter.ts"
@@ -131,7 +131,7 @@ describe("WorkerActor under a supervisor", () => {
       yield* ActorRef.monitor(a)
       const afterDeath = yield* Registry.lookup(key)
       return { named: named._tag === "Some" && named.value === a, fromB, afterDeath: afterDeath._tag, count: yield* DynamicSupervisor.countChildren(pool) }
-    }).pipe(Effect.scoped, Effect.provide(Layer.merge(ActorSystem.layer, Registry.layer)), Effect.runPromise)
+    }).pipe(Effect.provide(Registry.layer), run)
     expect(out.named).toBe(true)
     expect(out.fromB).toBe(4)
     expect(out.afterDeath).toBe("None")

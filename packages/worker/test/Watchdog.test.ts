@@ -5,18 +5,17 @@
  * ping the thread is hung behind can never be answered, whatever the real time.
  */
 import { ActorRef, ActorSystem, ExitReason } from "@arbor/core"
+import { TestSystem } from "@arbor/testkit"
 import { WorkerActor } from "@arbor/worker"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import type * as Scope from "effect/Scope"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { CounterWorker } from "./fixtures/counter.ts"
 
 // the thread starts in real time while the start timeout sleeps on the TestClock: no warning for that
-const World = Layer.merge(ActorSystem.layer, TestClock.layer({ warningDelay: "1 minute" }))
-
 const runTestClock = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>): Promise<A> =>
-  Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(World)))
+  TestSystem.run(program, { warningDelay: "1 minute" })
 
 /**
  * `true` if the proxy is still alive after a pause of real time long enough for a kill decided

@@ -1,10 +1,14 @@
-import { ActorSystem } from "@arbor/core"
-import { Effect } from "effect"
+import type { ActorSystem } from "@arbor/core"
+import { TestSystem } from "@arbor/testkit"
+import type { Effect } from "effect"
 import type * as Scope from "effect/Scope"
 
-/** Runs a program in a fresh actor system; the root scope closes at the end. */
+/**
+ * Runs a program in a fresh test world of the shared harness (`TestSystem.run`) on the real
+ * clock: worker threads and their heartbeats live in real time. The root scope closes at the end.
+ */
 export const run = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>): Promise<A> =>
-  Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ActorSystem.layer)))
+  TestSystem.run(program, { clock: "live" })
 
 /** Short watchdog settings for tests: a hang is detected within 300 ms. */
 export const fast = { heartbeat: { interval: "50 millis", timeout: "250 millis" } } as const

@@ -22,12 +22,14 @@ import { MailboxFull } from "../Errors.ts"
 import type { DeadLetterReason } from "../DeadLetter.ts"
 import * as Reason from "../ExitReason.ts"
 import type { ExitReason } from "../ExitReason.ts"
-import type { PendingAsk } from "./ask.ts"
+import { PendingAsk } from "./ask.ts"
 import { announceExit } from "./exits.ts"
 import type { Leftovers, Ties } from "./exits.ts"
 import { asEffect, handlerDefect, handlerFailure, isThenable, Reply, ReplyLater, Stop, thenableDefect } from "./handler.ts"
 import { Ref } from "./ref.ts"
+import type { ActorSystemService } from "../ActorSystem.ts"
 import type { Runnable, SystemState } from "./system.ts"
+import { IdleTimer, Timers } from "./timers.ts"
 
 /** Mailbox overflow policies; see `Actor.MailboxOptions`. */
 export type Overflow = ActorOverflow
@@ -37,22 +39,41 @@ export type Signal = ActorSignal
 
 /** The normalized definition a cell runs. */
 export interface CellBehavior {
-  readonly init: () => Effect.Effect<unknown, unknown, unknown>
+  readonly init: (ctx: unknown) => Effect.Effect<unknown, unknown, unknown>
   readonly receive: (state: unknown, msg: unknown, ctx: unknown) => unknown
   readonly onSignal: ((state: unknown, signal: Signal, ctx: unknown) => unknown) | undefined
   readonly onStop: ((state: unknown, reason: ExitReason) => Effect.Effect<unknown, unknown, unknown>) | undefined
   readonly trapExit: boolean
+  /** The idle timeout, validated: after how long, and the message to send (stop when absent). */
+  readonly idle: { readonly afterMillis: number; readonly message: { readonly value: unknown } | undefined } | undefined
 }
 
-/** The handle given to handlers (`Actor.ActorContext`). */
+/** The handle given to `init` and handlers (`Actor.ActorContext`). */
 export interface CellContext {
   readonly self: ActorRef<never>
+  readonly system: ActorSystemService
+  readonly timers: Timers
 }
+
+/**
+ * The timer that sent a message (see `timers.ts`). Stale once its timer was cancelled or
+ * re-armed: the generation check at dequeue, so a cancelled timer's message already waiting in
+ * the mailbox is never handled.
+ */
+export interface TimerStamp {
+  /** `true` once the timer that sent the message was cancelled or re-armed. */
+  readonly done: boolean
+  /** The message is about to be handled (a single-shot timer is no longer active). */
+  delivered(): void
+}
+
+/** What rides along a message in the mailbox: the ask waiting for its reply, or the timer that sent it. */
+export type Rider = PendingAsk | TimerStamp | undefined
 
 /** A sender waiting for room in a full `"suspend"` mailbox. */
 export interface Waiter {
   readonly msg: unknown
-  readonly rep: PendingAsk | undefined
+  readonly rep: Rider
   /** Resumes a suspended sender; `undefined` for a sender that could not wait. */
   readonly resume: ((effect: Effect.Effect<void>) => void) | undefined
   /** `true` for `ActorRef.send`: told with `ActorNotAlive` (no dead letter) if the actor ends first. */
@@ -67,7 +88,9 @@ const enum Status {
   Running = 0,
   Stopping = 1,
   Finalizing = 2,
-  Dead = 3
+  Dead = 3,
+  /** `init` is running: messages queue up, none is handled; a forced exit waits for the start. */
+  Starting = 4
 }
 
 /** Result of one step of work. */
@@ -88,8 +111,8 @@ export class Cell implements Runnable {
   readonly behavior: CellBehavior
   /** The reference users hold (never the cell itself). */
   readonly self: ActorRef<never>
-  /** What handlers receive as their `ctx`. */
-  private readonly ctx: CellContext
+  /** What `init` and handlers receive as their `ctx`. */
+  readonly ctx: CellContext
   /** The spawner's services. */
   services!: Context.Context<never>
   private contextCache: Context.Context<never> | undefined = undefined
@@ -98,12 +121,17 @@ export class Cell implements Runnable {
   lifetime: Scope.Closeable | undefined
 
   state: unknown = undefined
-  private status: Status = Status.Running
+  private status: Status = Status.Starting
+  /** The fiber running `init` while it runs (so `init` stopping its own actor does not wait for itself). */
+  initFiber: Fiber.Fiber<unknown, unknown> | undefined = undefined
+  private timersImpl: Timers | undefined = undefined
+  /** The idle timeout, while the actor runs with one. */
+  idle: IdleTimer | undefined = undefined
   exitReason: ExitReason | undefined = undefined
 
   // mailbox: a growable ring buffer of messages with a parallel ring of reply handles
   private buf: Array<unknown> = EMPTY
-  private reps: Array<PendingAsk | undefined> = EMPTY as Array<PendingAsk | undefined>
+  private reps: Array<Rider> = EMPTY as Array<Rider>
   private head = 0
   private size = 0
   /** User messages taken from the mailbox and given to the handler (read by observers). */
@@ -141,7 +169,60 @@ export class Cell implements Runnable {
     this.capacity = capacity
     this.overflow = overflow
     this.self = new Ref(this) as unknown as ActorRef<never>
-    this.ctx = { self: this.self }
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const cell = this
+    this.ctx = {
+      self: this.self,
+      system,
+      get timers() {
+        return cell.timers
+      }
+    }
+  }
+
+  /** The actor's timers (`ctx.timers`), made on first use. */
+  get timers(): Timers {
+    return (this.timersImpl ??= new Timers(this))
+  }
+
+  /** `true` when nothing is queued or running: what the idle timeout waits for. */
+  isIdle(): boolean {
+    return this.status === Status.Running && !this.scheduled && this.size === 0 && (this.sys?.length ?? 0) === 0
+  }
+
+  /**
+   * `init` completed with `state`: the actor starts handling what was queued meanwhile. A forced
+   * exit (a kill, a linked actor's exit signal) that arrived during `init` takes effect now.
+   */
+  start(state: unknown): void {
+    this.state = state
+    this.status = Status.Running
+    this.system.liveActors++
+    const idle = this.behavior.idle
+    if (idle !== undefined) this.idle = new IdleTimer(this, idle.afterMillis, idle.message)
+    const forced = this.forced
+    if (forced !== undefined) {
+      this.forced = undefined
+      this.forceExit(forced)
+      return
+    }
+    if (this.size > 0 || (this.sys !== undefined && this.sys.length > 0)) this.wake()
+  }
+
+  /**
+   * `init` failed, died or was interrupted: the actor never started and ends with `reason`
+   * (anyone who obtained its reference from `init` sees it end; what was queued becomes dead
+   * letters). `init`'s resources were already released by the spawn.
+   */
+  abortStart(reason: ExitReason): void {
+    if (this.status !== Status.Starting) return
+    this.forced = undefined
+    this.markDead(reason)
+  }
+
+  /** `true` while `init` runs. */
+  isStarting(): boolean {
+    return this.status === Status.Starting
   }
 
   /**
@@ -185,7 +266,7 @@ export class Cell implements Runnable {
    */
   offer(
     msg: unknown,
-    rep: PendingAsk | undefined,
+    rep: Rider,
     resume: ((effect: Effect.Effect<void>) => void) | undefined,
     ack = false
   ): DeadLetterReason | "Waiting" | undefined {
@@ -211,8 +292,9 @@ export class Cell implements Runnable {
             this.reps[this.head] = undefined
             this.head = (this.head + 1) & (this.buf.length - 1)
             this.size--
-            if (oldRep !== undefined) oldRep.fail(new MailboxFull({ actor: this.description, capacity: this.capacity }))
-            else this.system.publishDeadLetter({ recipient: this.self, message: oldMsg, reason: "DroppedOldest" })
+            if (oldRep instanceof PendingAsk) {
+              oldRep.fail(new MailboxFull({ actor: this.description, capacity: this.capacity }))
+            } else if (oldRep === undefined || !oldRep.done) this.system.publishDeadLetter({ recipient: this.self, message: oldMsg, reason: "DroppedOldest" })
           }
           break
         }
@@ -239,7 +321,7 @@ export class Cell implements Runnable {
     }
   }
 
-  private push(msg: unknown, rep: PendingAsk | undefined): void {
+  private push(msg: unknown, rep: Rider): void {
     if (this.size === this.buf.length) this.grow()
     const i = (this.head + this.size) & (this.buf.length - 1)
     this.buf[i] = msg
@@ -250,7 +332,7 @@ export class Cell implements Runnable {
   private grow(): void {
     const n = this.buf.length === 0 ? 8 : this.buf.length * 2
     const buf = new Array<unknown>(n)
-    const reps = new Array<PendingAsk | undefined>(n)
+    const reps = new Array<Rider>(n)
     const mask = this.buf.length - 1
     for (let k = 0; k < this.size; k++) {
       const j = (this.head + k) & mask
@@ -322,13 +404,20 @@ export class Cell implements Runnable {
     if (this.size === 0) return IDLE
     const i = this.head
     const msg = this.buf[i]
-    const rep = this.reps[i]
+    let rep = this.reps[i]
     this.buf[i] = undefined
     this.reps[i] = undefined
     this.head = (i + 1) & (this.buf.length - 1)
     this.size--
     if (this.waiters !== undefined) this.admitWaiter()
-    if (rep !== undefined && rep.done) return CONTINUE // withdrawn by its asker
+    if (rep !== undefined) {
+      if (rep.done) return CONTINUE // withdrawn by its asker, or sent by a cancelled timer
+      if (!(rep instanceof PendingAsk)) {
+        rep.delivered()
+        rep = undefined
+      }
+    }
+    if (this.idle !== undefined) this.idle.touch()
     this.received++
     let out: unknown
     try {
@@ -337,7 +426,7 @@ export class Cell implements Runnable {
       this.current = rep
       return this.requestStop(handlerDefect(defect), true)
     }
-    return this.settle(out, rep)
+    return this.settle(out, rep as PendingAsk | undefined)
   }
 
   private admitWaiter(): void {
@@ -563,6 +652,8 @@ export class Cell implements Runnable {
     if (this.status === Status.Dead || this.status === Status.Finalizing) return
     if (this.forced !== undefined) return
     this.forced = reason
+    // during `init` nothing of the actor runs yet: the exit takes effect when `init` completes
+    if (this.status === Status.Starting) return
     const fiber = this.fiber
     if (fiber !== undefined) {
       fiber.interruptUnsafe()
@@ -579,9 +670,15 @@ export class Cell implements Runnable {
   /** The actor has ended: detaches what its end must announce, then announces it (`exits.ts`). */
   private markDead(reason: ExitReason): void {
     if (this.status === Status.Dead) return
+    const wasStarted = this.status !== Status.Starting
     this.status = Status.Dead
     this.exitReason = reason
-    this.system.liveActors--
+    if (wasStarted) this.system.liveActors--
+    if (this.timersImpl !== undefined) this.timersImpl.cancelAllUnsafe()
+    if (this.idle !== undefined) {
+      this.idle.cancel()
+      this.idle = undefined
+    }
     this.sys = undefined
     this.state = undefined
     const ties = this.ties
@@ -604,7 +701,7 @@ export class Cell implements Runnable {
     this.deferred = undefined
     this.waiters = undefined
     this.buf = EMPTY
-    this.reps = EMPTY as Array<PendingAsk | undefined>
+    this.reps = EMPTY as Array<Rider>
     this.head = 0
     this.size = 0
     return left

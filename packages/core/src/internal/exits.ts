@@ -12,8 +12,8 @@ import * as Scope from "effect/Scope"
 import { ActorExited, ActorNotAlive } from "../Errors.ts"
 import * as Reason from "../ExitReason.ts"
 import type { ExitReason } from "../ExitReason.ts"
-import type { PendingAsk } from "./ask.ts"
-import type { Cell, Waiter } from "./cell.ts"
+import { PendingAsk } from "./ask.ts"
+import type { Cell, Rider, Waiter } from "./cell.ts"
 
 /** Called once with an actor's exit reason. */
 export type ExitObserver = (reason: ExitReason) => void
@@ -96,7 +96,7 @@ export interface Leftovers {
   /** The reply handle of the message whose handler was running. */
   readonly current: PendingAsk | undefined
   readonly buf: ReadonlyArray<unknown>
-  readonly reps: ReadonlyArray<PendingAsk | undefined>
+  readonly reps: ReadonlyArray<Rider>
   readonly head: number
   readonly size: number
   readonly waiters: ReadonlyArray<Waiter> | undefined
@@ -160,15 +160,17 @@ const failLeftovers = (cell: Cell, reason: ExitReason, left: Leftovers): void =>
   for (let k = 0; k < size; k++) {
     const j = (head + k) & mask
     const rep = reps[j]
-    if (rep !== undefined) {
+    if (rep instanceof PendingAsk) {
       if (!rep.done) rep.fail(exited())
-    } else {
+    } else if (rep === undefined) {
+      // (a timer's message is dropped with its timer)
       cell.system.publishDeadLetter({ recipient: cell.self, message: buf[j], reason: "Exited" })
     }
   }
   if (left.waiters !== undefined) {
     for (const w of left.waiters) {
-      if (w.rep !== undefined) w.rep.fail(exited())
+      if (w.rep instanceof PendingAsk) w.rep.fail(exited())
+      else if (w.rep !== undefined) continue // a timer's message: dropped with its timer
       else if (!w.ack) cell.system.publishDeadLetter({ recipient: cell.self, message: w.msg, reason: "Exited" })
       if (w.resume !== undefined) {
         // an `ack` waiter is a `send`, whose resume accepts `ActorNotAlive`

@@ -7,7 +7,8 @@
  *   wraps core's own dispatch instead of a copy;
  * - {@link dispatchOfRef}: the dispatch an actor runs, so `Faults.crash` can tell an actor
  *   built by `Faults.define` from any other;
- * - {@link isMailboxFull}: whether one more message would meet a full bounded mailbox;
+ * - {@link mailboxOf}: how many messages wait in an actor's mailbox and how many it holds, so
+ *   `Faults.crash` reports a full bounded mailbox instead of waiting on it;
  * - {@link isDispatcherIdle}: whether a system's dispatcher has an actor queued to run, for
  *   `TestSystem.untilIdle`.
  *
@@ -25,11 +26,14 @@ export { type Dispatch, dispatchOf } from "./dispatch.ts"
 export const dispatchOfRef = (ref: ActorRef<any>): Dispatch | undefined =>
   ref instanceof Ref ? Ref.cellOf(ref).behavior.receive : undefined
 
-/** `true` when the actor's bounded mailbox has no room for one more message (never for an unbounded one). */
-export const isMailboxFull = (ref: ActorRef<any>): boolean => {
-  if (!(ref instanceof Ref)) return false
+/**
+ * The messages waiting in the actor's mailbox (senders suspended on a full one included) and its
+ * capacity (`Infinity` when unbounded); `undefined` when `ref` is not an actor reference.
+ */
+export const mailboxOf = (ref: ActorRef<any>): { readonly size: number; readonly capacity: number } | undefined => {
+  if (!(ref instanceof Ref)) return undefined
   const cell = Ref.cellOf(ref)
-  return cell.mailboxSize() >= cell.capacity
+  return { size: cell.mailboxSize(), capacity: cell.capacity }
 }
 
 /**

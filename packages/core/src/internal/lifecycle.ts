@@ -21,7 +21,7 @@ export const awaitExit = (cell: Cell): Effect.Effect<ExitReason> =>
 /** `true` when the calling fiber is the actor's own (a handler or hook of that actor). */
 export const isSelf = (cell: Cell): boolean => {
   const current = Fiber.getCurrent()
-  return current !== undefined && current === cell.fiber
+  return current !== undefined && (current === cell.fiber || current === cell.initFiber)
 }
 
 /**
@@ -33,7 +33,9 @@ export type ShutdownSpec = Shutdown
 export const kill = (cell: Cell): Effect.Effect<ExitReason> =>
   Effect.suspend(() => {
     cell.forceExit(Reason.killed)
-    return isSelf(cell) ? Effect.never : awaitExit(cell)
+    if (!isSelf(cell)) return awaitExit(cell)
+    // from the actor's own `init`, the kill takes effect when `init` completes: `init` goes on
+    return cell.isStarting() ? Effect.succeed(Reason.killed) : Effect.never
   })
 
 export const stop = (cell: Cell, reason: ExitReason): Effect.Effect<ExitReason> =>
