@@ -19,7 +19,7 @@ import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import { TestClock } from "effect/testing"
-import { Actor, ActorRef, ActorSystem, ExitReason } from "@arbor/core"
+import { Actor, ActorRef, ActorSystem, ExitReason, Reports } from "@arbor/core"
 import type { DeadLetter } from "@arbor/core"
 import { Registry } from "@arbor/registry"
 import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
@@ -104,6 +104,16 @@ const node = (args: ReadonlyArray<string>) =>
 // ------------------------------------------------------------------------------------------
 // child specs
 // ------------------------------------------------------------------------------------------
+
+describe("report levels (Reports.layer)", () => {
+  it("report levels that are an unknown report, not a log level, or not an object", async () => {
+    const fails = (options: unknown) => Effect.runPromise(Effect.flip(Effect.scoped(Layer.build(Reports.layer(options as never)))))
+    expect(await fails({ crsh: "Error" })).toMatchObject({ _tag: "InvalidReportLevels", field: "reports.crsh" })
+    expect(await fails({ restart: "Loud" })).toMatchObject({ _tag: "InvalidReportLevels", field: "reports.restart" })
+    expect(await fails({ crash: true })).toMatchObject({ _tag: "InvalidReportLevels", field: "reports.crash" })
+    expect(await fails("quiet")).toMatchObject({ _tag: "InvalidReportLevels", field: "reports" })
+  })
+})
 
 describe("child specs (Supervisor.start, Supervisor.startChild)", () => {
   it("child spec that is not an object", () =>
@@ -1009,6 +1019,7 @@ describe("scenario files and command lines", () => {
   it("pnpm demo with an unknown flag or a bad number", async () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
       [["--secnds", "3"], "unknown flag --secnds; valid flags: --seconds, --seed, --clients, --fault-every, --no-live, --observe, --observe-port, --help"],
+      [["--observe-port", "99999"], `--observe-port needs a whole number from 0 to 65535 (got "99999")`],
       [["--seconds", "0"], `--seconds needs a number > 0 (got "0")`],
       [["--seed", "x"], `--seed needs a whole number ≥ 0 (got "x")`],
       [["--no-live=yes"], "--no-live takes no value"]

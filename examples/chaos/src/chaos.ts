@@ -7,7 +7,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import { ActorRef, ActorSystem } from "@arbor/core"
+import { ActorRef, ActorSystem, ExitReason } from "@arbor/core"
 import { Observer } from "@arbor/observer"
 import { Registry } from "@arbor/registry"
 import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
@@ -30,6 +30,26 @@ export interface ChaosOptions {
   readonly observe?: Observer.ObserverOptions
   /** Called with the observer's address once it listens. */
   readonly onObserving?: (url: string) => void
+  /** Frames with ANSI colours (default `true`); `false` for plain text. */
+  readonly color?: boolean
+}
+
+/**
+ * A recent event of the run, in the terms the live view prints: who crashed (or gave up), with
+ * what, and who restarted it (once it has been).
+ */
+export interface Incident {
+  readonly kind: "crash" | "give-up"
+  /** The child (or supervisor) path, `/`-separated. */
+  readonly path: string
+  /** The exit reason (`failure(Error: …)`, `killed`), or what the supervisor exceeded. */
+  readonly reason: string
+  /** Milliseconds since the run started. */
+  readonly atMillis: number
+  /** The supervisor that started it again, once one has. */
+  restartedBy?: string
+  /** The incarnation it was started again as. */
+  incarnation?: number
 }
 
 export interface Summary {
@@ -47,6 +67,8 @@ export interface Summary {
   readonly lost: number
   readonly storeSize: number
   readonly aliveAfterShutdown: number
+  /** The newest incidents (at most 20), newest last. */
+  readonly recent: ReadonlyArray<Incident>
 }
 
 export interface Stats {
@@ -67,10 +89,39 @@ export const runChaos = (
     const faults = Faults.makeInjector(options.seed)
     const stats: Stats = { restarts: 0, failedStarts: 0, escalations: 0, acknowledged: 0, retriedAttempts: 0 }
     const acked: Array<number> = []
+    const clock = yield* Clock.Clock
+    const startedAt = clock.currentTimeMillisUnsafe()
+    const recent: Array<Incident> = []
+    const open = new Map<string, Incident>() // incidents not yet followed by a start, by path
+    const note = (incident: Incident) => {
+      recent.push(incident)
+      if (recent.length > 20) recent.shift()
+      open.set(incident.path, incident)
+    }
     const onEvent = (e: SupervisionEvent.SupervisionEvent) => {
-      if (e._tag === "ChildStarted" && e.restart) stats.restarts++
-      else if (e._tag === "ChildStartFailed") stats.failedStarts++
-      else if (e._tag === "RestartIntensityExceeded") stats.escalations++
+      const sup = e.supervisor.length === 0 ? "root" : e.supervisor.join("/")
+      const atMillis = clock.currentTimeMillisUnsafe() - startedAt
+      if (e._tag === "ChildStarted") {
+        if (e.restart) stats.restarts++
+        const path = [...e.supervisor, e.child].join("/")
+        const incident = open.get(path)
+        if (incident !== undefined) {
+          incident.restartedBy = sup
+          incident.incarnation = e.incarnation
+          open.delete(path)
+        }
+      } else if (e._tag === "ChildStartFailed") stats.failedStarts++
+      else if (e._tag === "ChildExited" && ExitReason.isAbnormal(e.reason)) {
+        note({ kind: "crash", path: [...e.supervisor, e.child].join("/"), reason: ExitReason.format(e.reason), atMillis })
+      } else if (e._tag === "RestartIntensityExceeded") {
+        stats.escalations++
+        note({
+          kind: "give-up",
+          path: sup,
+          reason: `more than ${e.intensity === 1 ? "1 restart" : `${e.intensity} restarts`} in ${e.periodMillis / 1000}s`,
+          atMillis
+        })
+      }
     }
     const system = yield* ActorSystem.ActorSystem
     const store = yield* OrderStore
@@ -178,8 +229,9 @@ export const runChaos = (
             faults: faults.log.filter((f) => f.kind !== "delay").length,
             elapsed: (now - start) / 1000,
             seconds: options.seconds,
-            seed: options.seed
-          }))
+            seed: options.seed,
+            recent
+          }, { color: options.color ?? true }))
           yield* Effect.sleep(options.frameEveryMillis ?? 100)
         }
       })
@@ -218,8 +270,9 @@ export const runChaos = (
       retriedAttempts: stats.retriedAttempts,
       lost,
       storeSize: store.size(),
-      aliveAfterShutdown: system.liveActors
+      aliveAfterShutdown: system.liveActors,
+      recent
     }
   }).pipe(
     Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer, OrderStore.layer))
-  ) as Effect.Effect<Summary, Observer.InvalidObserverOption | Observer.ObserverListenFailed>
+  ) as unknown as Effect.Effect<Summary, Observer.InvalidObserverOption | Observer.ObserverListenFailed>

@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util"
 import * as Effect from "effect/Effect"
 import { runChaos } from "./chaos.ts"
-import { renderSummary } from "./view.ts"
+import { renderSummary, useColor } from "./view.ts"
 
 const usage = `usage: pnpm demo [--seconds 20] [--seed N] [--clients 8] [--fault-every 100] [--no-live] [--observe]
   --seconds S       how long the demo runs (default 20)
@@ -81,6 +81,8 @@ const numberFlag = (name: "seconds" | "seed" | "clients" | "fault-every" | "obse
 }
 
 const live = process.stdout.isTTY === true && values["no-live"] !== true
+// colours only on a terminal and without NO_COLOR; otherwise not one escape code is printed
+const color = useColor(process.stdout.isTTY, process.env)
 let drawn = 0
 const onFrame = (frame: string) => {
   const lines = frame.split("\n")
@@ -89,15 +91,20 @@ const onFrame = (frame: string) => {
   drawn = lines.length
 }
 
+const observing = values.observe === true || values["observe-port"] !== undefined
+const observePort = numberFlag("observe-port", 7070, { whole: true, min: 0 })
+if (observePort > 65535) usageError(`--observe-port needs a whole number from 0 to 65535 (got ${JSON.stringify(values["observe-port"])})`)
+
 const options = {
   seconds: numberFlag("seconds", 20, { whole: false, min: 0, above: true }),
   seed: numberFlag("seed", Math.floor(Math.random() * 1_000_000), { whole: true, min: 0 }),
   clients: numberFlag("clients", 8, { whole: true, min: 1 }),
   faultEveryMillis: numberFlag("fault-every", 100, { whole: false, min: 0, above: true }),
+  color,
   ...(live ? { onFrame } : {}),
-  ...(values.observe === true || values["observe-port"] !== undefined
+  ...(observing
     ? {
-      observe: { port: numberFlag("observe-port", 7070, { whole: true, min: 0 }), title: "Arbor chaos demo" },
+      observe: { port: observePort, title: "Arbor chaos demo" },
       // printed before the first frame, which is then drawn below it
       onObserving: (url: string) => console.log(`observer: ${url}`)
     }
@@ -114,5 +121,5 @@ if (result._tag === "Failure") {
 }
 const summary = result.success
 console.log("")
-console.log(renderSummary(summary))
+console.log(renderSummary(summary, { color }))
 if (summary.lost > 0 || summary.aliveAfterShutdown > 0) process.exitCode = 1

@@ -1,35 +1,47 @@
 /**
- * Renders the supervision tree and the run's counters as lines of text (with ANSI colours),
- * and the final summary.
+ * Renders the supervision tree, the run's counters and the recent events as lines of text, and
+ * the final summary — with ANSI colours, or plain (`color: false`: no escape code at all, for a
+ * stdout that is not a terminal or when `NO_COLOR` is set).
  */
 import type { Supervisor } from "@arbor/supervisor"
-import type { Stats, Summary } from "./chaos.ts"
+import type { Incident, Stats, Summary } from "./chaos.ts"
 
-const color = (code: number, text: string) => `\x1b[${code}m${text}\x1b[0m`
-const green = (t: string) => color(32, t)
-const yellow = (t: string) => color(33, t)
-const grey = (t: string) => color(90, t)
-const bold = (t: string) => color(1, t)
-const red = (t: string) => color(31, t)
-
-const pad = (s: string, n: number) => s + " ".repeat(Math.max(0, n - visible(s).length))
-// eslint-disable-next-line no-control-regex
-const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "")
-
-const status = (s: string) => (s === "running" ? green(s) : s === "restarting" ? yellow(s) : grey(s))
-
-const budget = (s: Supervisor.Snapshot) => {
-  const text = `restarts ${s.restartsInWindow}/${s.intensity} in ${s.periodMillis / 1000}s, budget ${s.remainingBudget}`
-  return s.remainingBudget === 0 ? red(text) : s.remainingBudget <= s.intensity / 3 ? yellow(text) : text
+/** How text is styled: ANSI colours, or none. */
+export interface Style {
+  readonly color: boolean
 }
 
-const treeLines = (s: Supervisor.Snapshot, prefix: string, out: Array<string>) => {
+const palette = (style: Style) => {
+  const color = (code: number) => (text: string) => (style.color ? `\x1b[${code}m${text}\x1b[0m` : text)
+  return { green: color(32), yellow: color(33), grey: color(90), bold: color(1), red: color(31) }
+}
+
+/** `1 restart`, `2 restarts`, `0 restarts`. */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
+
+// eslint-disable-next-line no-control-regex
+const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "")
+const pad = (s: string, n: number) => s + " ".repeat(Math.max(0, n - visible(s).length))
+
+/** Whether a stdout gets colours: a terminal, and `NO_COLOR` unset or empty (https://no-color.org). */
+export const useColor = (isTTY: boolean | undefined, env: Readonly<Record<string, string | undefined>>): boolean =>
+  isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === "")
+
+const treeLines = (s: Supervisor.Snapshot, prefix: string, out: Array<string>, p: ReturnType<typeof palette>) => {
+  const status = (t: string) => (t === "running" ? p.green(t) : t === "restarting" ? p.yellow(t) : p.grey(t))
+  const budget = (b: Supervisor.Snapshot) => {
+    const text = `restarts ${b.restartsInWindow}/${b.intensity} in ${b.periodMillis / 1000}s, budget ${b.remainingBudget}`
+    return b.remainingBudget === 0 ? p.red(text) : b.remainingBudget <= b.intensity / 3 ? p.yellow(text) : text
+  }
   const children = s.children
   if (s.kind === "dynamic-supervisor") {
     const running = children.filter((c) => c.status === "running").length
     const restarting = children.filter((c) => c.status === "restarting").length
     const restartsTotal = children.reduce((n, c) => n + Math.max(0, c.incarnation - 1), 0)
-    out.push(`${prefix}└─ ${green(String(running))} sessions running${restarting > 0 ? `, ${yellow(String(restarting))} restarting` : ""}, ${restartsTotal} restarts among them`)
+    out.push(
+      `${prefix}└─ ${p.green(String(running))} ${running === 1 ? "session" : "sessions"} running` +
+        `${restarting > 0 ? `, ${p.yellow(String(restarting))} restarting` : ""}, ${plural(restartsTotal, "restart")} among them`
+    )
     return
   }
   children.forEach((c, i) => {
@@ -38,50 +50,80 @@ const treeLines = (s: Supervisor.Snapshot, prefix: string, out: Array<string>) =
     const name = pad(c.id, 12)
     if (c.supervisor !== undefined) {
       const kind = c.supervisor.kind === "dynamic-supervisor" ? "dynamic" : c.supervisor.strategy
-      out.push(`${prefix}${branch}${bold(name)} ${pad(kind, 13)} ${pad(status(c.status), 12)} #${c.incarnation}  ${budget(c.supervisor)}`)
-      treeLines(c.supervisor, prefix + (last ? "   " : "│  "), out)
+      out.push(`${prefix}${branch}${p.bold(name)} ${pad(kind, 13)} ${pad(status(c.status), 12)} #${c.incarnation}  ${budget(c.supervisor)}`)
+      treeLines(c.supervisor, prefix + (last ? "   " : "│  "), out, p)
     } else {
       out.push(`${prefix}${branch}${name} ${pad("worker", 13)} ${pad(status(c.status), 12)} #${c.incarnation}`)
     }
   })
 }
 
+/** One recent event in words: who crashed, with what, and who restarted it. */
+export const incidentText = (i: Incident): string => {
+  const at = `${(i.atMillis / 1000).toFixed(1)}s`
+  // a chain of asks nests reasons deeply: keep the line to one terminal line
+  const reason = i.reason.length > 80 ? `${i.reason.slice(0, 79)}…` : i.reason
+  switch (i.kind) {
+    case "crash":
+      return `${at} ${i.path} crashed (${reason})` +
+        (i.restartedBy !== undefined ? `, restarted by ${i.restartedBy} as #${i.incarnation}` : ", not restarted yet")
+    case "give-up":
+      return `${at} ${i.path} gave up (${reason})` +
+        (i.restartedBy !== undefined ? `, restarted by ${i.restartedBy} as #${i.incarnation}` : ", escalated to its parent")
+  }
+}
+
+/** What a frame shows beside the tree. */
 export interface FrameStats extends Stats {
   readonly faults: number
   readonly elapsed: number
   readonly seconds: number
   readonly seed: number
+  /** The newest incidents, newest last. */
+  readonly recent: ReadonlyArray<Incident>
 }
 
-export const renderFrame = (snap: Supervisor.Snapshot | undefined, stats: FrameStats): string => {
+/** One frame of the live view. */
+export const renderFrame = (snap: Supervisor.Snapshot | undefined, stats: FrameStats, style: Style = { color: true }): string => {
+  const p = palette(style)
   const out: Array<string> = []
-  out.push(bold(`Arbor chaos demo`) + grey(` — seed ${stats.seed} — ${stats.elapsed.toFixed(1)}s of ${stats.seconds}s`))
+  out.push(p.bold(`Arbor chaos demo`) + p.grey(` — seed ${stats.seed} — ${stats.elapsed.toFixed(1)}s of ${stats.seconds}s`))
   if (snap === undefined) {
-    out.push(red("root supervisor is down"))
+    out.push(p.red("root supervisor is down"))
   } else {
-    out.push(`${bold(pad("root", 15))} ${pad(snap.strategy, 13)} ${pad(green("running"), 12)}     ${budget(snap)}`)
-    treeLines(snap, "", out)
+    const text = `restarts ${snap.restartsInWindow}/${snap.intensity} in ${snap.periodMillis / 1000}s, budget ${snap.remainingBudget}`
+    out.push(`${p.bold(pad("root", 15))} ${pad(snap.strategy, 13)} ${pad(p.green("running"), 12)}     ${text}`)
+    treeLines(snap, "", out, p)
   }
   out.push("")
   out.push(
-    `faults injected ${bold(String(stats.faults))} · restarts ${bold(String(stats.restarts))} · failed starts ${stats.failedStarts} · escalations ${bold(String(stats.escalations))}`
+    `${plural(stats.faults, "fault")} injected · ${plural(stats.restarts, "restart")} · ` +
+      `${plural(stats.failedStarts, "failed start")} · ${plural(stats.escalations, "escalation")}`
   )
-  out.push(`orders acknowledged ${bold(String(stats.acknowledged))} · attempts retried ${stats.retriedAttempts}`)
+  out.push(`${plural(stats.acknowledged, "order")} acknowledged · ${plural(stats.retriedAttempts, "attempt")} retried`)
+  const recent = stats.recent.slice(-3).reverse()
+  if (recent.length === 0) out.push(p.grey("recent: nothing has crashed yet"))
+  recent.forEach((i, k) => out.push(`${k === 0 ? "recent: " : "        "}${i.kind === "give-up" ? p.red(incidentText(i)) : incidentText(i)}`))
   return out.join("\n")
 }
 
-export const renderSummary = (s: Summary): string => {
+/** The summary printed at the end. */
+export const renderSummary = (s: Summary, style: Style = { color: true }): string => {
+  const p = palette(style)
   const kinds = Object.entries(s.faultsByKind).sort().map(([k, n]) => `${k} ${n}`).join(", ")
-  const lost = s.lost === 0 ? green("0") : red(String(s.lost))
+  const lost = s.lost === 0 ? p.green("0") : p.red(String(s.lost))
   return [
-    bold("Summary"),
+    p.bold("Summary"),
     `  seed                         ${s.seed} (replay with --seed ${s.seed})`,
     `  duration                     ${s.seconds}s`,
-    `  faults injected              ${s.faults} (${kinds}; and ${s.slowedMessages} messages slowed)`,
-    `  restarts                     ${s.restarts} (failed start attempts ${s.failedStarts}, retried)`,
+    `  faults injected              ${s.faults} (${kinds}; and ${plural(s.slowedMessages, "message")} slowed)`,
+    `  restarts                     ${s.restarts} (${plural(s.failedStarts, "failed start attempt")}, retried)`,
     `  escalations                  ${s.escalations} (restart intensity exceeded, handed to the parent)`,
-    `  requests acknowledged        ${s.acknowledged} (attempts retried after a crash ${s.retriedAttempts})`,
-    `  acknowledged requests lost   ${lost} (every acknowledged order was found in the store: ${s.storeSize} orders)`,
-    `  actors alive after shutdown  ${s.aliveAfterShutdown}`
+    `  requests acknowledged        ${s.acknowledged} (${plural(s.retriedAttempts, "attempt")} retried after a crash)`,
+    `  acknowledged requests lost   ${lost} (every acknowledged order was found in the store: ${plural(s.storeSize, "order")})`,
+    `  actors alive after shutdown  ${s.aliveAfterShutdown}`,
+    ...(s.recent.length > 0
+      ? [`  last events`, ...s.recent.slice(-3).map((i) => `    ${incidentText(i)}`)]
+      : [])
   ].join("\n")
 }

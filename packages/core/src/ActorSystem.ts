@@ -69,7 +69,10 @@ export class ActorSystem extends Context.Service<ActorSystem, ActorSystemService
  */
 export const layer: Layer.Layer<ActorSystem> = Layer.effect(
   ActorSystem,
-  Effect.map(PubSub.unbounded<DeadLetter>(), (hub) => new SystemState(hub))
+  Effect.map(
+    Effect.zip(PubSub.unbounded<DeadLetter>(), Effect.context<never>()),
+    ([hub, services]) => new SystemState(hub, services)
+  )
 )
 
 /** @internal */

@@ -20,5 +20,7 @@ export * as DeadLetter from "./DeadLetter.ts"
 export * as Errors from "./Errors.ts"
 /** Why an actor ended. */
 export * as ExitReason from "./ExitReason.ts"
+/** Crash, supervision and dead-letter reports through `Effect.log*`: levels, on by default. */
+export * as Reports from "./Reports.ts"
 /** Private lanes into an actor's mailbox, for framework actors' internal messages. */
 export * as PrivateChannel from "./PrivateChannel.ts"

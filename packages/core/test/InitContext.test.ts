@@ -6,7 +6,7 @@ import { describe, expect, expectTypeOf, it } from "vitest"
 import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, ActorSystem, ExitReason } from "@arbor/core"
-import { collectDeadLetters, flush, run } from "./utils.ts"
+import { collectDeadLetters, untilIdle, run } from "./utils.ts"
 
 type LogMsg =
   | { readonly _tag: "Add"; readonly line: string }
@@ -29,7 +29,7 @@ describe("init gets the actor's context", () => {
         receive: { Add: addLine, Lines: (lines) => Actor.reply(lines, lines) }
       })
       const fiber = yield* Effect.forkChild(Actor.spawn(Log))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("1 second")
       const log = yield* Fiber.join(fiber)
       yield* ActorRef.tell(log, { _tag: "Add", line: "after spawn" })
@@ -62,7 +62,7 @@ describe("init gets the actor's context", () => {
       const watcher = yield* Actor.spawn(Watcher)
       yield* ActorRef.tell(watched, { _tag: "Crash" })
       yield* ActorRef.tell(linked, { _tag: "Crash" })
-      yield* flush
+      yield* untilIdle
       return { downs, alive: yield* ActorRef.isAlive(watcher) }
     })).then((out) => expect(out).toEqual({ downs: ["Down:Failure", "Exit:Failure"], alive: true })))
 
@@ -146,7 +146,7 @@ describe("init gets the actor's context", () => {
         }
       })
       const fiber = yield* Effect.forkChild(Actor.spawn(Quitter))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("1 second")
       const ref = yield* Fiber.join(fiber)
       const reason = yield* ActorRef.monitor(ref)
@@ -171,9 +171,9 @@ describe("init gets the actor's context", () => {
         receive: { Add: addLine, Lines: (lines) => Actor.reply(lines, lines) }
       })
       const fiber = yield* Effect.forkChild(Actor.spawn(Slow))
-      yield* flush
+      yield* untilIdle
       const killer = yield* Effect.forkChild(ActorRef.kill(leaked!))
-      yield* flush
+      yield* untilIdle
       const aliveDuringInit = ActorRef.isAliveUnsafe(leaked!)
       yield* TestClock.adjust("1 second")
       const ref = yield* Fiber.join(fiber)

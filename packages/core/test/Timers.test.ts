@@ -6,7 +6,7 @@ import { Effect, Fiber } from "effect"
 import type { Duration } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, ActorSystem, Errors, ExitReason } from "@arbor/core"
-import { collectDeadLetters, flush, makeGate, run } from "./utils.ts"
+import { collectDeadLetters, untilIdle, makeGate, run } from "./utils.ts"
 import type { Gate } from "./utils.ts"
 
 type Msg =
@@ -64,15 +64,15 @@ describe("timers", () => {
     run(Effect.gen(function*() {
       const actor = yield* Actor.spawn(makeTimed())
       yield* ActorRef.tell(actor, { _tag: "Arm", key: "k", n: 1, delay: "10 seconds" })
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("9 seconds")
-      yield* flush
+      yield* untilIdle
       const before = yield* seen(actor)
       yield* TestClock.adjust("1 second")
-      yield* flush
+      yield* untilIdle
       const at = yield* seen(actor)
       yield* TestClock.adjust("1 minute")
-      yield* flush
+      yield* untilIdle
       return { before, at, later: yield* seen(actor) }
     })).then((out) => expect(out).toEqual({ before: [], at: [1], later: [1] })))
 
@@ -80,17 +80,17 @@ describe("timers", () => {
     run(Effect.gen(function*() {
       const actor = yield* Actor.spawn(makeTimed())
       yield* ActorRef.tell(actor, { _tag: "Every", key: "p", n: 7, interval: "1 second", initialDelay: "0 millis" })
-      yield* flush
+      yield* untilIdle
       const first = yield* seen(actor)
       for (let i = 0; i < 3; i++) {
         yield* TestClock.adjust("1 second")
-        yield* flush
+        yield* untilIdle
       }
       const active = yield* ActorRef.ask(actor, { _tag: "Active", key: "p" })
       yield* ActorRef.tell(actor, { _tag: "Cancel", key: "p" })
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("10 seconds")
-      yield* flush
+      yield* untilIdle
       return { first, all: yield* seen(actor), active, after: yield* ActorRef.ask(actor, { _tag: "Active", key: "p" }) }
     })).then((out) => expect(out).toEqual({ first: [7], all: [7, 7, 7, 7], active: true, after: false })))
 
@@ -98,15 +98,15 @@ describe("timers", () => {
     run(Effect.gen(function*() {
       const actor = yield* Actor.spawn(makeTimed())
       yield* ActorRef.tell(actor, { _tag: "Arm", key: "k", n: 1, delay: "1 second" })
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("500 millis")
       yield* ActorRef.tell(actor, { _tag: "Arm", key: "k", n: 2, delay: "2 seconds" })
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("1 second")
-      yield* flush
+      yield* untilIdle
       const mid = yield* seen(actor)
       yield* TestClock.adjust("1 second")
-      yield* flush
+      yield* untilIdle
       return { mid, end: yield* seen(actor) }
     })).then((out) => expect(out).toEqual({ mid: [], end: [2] })))
 
@@ -116,13 +116,13 @@ describe("timers", () => {
       yield* ActorRef.tell(actor, { _tag: "Arm", key: "a", n: 1, delay: "1 second" })
       yield* ActorRef.tell(actor, { _tag: "Arm", key: "b", n: 2, delay: "2 seconds" })
       yield* ActorRef.tell(actor, { _tag: "Arm", key: "c", n: 3, delay: "3 seconds" })
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("2 seconds")
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.tell(actor, { _tag: "CancelAll" })
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("10 seconds")
-      yield* flush
+      yield* untilIdle
       return yield* seen(actor)
     })).then((out) => expect(out).toEqual([1, 2])))
 
@@ -132,7 +132,7 @@ describe("timers", () => {
       yield* ActorRef.tell(actor, { _tag: "Arm", key: "k", n: 1, delay: "1 second" })
       const armed = yield* ActorRef.ask(actor, { _tag: "Active", key: "k" })
       yield* TestClock.adjust("1 second")
-      yield* flush
+      yield* untilIdle
       return { armed, after: yield* ActorRef.ask(actor, { _tag: "Active", key: "k" }), seen: yield* seen(actor) }
     })).then((out) => expect(out).toEqual({ armed: true, after: false, seen: [1] })))
 
@@ -142,12 +142,12 @@ describe("timers", () => {
       const actor = yield* Actor.spawn(makeTimed(gate))
       yield* ActorRef.tell(actor, { _tag: "Arm", key: "k", n: 1, delay: "1 second" })
       yield* ActorRef.tell(actor, { _tag: "Block", then: "cancel" })
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("1 second") // fires: Tick 1 waits behind the blocked handler
-      yield* flush
+      yield* untilIdle
       const queued = yield* ActorRef.mailboxSize(actor)
       yield* gate.open
-      yield* flush
+      yield* untilIdle
       return { queued, seen: yield* seen(actor) }
     })).then((out) => expect(out).toEqual({ queued: 1, seen: [] })))
 
@@ -157,14 +157,14 @@ describe("timers", () => {
       const actor = yield* Actor.spawn(makeTimed(gate))
       yield* ActorRef.tell(actor, { _tag: "Arm", key: "k", n: 1, delay: "1 second" })
       yield* ActorRef.tell(actor, { _tag: "Block", then: "rearm" })
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("1 second")
-      yield* flush
+      yield* untilIdle
       yield* gate.open
-      yield* flush
+      yield* untilIdle
       const beforeNew = yield* seen(actor)
       yield* TestClock.adjust("1 second")
-      yield* flush
+      yield* untilIdle
       return { beforeNew, seen: yield* seen(actor) }
     })).then((out) => expect(out).toEqual({ beforeNew: [], seen: [2] })))
 
@@ -174,10 +174,10 @@ describe("timers", () => {
       const actor = yield* Actor.spawn(makeTimed())
       yield* ActorRef.tell(actor, { _tag: "Arm", key: "k", n: 1, delay: "1 second" })
       yield* ActorRef.tell(actor, { _tag: "Every", key: "p", n: 2, interval: "1 second" })
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.stop(actor)
       yield* TestClock.adjust("1 minute")
-      yield* flush
+      yield* untilIdle
       return (yield* letters).length
     })).then((n) => expect(n).toBe(0)))
 
@@ -197,14 +197,14 @@ describe("timers", () => {
         })
       const first = yield* Actor.spawn(Heartbeat("first"))
       yield* TestClock.adjust("1 second")
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.tell(first, { _tag: "Crash" })
       yield* ActorRef.monitor(first)
       yield* Actor.spawn(Heartbeat("second"))
       yield* TestClock.adjust("1 second")
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("1 second")
-      yield* flush
+      yield* untilIdle
       return ticks
     })).then((ticks) => expect(ticks).toEqual(["first", "second", "second"])))
 
@@ -247,15 +247,15 @@ describe("idle timeout", () => {
       const actor = yield* Actor.spawn(Idler)
       yield* TestClock.adjust("6 seconds")
       yield* ActorRef.tell(actor, { _tag: "Work" })
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("6 seconds") // 6 s since the last message: not idle yet
-      yield* flush
+      yield* untilIdle
       const early = [...log]
       yield* TestClock.adjust("4 seconds") // 10 s since Work
-      yield* flush
+      yield* untilIdle
       const idle = [...log]
       yield* TestClock.adjust("10 seconds") // ignored: sent again after another 10 s
-      yield* flush
+      yield* untilIdle
       return { early, idle, again: [...log], alive: yield* ActorRef.isAlive(actor) }
     })).then((out) =>
       expect(out).toEqual({
@@ -278,7 +278,7 @@ describe("idle timeout", () => {
       const actor = yield* Actor.spawn(Session)
       const exit = yield* Effect.forkChild(ActorRef.monitor(actor))
       yield* TestClock.adjust("29 seconds")
-      yield* flush
+      yield* untilIdle
       const alive = yield* ActorRef.isAlive(actor)
       yield* TestClock.adjust("1 second")
       const reason = yield* Fiber.join(exit)
@@ -296,14 +296,14 @@ describe("idle timeout", () => {
       })
       const actor = yield* Actor.spawn(Busy)
       yield* ActorRef.tell(actor, { _tag: "Work" })
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("5 seconds")
-      yield* flush
+      yield* untilIdle
       const aliveWhileBusy = yield* ActorRef.isAlive(actor)
       yield* gate.open
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("1 second")
-      yield* flush
+      yield* untilIdle
       return { aliveWhileBusy, aliveAfter: yield* ActorRef.isAlive(actor) }
     })).then((out) => expect(out).toEqual({ aliveWhileBusy: true, aliveAfter: false })))
 })

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, Errors } from "@arbor/core"
-import { flush, run } from "./utils.ts"
+import { untilIdle, run } from "./utils.ts"
 
 type Msg = { readonly _tag: "Tick" } | Actor.Request<{ readonly _tag: "Ticks" }, number>
 
@@ -24,7 +24,7 @@ const tryTimers = (attempt: (timers: Actor.Timers<Msg>) => Effect.Effect<unknown
     })
     const ref = yield* Actor.spawn(A, { label: "timed" })
     yield* TestClock.adjust("1 hour")
-    yield* flush
+    yield* untilIdle
     return { failure, ticks: yield* ActorRef.ask(ref, { _tag: "Ticks" }) }
   }))
 

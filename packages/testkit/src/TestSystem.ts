@@ -155,11 +155,12 @@ export const layer = (options?: Options): Layer.Layer<ActorSystem.ActorSystem> =
   }
   // the TestClock wraps the counting scheduler (it reads the scheduler it is built over), so
   // its own wait for woken sleepers keeps working and every task still goes through the count
+  // the system is built over the TestClock, so what it times itself (the dead-letter report's
+  // summaries) moves with the test's clock too
   const world = clock === "test"
-    ? Layer.merge(
-      ActorSystem.layer,
+    ? ActorSystem.layer.pipe(Layer.provideMerge(
       TestClock.layer(warningDelay === undefined ? undefined : { warningDelay }).pipe(Layer.provide(counting))
-    )
+    ))
     : ActorSystem.layer
   return Layer.provideMerge(world, counting)
 }

@@ -15,6 +15,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import * as References from "effect/References"
 import * as Scope from "effect/Scope"
 import type { Overflow as ActorOverflow, Signal as ActorSignal } from "../Actor.ts"
 import type { ActorRef } from "../ActorRef.ts"
@@ -28,6 +29,7 @@ import type { Leftovers, Ties } from "./exits.ts"
 import { asEffect, handlerDefect, handlerFailure, isThenable, Reply, ReplyLater, Stop, thenableDefect } from "./handler.ts"
 import { Ref } from "./ref.ts"
 import type { ActorSystemService } from "../ActorSystem.ts"
+import { actorAnnotations, reportCrash } from "./report.ts"
 import type { Runnable, SystemState } from "./system.ts"
 import { IdleTimer, Timers } from "./timers.ts"
 
@@ -235,7 +237,12 @@ export class Cell implements Runnable {
 
   /** Services for effects run on the actor's behalf: the spawner's, plus the actor's own `Scope`. */
   get context(): Context.Context<never> {
-    return (this.contextCache ??= Context.add(this.services, Scope.Scope, this.resources))
+    // the actor's own log annotations (its id and label), not its spawner's
+    return (this.contextCache ??= Context.add(
+      Context.add(this.services, Scope.Scope, this.resources),
+      References.CurrentLogAnnotations,
+      actorAnnotations(this.id, this.label)
+    ))
   }
 
   get description() {
@@ -679,6 +686,7 @@ export class Cell implements Runnable {
       this.idle.cancel()
       this.idle = undefined
     }
+    reportCrash(this.services, this.id, this.label, reason)
     this.sys = undefined
     this.state = undefined
     const ties = this.ties

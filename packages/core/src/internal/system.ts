@@ -5,8 +5,10 @@
  *
  * @internal
  */
+import type * as Context from "effect/Context"
 import * as PubSub from "effect/PubSub"
 import type { DeadLetter } from "../DeadLetter.ts"
+import { DeadLetterReporter } from "./report.ts"
 import { Deadlines } from "./deadlines.ts"
 import type { Expirable } from "./deadlines.ts"
 
@@ -73,8 +75,12 @@ export class SystemState {
   deadLetterCount = 0
   liveActors = 0
 
-  constructor(deadLetters: PubSub.PubSub<DeadLetter>) {
+  /** Logs dead letters (`Reports`), `undefined` when they are not reported. */
+  private readonly reporter: DeadLetterReporter | undefined
+
+  constructor(deadLetters: PubSub.PubSub<DeadLetter>, services?: Context.Context<never>) {
     this.deadLetters = deadLetters
+    this.reporter = services === undefined ? undefined : DeadLetterReporter.make(services)
   }
 
   allocateId(): number {
@@ -92,5 +98,6 @@ export class SystemState {
   publishDeadLetter(letter: DeadLetter): void {
     this.deadLetterCount++
     PubSub.publishUnsafe(this.deadLetters, letter)
+    this.reporter?.letter(letter)
   }
 }
