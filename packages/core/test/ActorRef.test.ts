@@ -261,7 +261,7 @@ describe("G7 a request answered later (Actor.replyLater)", () => {
       const f = yield* Actor.spawn(Front(pending))
       const a = yield* Effect.forkChild(ActorRef.ask(f, { _tag: "Lookup", key: "a" }))
       const b = yield* Effect.forkChild(ActorRef.ask(f, { _tag: "Lookup", key: "b" }))
-      yield* flush
+      yield* untilIdle
       // both taken, none answered: the actor still answers other requests
       const taken = yield* ActorRef.ask(f, { _tag: "Count" })
       const waiting = [...pending.keys()].sort()
@@ -279,12 +279,12 @@ describe("G7 a request answered later (Actor.replyLater)", () => {
       const pending = new Map<string, (value: string) => void>()
       const f = yield* Actor.spawn(Front(pending))
       const late = yield* Effect.forkChild(Effect.flip(ActorRef.ask(f, { _tag: "Lookup", key: "late" }, { timeout: "1 second" })))
-      yield* flush
+      yield* untilIdle
       yield* TestClock.adjust("1 second")
       const timedOut = yield* Fiber.join(late)
       yield* ActorRef.tell(f, { _tag: "Answer", key: "late" })
       const orphan = yield* Effect.forkChild(Effect.flip(ActorRef.ask(f, { _tag: "Lookup", key: "never" })))
-      yield* flush
+      yield* untilIdle
       yield* ActorRef.stop(f, ExitReason.shutdown("closing"))
       return { timedOut, orphan: yield* Fiber.join(orphan) }
     }))
