@@ -17,6 +17,7 @@ import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { splitLogRecords } from "./log-records.ts"
 
 const root = join(import.meta.dirname, "..")
 const work = mkdtempSync(join(tmpdir(), "arbor-pack-"))
@@ -55,13 +56,13 @@ const program = Effect.gen(function* () {
     onEvent: (e) => { if (e._tag === "ChildStarted" && e.restart) restarts++ }
   })
   const first = yield* Registry.await(Name, "1 second")
-  console.log("@@ " + (yield* ActorRef.ask(first, { _tag: "Greet", name: "ada" })))
+  console.log(yield* ActorRef.ask(first, { _tag: "Greet", name: "ada" }))
   yield* ActorRef.tell(first, { _tag: "Crash" })
   const reason = yield* ActorRef.monitor(first)
-  console.log("@@ crashed: " + reason._tag)
+  console.log("crashed: " + reason._tag)
   const second = yield* Registry.await(Name, "1 second")
-  console.log("@@ " + (yield* ActorRef.ask(second, { _tag: "Greet", name: "ada" })))
-  console.log("@@ restarts: " + restarts + ", new incarnation: " + (second.id !== first.id))
+  console.log(yield* ActorRef.ask(second, { _tag: "Greet", name: "ada" }))
+  console.log("restarts: " + restarts + ", new incarnation: " + (second.id !== first.id))
 })
 
 await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer))))
@@ -104,20 +105,20 @@ const program = Effect.gen(function* () {
   const first = (yield* Supervisor.whichChildren(sup))[0].ref
   yield* ActorRef.tell(first, { _tag: "Add", n: 2 })
   yield* ActorRef.tell(first, { _tag: "Add", n: 3 })
-  console.log("@@ sum: " + (yield* ActorRef.ask(first, { _tag: "Get" }, { timeout: "30 seconds" })))
+  console.log("sum: " + (yield* ActorRef.ask(first, { _tag: "Get" }, { timeout: "30 seconds" })))
   yield* ActorRef.tell(first, { _tag: "Hang" })
-  console.log("@@ hung: " + (yield* ActorRef.monitor(first))._tag)
+  console.log("hung: " + (yield* ActorRef.monitor(first))._tag)
   let second = first
   while (second === first || !ActorRef.isAliveUnsafe(second)) {
     second = (yield* Supervisor.whichChildren(sup))[0].ref ?? first
     yield* Effect.sleep("10 millis")
   }
-  console.log("@@ restarted, fresh state: " + (yield* ActorRef.ask(second, { _tag: "Get" }, { timeout: "30 seconds" })))
-  console.log("@@ threads: " + WorkerActor.liveThreads())
+  console.log("restarted, fresh state: " + (yield* ActorRef.ask(second, { _tag: "Get" }, { timeout: "30 seconds" })))
+  console.log("threads: " + WorkerActor.liveThreads())
 })
 
 await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ActorSystem.layer)))
-console.log("@@ threads after: " + WorkerActor.liveThreads())
+console.log("threads after: " + WorkerActor.liveThreads())
 `
 
 /** A typed consumer: inference of replies and states must survive the trip through `.d.ts`. */
@@ -196,10 +197,6 @@ const effectVersions = (): { readonly oldest: string; readonly newest: string } 
 
 const tarballs: Record<string, string> = {}
 
-/** A program's result lines ("@@ …"), without Arbor's own log lines (crash reports, dead letters) around them. */
-const results = (stdout: string): string =>
-  stdout.split("\n").filter((l) => l.startsWith("@@ ")).map((l) => l.slice(3) + "\n").join("")
-
 describe("packed packages", () => {
   beforeAll(() => {
     run("pnpm", ["run", "build"], root)
@@ -261,11 +258,14 @@ describe("packed packages", () => {
         expect(existsSync(join(app, "node_modules", "@arbor", p, "node_modules", "effect")), p).toBe(false)
       }
       run(process.execPath, [tsc, "-p", "tsconfig.json"], app)
-      const out = results(run(process.execPath, ["main.mjs"], app))
-      expect(out).toBe("hello ada #1\ncrashed: Failure\nhello ada #1\nrestarts: 1, new incarnation: true\n")
+      const out = run(process.execPath, ["main.mjs"], app)
+      // Arbor logs a crash report for the crash the program injects, through Effect's logger
+      const split = splitLogRecords(out)
+      expect(split.program).toBe("hello ada #1\ncrashed: Failure\nhello ada #1\nrestarts: 1, new incarnation: true\n")
+      expect(split.records).toEqual([expect.stringMatching(/^ERROR: crash report: actor "greeter" \(#\d+\) ended: failure\(Error: boom\)/)])
       // exits by itself (no leaked thread or timer), or execFileSync's timeout fails the test
-      const worker = results(run(process.execPath, ["worker.mjs"], app))
-      expect(worker).toBe("sum: 5\nhung: Killed\nrestarted, fresh state: 0\nthreads: 1\nthreads after: 0\n")
+      const worker = run(process.execPath, ["worker.mjs"], app)
+      expect(splitLogRecords(worker).program).toBe("sum: 5\nhung: Killed\nrestarted, fresh state: 0\nthreads: 1\nthreads after: 0\n")
     }, 300_000)
   }
 })
