@@ -762,6 +762,69 @@ export const spawn = <Msg, Meta, IE, R>(
     })
   })
 
+/**
+ * Registers what `start` returns under `key`, in the same step, before the ref is handed on:
+ * the naming of {@link spawn} for any start effect (a supervisor's `start`, a nested
+ * supervisor, a worker actor). A supervisor child or a `Supervisor.start` given a `name` uses
+ * it, so every restart registers the new incarnation before anyone else receives it.
+ *
+ * Fails with {@link AlreadyRegistered} if a live actor holds the name: checked before `start`
+ * runs (nothing is started), and again once it returned (a registration that won the race
+ * meanwhile wins: the new actor is stopped, then this fails). A result that is not an
+ * `ActorRef` (a supervisor child's `Child.ignore`) is passed on unregistered.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorSystem } from "@arbor/core"
+ * import { Registry } from "@arbor/registry"
+ * import { Effect, Layer } from "effect"
+ *
+ * type PingMsg = Actor.Request<{ readonly _tag: "Ping" }, "pong">
+ * const Pinger = Actor.make<PingMsg>()({
+ *   init: () => Effect.succeed(undefined),
+ *   receive: { Ping: (s) => Actor.reply("pong" as const, s) }
+ * })
+ * const PingerName = Registry.key<PingMsg>()("pinger")
+ *
+ * const program = Registry.named(PingerName, Actor.spawn(Pinger)).pipe(
+ *   Effect.scoped,
+ *   Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer))
+ * )
+ * ```
+ *
+ * @category spawning
+ * @since 0.1.0
+ */
+export const named = <Msg, Meta, A, E, R>(
+  key: Key<Msg, Meta>,
+  start: Effect.Effect<A, E, R>,
+  ...metadata: MetadataArg<Meta>
+): Effect.Effect<A, E | AlreadyRegistered, R | Registry> =>
+  Effect.flatMap(stateOf, (state) => {
+    const name = key.name
+    const taken = state.lookup(name)
+    if (taken !== undefined) return Effect.fail(new AlreadyRegistered({ name, holder: taken.ref }))
+    return Effect.flatMap(start, (value) => {
+      if (!ActorRef.isActorRef(value)) return Effect.succeed(value)
+      const any = value as unknown as AnyRef
+      const result = state.register(name, any, metadata[0])
+      if (result === undefined || result === "NotAlive") return Effect.succeed(value)
+      return ActorRef.stop(value as ActorRef.ActorRef<unknown>).pipe(
+        Effect.andThen(Effect.fail(new AlreadyRegistered({ name, holder: result.ref })))
+      )
+    })
+  })
+
+/**
+ * `true` if `u` is a registry {@link Key} (built with {@link key}).
+ *
+ * @category keys
+ * @since 0.1.0
+ */
+export const isKey = (u: unknown): u is Key<unknown, unknown> =>
+  typeof u === "object" && u !== null && KeyTypeId in u && (u as { readonly _tag?: unknown })._tag === "Key" &&
+  typeof (u as { readonly name?: unknown }).name === "string"
+
 // -----------------------------------------------------------------------------------------
 // groups
 // -----------------------------------------------------------------------------------------
