@@ -23,12 +23,13 @@ import { MailboxFull } from "../Errors.ts"
 import type { DeadLetterReason } from "../DeadLetter.ts"
 import * as Reason from "../ExitReason.ts"
 import type { ExitReason } from "../ExitReason.ts"
-import { PendingAsk } from "./ask.ts"
+import { DeferredAsks, PendingAsk, ReplyHandle } from "./ask.ts"
 import { announceExit } from "./exits.ts"
 import type { Leftovers, Ties } from "./exits.ts"
-import { asEffect, handlerDefect, handlerFailure, isThenable, Reply, ReplyLater, Stop, thenableDefect } from "./handler.ts"
+import { asEffect, DeferReply, handlerDefect, handlerFailure, isThenable, Reply, Stop, thenableDefect } from "./handler.ts"
 import { Ref } from "./ref.ts"
 import type { ActorSystemService } from "../ActorSystem.ts"
+import type { ActorMetrics } from "./metrics.ts"
 import { actorAnnotations, reportCrash } from "./report.ts"
 import type { Runnable, SystemState } from "./system.ts"
 import { IdleTimer, Timers } from "./timers.ts"
@@ -138,6 +139,8 @@ export class Cell implements Runnable {
   private size = 0
   /** User messages taken from the mailbox and given to the handler (read by observers). */
   received = 0
+  /** This actor's metric handles (`Metrics`), `undefined` when metrics are off. */
+  private readonly metrics: ActorMetrics | undefined
   readonly capacity: number
   readonly overflow: Overflow
   private waiters: Array<Waiter> | undefined = undefined
@@ -149,8 +152,8 @@ export class Cell implements Runnable {
   private forced: ExitReason | undefined = undefined
   /** Reply handle of the message whose effect is running. */
   private current: PendingAsk | undefined = undefined
-  /** Reply handles of requests taken with `Actor.replyLater` and not answered yet. */
-  private deferred: Set<PendingAsk> | undefined = undefined
+  /** Requests answered later (`Actor.deferReply`) and not answered yet; made on first use. */
+  private deferred: DeferredAsks | undefined = undefined
   private pendingEffect: Effect.Effect<unknown, unknown, unknown> | undefined = undefined
   private stopRequest: { reason: ExitReason; hook: boolean } | undefined = undefined
 
@@ -172,6 +175,7 @@ export class Cell implements Runnable {
     this.capacity = capacity
     this.overflow = overflow
     this.self = new Ref(this) as unknown as ActorRef<never>
+    this.metrics = system.metrics?.forActor(label)
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const cell = this
     this.ctx = {
@@ -201,6 +205,7 @@ export class Cell implements Runnable {
     this.state = state
     this.status = Status.Running
     this.system.liveActors++
+    if (this.system.metrics !== undefined) this.system.metrics.liveChanged(1)
     const idle = this.behavior.idle
     if (idle !== undefined) this.idle = new IdleTimer(this, idle.afterMillis, idle.message)
     const forced = this.forced
@@ -427,6 +432,7 @@ export class Cell implements Runnable {
     }
     if (this.idle !== undefined) this.idle.touch()
     this.received++
+    if (this.metrics !== undefined) this.metrics.begin(this.size)
     let out: unknown
     try {
       out = this.behavior.receive(this.state, msg, this.ctx)
@@ -482,47 +488,40 @@ export class Cell implements Runnable {
   }
 
   private apply(value: unknown, rep: PendingAsk | undefined): Step {
+    if (this.metrics !== undefined) this.metrics.end()
     if (value instanceof Reply) {
       if (isThenable(value.state)) return this.thenable(value.state, rep)
       this.state = value.state
       if (rep !== undefined) rep.succeed(value.value)
       return CONTINUE
     }
-    if (value instanceof ReplyLater) {
-      if (isThenable(value.state)) return this.thenable(value.state, rep)
-      this.state = value.state
-      return this.deferReply(value, rep)
-    }
     if (value instanceof Stop) {
       this.current = rep
       return this.requestStop(value.reason, true)
     }
+    if (value instanceof DeferReply) return this.deferReply(value, rep)
     if (isThenable(value)) return this.thenable(value, rep)
     this.state = value
     return CONTINUE
   }
 
   /**
-   * `Actor.replyLater`: hands `take` the function that answers the request. The asker waits
-   * until it is called (the first call counts) or its own deadline passes; if this actor ends
-   * first, the asker fails with `ActorExited` like any waiting ask. A request that was told (no
-   * asker) gets a function that does nothing.
+   * A request handler answers later: its ask is kept (failed with `ActorExited` if the actor
+   * ends first), and the handler's continuation gets the handle and returns the next state.
    */
-  private deferReply(later: ReplyLater<unknown>, rep: PendingAsk | undefined): Step {
-    let reply: (value: unknown) => void = noop
+  private deferReply(value: DeferReply, rep: PendingAsk | undefined): Step {
+    let owner: DeferredAsks | undefined
     if (rep !== undefined && !rep.done) {
-      const deferred = (this.deferred ??= new Set())
-      deferred.add(rep)
-      reply = (value) => {
-        if (deferred.delete(rep)) rep.succeed(value)
-      }
+      owner = this.deferred ??= new DeferredAsks()
+      owner.add(rep)
     }
+    let out: unknown
     try {
-      later.take(reply)
+      out = value.f(new ReplyHandle(rep, owner))
     } catch (defect) {
       return this.requestStop(handlerDefect(defect), true)
     }
-    return CONTINUE
+    return this.settle(out, undefined)
   }
 
   /** A handler returned a Promise (an `async` handler from JS): a defect of this actor. */
@@ -681,7 +680,10 @@ export class Cell implements Runnable {
     const wasStarted = this.status !== Status.Starting
     this.status = Status.Dead
     this.exitReason = reason
-    if (wasStarted) this.system.liveActors--
+    if (wasStarted) {
+      this.system.liveActors--
+      if (this.system.metrics !== undefined) this.system.metrics.liveChanged(-1)
+    }
     if (this.timersImpl !== undefined) this.timersImpl.cancelAllUnsafe()
     if (this.idle !== undefined) {
       this.idle.cancel()
@@ -705,7 +707,7 @@ export class Cell implements Runnable {
     const deferred = this.deferred
     const left = current === undefined && size === 0 && waiters === undefined && deferred === undefined
       ? undefined
-      : { current, buf: this.buf, reps: this.reps, head: this.head, size, waiters, deferred }
+      : { current, deferred, buf: this.buf, reps: this.reps, head: this.head, size, waiters }
     this.current = undefined
     this.deferred = undefined
     this.waiters = undefined
@@ -718,4 +720,3 @@ export class Cell implements Runnable {
 }
 
 const EMPTY: Array<unknown> = []
-const noop = () => {}
