@@ -1,12 +1,15 @@
 /**
  * The documentation's promise: a snippet works when pasted. Every ```ts (or plain-JavaScript
  * ```js) block of the guides that is followed by an "Output:" ```text block is written to a
- * file, run with Node (through tsx), and its output must be exactly the documented one.
+ * file, run with Node (through tsx), and its output must be exactly the documented one. Log records Effect's default logger
+ * prints among the output (Arbor's crash reports, with a time stamp and a stack) are compared
+ * by their first line only, without the time stamp and fiber id: `ERROR: crash report: …`.
  */
 import { execFile } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
+import { splitLogRecords } from "../../integration/log-records.ts"
 
 const root = join(import.meta.dirname, "..", "..")
 const files = ["README.md", "docs/getting-started.md", "docs/actors.md", "docs/testing.md", "docs/registry.md", "docs/supervision.md", "docs/promise.md"]
@@ -49,8 +52,11 @@ const start = (s: Snippet): Promise<string> => {
       cwd: root,
       encoding: "utf8",
       timeout: 60_000
-    }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout))))
+    }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(shorten(stdout)))))
 }
+
+/** The output with each log record shortened to its first line, without time stamp and fiber id. */
+const shorten = (stdout: string): string => splitLogRecords(stdout).shortened
 
 describe("documentation snippets run and print what the docs say", () => {
   it("finds the snippets", () => {

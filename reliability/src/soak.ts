@@ -30,7 +30,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
-import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+import { Actor, ActorRef, ActorSystem, Reports } from "@arbor/core"
 import { Registry } from "@arbor/registry"
 import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
 import type { SupervisionEvent } from "@arbor/supervisor"
@@ -406,10 +406,14 @@ export const runSoak = (options: SoakOptions): Effect.Effect<SoakRun> =>
       misrouted: stats.misrouted,
       healTimeouts: stats.healTimeouts,
       treeDied,
-      aliveAfterTeardown: system.liveActors,
+      aliveAfterTeardown: (yield* system.liveActors),
       millis: Date.now() - started
     }
-  }).pipe(Effect.provide(Layer.mergeAll(ActorSystem.layer, Layer.fresh(Registry.layer))))
+  }).pipe(Effect.provide(
+    // thousands of crashes are the point here: their crash reports are turned off (the soak
+    // counts every exit itself), so the report line stays the last line of stdout
+    Layer.mergeAll(ActorSystem.layer, Layer.fresh(Registry.layer)).pipe(Layer.provideMerge(Layer.orDie(Reports.layer(false))))
+  ))
 
 // ------------------------------------------------------------------------------------------
 // the command

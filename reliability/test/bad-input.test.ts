@@ -51,7 +51,7 @@ const run = <A, E>(program: Effect.Effect<A, E, Services>): Promise<A> =>
 /** Waits until nothing is left to run, never for time. */
 const untilIdle = TestSystem.untilIdle
 
-const liveActors = ActorSystem.ActorSystem.useSync((s) => s.liveActors)
+const liveActors = ActorSystem.liveActors
 
 type EchoMsg =
   | Actor.Request<{ readonly _tag: "Echo"; readonly text: string }, string>

@@ -7,7 +7,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import { ActorRef, ActorSystem, ExitReason } from "@arbor/core"
+import { ActorRef, ActorSystem, ExitReason, Reports } from "@arbor/core"
 import { Observer } from "@arbor/observer"
 import { Registry } from "@arbor/registry"
 import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
@@ -270,9 +270,13 @@ export const runChaos = (
       retriedAttempts: stats.retriedAttempts,
       lost,
       storeSize: store.size(),
-      aliveAfterShutdown: system.liveActors,
+      aliveAfterShutdown: (yield* system.liveActors),
       recent
     }
   }).pipe(
-    Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer, OrderStore.layer))
+    // the demo shows crashes in its own live view and events line, so Arbor's crash reports
+    // (a log record with a stack per crash, a hundred a second here) are turned off
+    Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer, OrderStore.layer).pipe(
+      Layer.provideMerge(Layer.orDie(Reports.layer(false)))
+    ))
   ) as unknown as Effect.Effect<Summary, Observer.InvalidObserverOption | Observer.ObserverListenFailed>

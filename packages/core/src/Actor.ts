@@ -44,11 +44,8 @@
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import type { ActorRef } from "./ActorRef.ts"
 import * as ActorSystem from "./ActorSystem.ts"
@@ -57,13 +54,11 @@ import { InvalidActorDefinition, InvalidActorOptions, StartTimeout } from "./Err
 import type { InvalidTimer } from "./Errors.ts"
 import * as Reason from "./ExitReason.ts"
 import type { ExitReason } from "./ExitReason.ts"
-import { Cell } from "./internal/cell.ts"
 import type { CellBehavior } from "./internal/cell.ts"
 import { dispatchOf } from "./internal/dispatch.ts"
 import type { ReplyHandle as ReplyHandleImpl } from "./internal/ask.ts"
-import { asEffect, DeferReply as DeferReplyImpl, Reply as ReplyImpl, Stop as StopImpl } from "./internal/handler.ts"
-import * as Lifecycle from "./internal/lifecycle.ts"
-import type { SystemState } from "./internal/system.ts"
+import { DeferReply as DeferReplyImpl, Reply as ReplyImpl, Stop as StopImpl } from "./internal/handler.ts"
+import { BehaviorImpl } from "./internal/spawn.ts"
 
 // -----------------------------------------------------------------------------------------
 // protocols
@@ -619,13 +614,6 @@ export interface Behavior<in Msg, out InitE = never, out R = never> {
 
 const BehaviorTypeId = "~@arbor/core/Behavior" as const
 
-class BehaviorImpl {
-  readonly [BehaviorTypeId] = undefined as never
-  /** The resolved options when `spawn` is given none (computed once). */
-  defaults: Resolved | InvalidActorOptions | undefined = undefined
-  constructor(readonly cell: CellBehavior, readonly mailbox: MailboxOptions | undefined) {}
-}
-
 /**
  * The services that the handlers `H` (a handler table or a single `receive` function) need:
  * the union of the requirements of the effects they return.
@@ -852,61 +840,6 @@ export interface SpawnOptions {
   readonly shutdown?: Shutdown
 }
 
-const OVERFLOWS: ReadonlyArray<string> = ["suspend", "dropNewest", "dropOldest", "fail"]
-const defaultShutdown = Duration.seconds(5)
-
-interface Resolved {
-  readonly capacity: number
-  readonly overflow: Overflow
-  readonly startTimeout: Duration.Duration | undefined
-  readonly shutdown: Lifecycle.ShutdownSpec
-}
-
-const resolveOptions = (
-  label: string | undefined,
-  mailbox: MailboxOptions | undefined,
-  options: SpawnOptions | undefined
-): Resolved | InvalidActorOptions => {
-  const invalid = (field: string, value: unknown, reason: string) =>
-    new InvalidActorOptions({ label, field, value, reason })
-  if (label !== undefined && typeof label !== "string") return invalid("label", label, "must be a string")
-  let capacity = Infinity
-  let overflow: Overflow = "suspend"
-  if (mailbox !== undefined) {
-    if (typeof mailbox !== "object" || mailbox === null) {
-      return invalid("mailbox", mailbox, "must be an object { capacity, overflow? }")
-    }
-    const c = mailbox.capacity
-    if (typeof c !== "number" || !Number.isInteger(c) || c < 1) {
-      return invalid("mailbox.capacity", c, "must be a whole number ≥ 1")
-    }
-    capacity = c
-    if (mailbox.overflow !== undefined) {
-      if (!OVERFLOWS.includes(mailbox.overflow)) {
-        return invalid("mailbox.overflow", mailbox.overflow, `must be one of ${OVERFLOWS.join(", ")}`)
-      }
-      overflow = mailbox.overflow
-    }
-  }
-  let startTimeout: Duration.Duration | undefined
-  if (options?.startTimeout !== undefined) {
-    const d = Durations.decode(options.startTimeout)
-    if (d === undefined) {
-      return invalid("startTimeout", options.startTimeout, "must be a non-negative duration")
-    }
-    startTimeout = Duration.isFinite(d) ? d : undefined
-  }
-  let shutdown: Lifecycle.ShutdownSpec = defaultShutdown
-  if (options?.shutdown !== undefined) {
-    const s = Durations.decodeShutdown(options.shutdown)
-    if (s === undefined) {
-      return invalid("shutdown", options.shutdown, `must be "brutal", "infinity" or a non-negative duration`)
-    }
-    shutdown = s
-  }
-  return { capacity, overflow, startTimeout, shutdown }
-}
-
 /**
  * Spawns an actor into the current `Scope` and returns its reference once `init` has
  * completed. Closing the scope stops the actors spawned in it, newest first (each per its
@@ -943,107 +876,4 @@ export const spawn = <Msg, IE, R>(
   ActorRef<Msg>,
   IE | InvalidActorOptions | StartTimeout,
   Scope.Scope | ActorSystem.ActorSystem | Exclude<R, Scope.Scope>
-> =>
-  Effect.withFiber((fiber) => {
-    const impl = behavior as unknown as BehaviorImpl
-    const label = options?.label
-    const resolved = options === undefined
-      ? (impl.defaults ??= resolveOptions(undefined, impl.mailbox, undefined))
-      : resolveOptions(label, options.mailbox ?? impl.mailbox, options)
-    if (resolved instanceof InvalidActorOptions) return Effect.fail(resolved)
-    const services = fiber.context
-    const system = Context.getUnsafe(services, ActorSystem.ActorSystem) as SystemState
-    const parent = Context.getUnsafe(services, Scope.Scope)
-    const cell = new Cell(system, impl.cell, label, resolved.capacity, resolved.overflow)
-    cell.services = services
-    // fast path: an `init` that returns an already-completed effect starts the actor at once
-    if (resolved.startTimeout === undefined) {
-      let init: Effect.Effect<unknown, unknown, unknown>
-      try {
-        init = asEffect(impl.cell.init(cell.ctx), "init")
-      } catch (defect) {
-        cell.abortStart(Reason.fromCause(Cause.die(defect)))
-        return Effect.die(defect)
-      }
-      if (Exit.isExit(init)) {
-        if (Exit.isFailure(init)) {
-          cell.abortStart(Reason.fromCause(init.cause))
-          return init as unknown as Effect.Effect<never>
-        }
-        return Exit.succeed(started(cell, init.value, parent, resolved.shutdown))
-      }
-      return runInit(cell, init, resolved, label, parent)
-    }
-    return runInit(cell, Effect.suspend(() => asEffect(impl.cell.init(cell.ctx), "init")), resolved, label, parent)
-  }) as never
-
-/** Runs an `init` that needs the runtime (it suspends, uses services, or has a start timeout). */
-const runInit = (
-  cell: Cell,
-  init: Effect.Effect<unknown, unknown, unknown>,
-  resolved: Resolved,
-  label: string | undefined,
-  parent: Scope.Scope
-): Effect.Effect<ActorRef<never>, unknown> => {
-  let run = Effect.provideContext(
-    Effect.withFiber((fiber) => {
-      // `init` stopping or killing its own actor must not wait for itself (see `Lifecycle.isSelf`)
-      cell.initFiber = fiber
-      return init
-    }) as Effect.Effect<unknown, unknown, never>,
-    cell.context
-  )
-  const timeout = resolved.startTimeout
-  if (timeout !== undefined) {
-    run = Effect.timeoutOrElse(run, {
-      duration: timeout,
-      orElse: () => Effect.fail(new StartTimeout({ label, timeout }))
-    })
-  }
-  // Only `init` itself is interruptible: when the spawner is interrupted while `init` is
-  // suspended, the interruption ends `init` and what it acquired is released here, before the
-  // spawn ends; nor can an interruption fall between a completed `init` and the actor's start.
-  return Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(Effect.exit(restore(run)), (exit) => {
-      cell.initFiber = undefined
-      if (Exit.isFailure(exit)) {
-        return Effect.andThen(
-          Scope.close(cell.resources, exit),
-          Effect.suspend(() => {
-            cell.abortStart(Reason.fromCause(exit.cause))
-            return Effect.failCause(exit.cause)
-          })
-        )
-      }
-      return Effect.succeed(started(cell, exit.value, parent, resolved.shutdown))
-    })
-  )
-}
-
-/**
- * The actor's `init` completed: it is alive, and registered in the spawner's scope so that
- * closing the scope stops it (per its shutdown spec). The registration is one finalizer on a
- * child scope of the spawner's, which the actor closes — removing it — when it ends first.
- */
-const started = (
-  cell: Cell,
-  state: unknown,
-  parent: Scope.Scope,
-  shutdown: Lifecycle.ShutdownSpec
-): ActorRef<never> => {
-  const lifetime = Scope.forkUnsafe(parent)
-  cell.lifetime = lifetime
-  const open = lifetime.state._tag === "Empty"
-  if (open) {
-    lifetime.state = {
-      _tag: "Open",
-      finalizerKey: cell,
-      finalizer: () => cell.isAlive() ? Effect.asVoid(Lifecycle.shutdown(cell, shutdown, Reason.shutdown())) : Effect.void,
-      finalizers: undefined
-    }
-  }
-  cell.start(state)
-  // the spawner's scope had already closed: the actor must not outlive it
-  if (!open) cell.requestGracefulStop(Reason.shutdown())
-  return cell.self
-}
+> => ActorSystem.ActorSystem.use((system) => system.spawn(behavior, options))

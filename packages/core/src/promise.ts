@@ -169,7 +169,7 @@ export const makeSystem = <R = never>(options?: SystemOptions<R>): PromiseSystem
     stop: (ref, reason) => run("stop", ActorRef.stop(ref, reason)),
     monitor: (ref) => run("monitor", ActorRef.monitor(ref)),
     run: (effect) => run("run", effect),
-    liveActors: () => world?.liveActors ?? 0,
+    liveActors: () => (world === undefined ? 0 : Effect.runSync(world.liveActors)),
     close: () =>
       (closed ??= Effect.runPromise(Scope.close(scope, Exit.void)).then(() => runtime.dispose()))
   }

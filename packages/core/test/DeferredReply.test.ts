@@ -131,8 +131,7 @@ describe("deferred replies", () => {
       yield* untilIdle
       yield* ActorRef.stop(pool) // the Checkout is parked, never answered
       const error = yield* Fiber.join(waiter)
-      const system = yield* ActorSystem.ActorSystem
-      return { error: error._tag, exited: error instanceof Errors.ActorExited, live: system.liveActors }
+      return { error: error._tag, exited: error instanceof Errors.ActorExited, live: yield* ActorSystem.liveActors }
     })).then((out) => expect(out).toEqual({ error: "ActorExited", exited: true, live: 0 })))
 
   it("a handle kept past the actor's end answers nothing (false)", () =>

@@ -9,7 +9,7 @@ import { ActorRef, ActorSystem, ExitReason } from "@arbor/core"
 import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
 import { type Log, refOf, run, startWorker, untilIdle, worker } from "./utils.ts"
 
-const liveActors = ActorSystem.ActorSystem.useSync((s) => s.liveActors)
+const liveActors = ActorSystem.liveActors
 
 /** The error inside a reply `Exit.fail(error)`, else `undefined`. */
 const errorOf = (reply: unknown): any =>

@@ -159,6 +159,7 @@ export class Cell implements Runnable {
 
   constructor(
     system: SystemState,
+    service: ActorSystemService,
     behavior: CellBehavior,
     label: string | undefined,
     capacity: number,
@@ -175,7 +176,7 @@ export class Cell implements Runnable {
     const cell = this
     this.ctx = {
       self: this.self,
-      system,
+      system: service,
       get timers() {
         return cell.timers
       }
