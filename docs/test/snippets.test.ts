@@ -1,9 +1,10 @@
 /**
  * The documentation's promise: a snippet works when pasted. Every ```ts (or plain-JavaScript
  * ```js) block of the guides that is followed by an "Output:" ```text block is written to a
- * file, run with Node (through tsx), and its output must be exactly the documented one. Log records Effect's default logger
- * prints among the output (Arbor's crash reports, with a time stamp and a stack) are compared
- * by their first line only, without the time stamp and fiber id: `ERROR: crash report: …`.
+ * file, run with Node (through tsx), and its output must be exactly the documented one. Log
+ * records Effect's default logger prints among the output (Arbor's crash reports, with a time
+ * stamp and a stack) are compared by their first line only, without the time stamp and fiber
+ * id: `ERROR: crash report: …`.
  */
 import { execFile } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"

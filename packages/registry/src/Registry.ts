@@ -742,25 +742,79 @@ export const spawn = <Msg, Meta, IE, R>(
   IE | Errors.InvalidActorOptions | Errors.StartTimeout | AlreadyRegistered,
   Scope.Scope | ActorSystem.ActorSystem | Registry | Exclude<R, Scope.Scope>
 > =>
+  Effect.suspend(() => {
+    const given = options[0] as (Actor.SpawnOptions & { readonly metadata?: unknown }) | undefined
+    const spawnOptions: Actor.SpawnOptions = given === undefined ? { label: key.name } : { label: key.name, ...given }
+    return named(key, Actor.spawn(behavior as Actor.Behavior<Msg, IE, R>, spawnOptions), ...([given?.metadata] as MetadataArg<Meta>))
+  })
+
+/**
+ * Registers what `start` returns under `key`, in the same step, before the ref is handed on:
+ * the naming of {@link spawn} for any start effect (a supervisor's `start`, a nested
+ * supervisor, a worker actor). A supervisor child or a `Supervisor.start` given a `name` uses
+ * it, so every restart registers the new incarnation before anyone else receives it.
+ *
+ * Fails with {@link AlreadyRegistered} if a live actor holds the name: checked before `start`
+ * runs (nothing is started), and again once it returned (a registration that won the race
+ * meanwhile wins: the new actor is stopped, then this fails). A result that is not an
+ * `ActorRef` (a supervisor child's `Child.ignore`) is passed on unregistered.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorSystem } from "@arbor/core"
+ * import { Registry } from "@arbor/registry"
+ * import { Effect, Layer } from "effect"
+ *
+ * type PingMsg = Actor.Request<{ readonly _tag: "Ping" }, "pong">
+ * const Pinger = Actor.make<PingMsg>()({
+ *   init: () => Effect.succeed(undefined),
+ *   receive: { Ping: (s) => Actor.reply("pong" as const, s) }
+ * })
+ * const PingerName = Registry.key<PingMsg>()("pinger")
+ *
+ * const program = Registry.named(PingerName, Actor.spawn(Pinger)).pipe(
+ *   Effect.scoped,
+ *   Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer))
+ * )
+ * ```
+ *
+ * @category spawning
+ * @since 0.1.0
+ */
+export const named = <Msg, Meta, A, E, R>(
+  key: Key<Msg, Meta>,
+  start: Effect.Effect<A, E, R>,
+  ...metadata: MetadataArg<Meta>
+): Effect.Effect<A, E | AlreadyRegistered, R | Registry> =>
   Registry.use((registry) => {
     const name = key.name
     return Effect.flatMap(registry.lookup(name), (taken) => {
       if (Option.isSome(taken)) return Effect.fail(new AlreadyRegistered({ name, holder: taken.value.ref }))
-      const given = options[0] as (Actor.SpawnOptions & { readonly metadata?: unknown }) | undefined
-      const spawnOptions: Actor.SpawnOptions = given === undefined ? { label: name } : { label: name, ...given }
-      // registered in the same step as the spawn returns, before anyone else holds the ref
-      return Effect.flatMap(Actor.spawn(behavior as Actor.Behavior<Msg, IE, R>, spawnOptions), (ref) =>
-        registry.register(name, ref as unknown as AnyRef, given?.metadata).pipe(
-          Effect.as(ref),
+      return Effect.flatMap(start, (value) => {
+        if (!ActorRef.isActorRef(value)) return Effect.succeed(value)
+        // registered in the same step as `start` returns, before anyone else holds the ref
+        return registry.register(name, value as unknown as AnyRef, metadata[0]).pipe(
+          Effect.as(value),
           Effect.catchTags({
             // it ended before anyone could reach it: there is nothing to name
-            ActorNotAlive: () => Effect.succeed(ref),
-            // a registration won the race during `init`: it wins, the new actor is stopped
-            AlreadyRegistered: (e) => Effect.andThen(ActorRef.stop(ref), Effect.fail(e))
+            ActorNotAlive: () => Effect.succeed(value),
+            // a registration won the race during the start: it wins, the new actor is stopped
+            AlreadyRegistered: (e) => Effect.andThen(ActorRef.stop(value as ActorRef.ActorRef<unknown>), Effect.fail(e))
           })
-        ))
+        )
+      })
     })
   })
+
+/**
+ * `true` if `u` is a registry {@link Key} (built with {@link key}).
+ *
+ * @category keys
+ * @since 0.1.0
+ */
+export const isKey = (u: unknown): u is Key<unknown, unknown> =>
+  typeof u === "object" && u !== null && KeyTypeId in u && (u as { readonly _tag?: unknown })._tag === "Key" &&
+  typeof (u as { readonly name?: unknown }).name === "string"
 
 // -----------------------------------------------------------------------------------------
 // groups

@@ -36,7 +36,7 @@ const forgeries = (ref: ActorRef.ActorRef<any>, child: ActorRef.ActorRef<any>) =
 describe("a supervisor's internal messages are private", () => {
   it("S21 the public protocol of both supervisor kinds admits only the public requests", () => {
     expectTypeOf<Supervisor.Protocol["_tag"]>().toEqualTypeOf<
-      "StartChild" | "TerminateChild" | "RestartChild" | "DeleteChild" | "WhichChildren" | "CountChildren" | "Snapshot"
+      "StartChild" | "TerminateChild" | "RestartChild" | "DeleteChild" | "ChildRef" | "WhichChildren" | "CountChildren" | "Snapshot"
     >()
     expectTypeOf<DynamicSupervisor.Protocol<string>["_tag"]>().toEqualTypeOf<
       "StartChild" | "TerminateChild" | "WhichChildren" | "CountChildren" | "Snapshot"

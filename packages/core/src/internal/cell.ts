@@ -29,6 +29,7 @@ import type { Leftovers, Ties } from "./exits.ts"
 import { asEffect, DeferReply, handlerDefect, handlerFailure, isThenable, Reply, Stop, thenableDefect } from "./handler.ts"
 import { Ref } from "./ref.ts"
 import type { ActorSystemService } from "../ActorSystem.ts"
+import type { ActorMetrics } from "./metrics.ts"
 import { actorAnnotations, reportCrash } from "./report.ts"
 import type { Runnable, SystemState } from "./system.ts"
 import { IdleTimer, Timers } from "./timers.ts"
@@ -138,6 +139,8 @@ export class Cell implements Runnable {
   private size = 0
   /** User messages taken from the mailbox and given to the handler (read by observers). */
   received = 0
+  /** This actor's metric handles (`Metrics`), `undefined` when metrics are off. */
+  private readonly metrics: ActorMetrics | undefined
   readonly capacity: number
   readonly overflow: Overflow
   private waiters: Array<Waiter> | undefined = undefined
@@ -172,6 +175,7 @@ export class Cell implements Runnable {
     this.capacity = capacity
     this.overflow = overflow
     this.self = new Ref(this) as unknown as ActorRef<never>
+    this.metrics = system.metrics?.forActor(label)
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const cell = this
     this.ctx = {
@@ -201,6 +205,7 @@ export class Cell implements Runnable {
     this.state = state
     this.status = Status.Running
     this.system.liveActors++
+    if (this.system.metrics !== undefined) this.system.metrics.liveChanged(1)
     const idle = this.behavior.idle
     if (idle !== undefined) this.idle = new IdleTimer(this, idle.afterMillis, idle.message)
     const forced = this.forced
@@ -427,6 +432,7 @@ export class Cell implements Runnable {
     }
     if (this.idle !== undefined) this.idle.touch()
     this.received++
+    if (this.metrics !== undefined) this.metrics.begin(this.size)
     let out: unknown
     try {
       out = this.behavior.receive(this.state, msg, this.ctx)
@@ -482,6 +488,7 @@ export class Cell implements Runnable {
   }
 
   private apply(value: unknown, rep: PendingAsk | undefined): Step {
+    if (this.metrics !== undefined) this.metrics.end()
     if (value instanceof Reply) {
       if (isThenable(value.state)) return this.thenable(value.state, rep)
       this.state = value.state
@@ -673,7 +680,10 @@ export class Cell implements Runnable {
     const wasStarted = this.status !== Status.Starting
     this.status = Status.Dead
     this.exitReason = reason
-    if (wasStarted) this.system.liveActors--
+    if (wasStarted) {
+      this.system.liveActors--
+      if (this.system.metrics !== undefined) this.system.metrics.liveChanged(-1)
+    }
     if (this.timersImpl !== undefined) this.timersImpl.cancelAllUnsafe()
     if (this.idle !== undefined) {
       this.idle.cancel()
