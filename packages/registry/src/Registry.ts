@@ -51,6 +51,7 @@
  * Effect.runPromise(program).then(console.log) // 2
  * ```
  *
+ * @module
  * @since 0.1.0
  */
 import { Actor, ActorRef, Durations, Errors } from "@arbor/core"
@@ -800,18 +801,21 @@ export const named = <Msg, Meta, A, E, R>(
   start: Effect.Effect<A, E, R>,
   ...metadata: MetadataArg<Meta>
 ): Effect.Effect<A, E | AlreadyRegistered, R | Registry> =>
-  Effect.flatMap(stateOf, (state) => {
+  Registry.use((registry) => {
     const name = key.name
-    const taken = state.lookup(name)
-    if (taken !== undefined) return Effect.fail(new AlreadyRegistered({ name, holder: taken.ref }))
-    return Effect.flatMap(start, (value) => {
-      if (!ActorRef.isActorRef(value)) return Effect.succeed(value)
-      const any = value as unknown as AnyRef
-      const result = state.register(name, any, metadata[0])
-      if (result === undefined || result === "NotAlive") return Effect.succeed(value)
-      return ActorRef.stop(value as ActorRef.ActorRef<unknown>).pipe(
-        Effect.andThen(Effect.fail(new AlreadyRegistered({ name, holder: result.ref })))
-      )
+    return Effect.flatMap(registry.lookup(name), (taken) => {
+      if (Option.isSome(taken)) return Effect.fail(new AlreadyRegistered({ name, holder: taken.value.ref }))
+      return Effect.flatMap(start, (value) => {
+        if (!ActorRef.isActorRef(value)) return Effect.succeed(value)
+        // registered in the same step as the start returns, before anyone else holds the ref
+        return registry.register(name, value as unknown as AnyRef, metadata[0]).pipe(
+          Effect.as(value),
+          Effect.catchTags({
+            ActorNotAlive: () => Effect.succeed(value),
+            AlreadyRegistered: (e) => Effect.andThen(ActorRef.stop(value as ActorRef.ActorRef<unknown>), Effect.fail(e))
+          })
+        )
+      })
     })
   })
 
