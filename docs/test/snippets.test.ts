@@ -1,9 +1,10 @@
 /**
- * The documentation's promise: a snippet works when pasted. Every ```ts block of the guides
- * that is followed by an "Output:" ```text block is written to a file, run with Node (through
- * tsx), and its output must be exactly the documented one. Log records Effect's default logger
- * prints among the output (Arbor's crash reports, with a time stamp and a stack) are compared
- * by their first line only, without the time stamp and fiber id: `ERROR: crash report: …`.
+ * The documentation's promise: a snippet works when pasted. Every ```ts (or plain-JavaScript
+ * ```js) block of the guides that is followed by an "Output:" ```text block is written to a
+ * file, run with Node (through tsx), and its output must be exactly the documented one. Log
+ * records Effect's default logger prints among the output (Arbor's crash reports, with a time
+ * stamp and a stack) are compared by their first line only, without the time stamp and fiber
+ * id: `ERROR: crash report: …`.
  */
 import { execFile } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -12,13 +13,15 @@ import { describe, expect, it } from "vitest"
 import { splitLogRecords } from "../../integration/log-records.ts"
 
 const root = join(import.meta.dirname, "..", "..")
-const files = ["README.md", "docs/getting-started.md", "docs/actors.md", "docs/testing.md", "docs/registry.md", "docs/supervision.md"]
+const files = ["README.md", "docs/getting-started.md", "docs/actors.md", "docs/testing.md", "docs/registry.md", "docs/supervision.md", "docs/promise.md"]
 const outDir = join(root, ".tmp", "snippets")
 
 interface Snippet {
   readonly file: string
   readonly index: number
   readonly code: string
+  /** `ts` or `js` (a plain-JavaScript snippet runs as an `.mjs` file). */
+  readonly lang: string
   readonly output: string
 }
 
@@ -30,10 +33,10 @@ const snippets = (file: string): Array<Snippet> => {
     return []
   }
   const found: Array<Snippet> = []
-  const re = /```ts\n((?:(?!```)[\s\S])*)```\s*\n+Output:\s*\n+```text\n((?:(?!```)[\s\S])*)```/g
+  const re = /```(ts|js)\n((?:(?!```)[\s\S])*)```\s*\n+Output:\s*\n+```text\n((?:(?!```)[\s\S])*)```/g
   let m: RegExpExecArray | null
   let index = 0
-  while ((m = re.exec(text)) !== null) found.push({ file, index: index++, code: m[1]!, output: m[2]! })
+  while ((m = re.exec(text)) !== null) found.push({ file, index: index++, lang: m[1]!, code: m[2]!, output: m[3]! })
   return found
 }
 
@@ -43,7 +46,7 @@ const all = files.flatMap(snippets)
 const runs = new Map<Snippet, Promise<string>>()
 const start = (s: Snippet): Promise<string> => {
   mkdirSync(outDir, { recursive: true })
-  const path = join(outDir, `${s.file.replace(/[/.]/g, "_")}_${s.index}.ts`)
+  const path = join(outDir, `${s.file.replace(/[/.]/g, "_")}_${s.index}.${s.lang === "js" ? "mjs" : "ts"}`)
   writeFileSync(path, s.code)
   return new Promise((resolve, reject) =>
     execFile(join(root, "node_modules", ".bin", "tsx"), ["--conditions=@arbor/source", path], {

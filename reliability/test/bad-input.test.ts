@@ -20,7 +20,7 @@ import * as PubSub from "effect/PubSub"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { TestClock } from "effect/testing"
-import { Actor, ActorRef, ActorSystem, ExitReason, Reports } from "@arbor/core"
+import { Actor, ActorRef, ActorSystem, ExitReason, Metrics, Reports } from "@arbor/core"
 import type { DeadLetter } from "@arbor/core"
 import { Registry } from "@arbor/registry"
 import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
@@ -113,6 +113,16 @@ describe("report levels (Reports.layer)", () => {
     expect(await fails({ restart: "Loud" })).toMatchObject({ _tag: "InvalidReportLevels", field: "reports.restart" })
     expect(await fails({ crash: true })).toMatchObject({ _tag: "InvalidReportLevels", field: "reports.crash" })
     expect(await fails("quiet")).toMatchObject({ _tag: "InvalidReportLevels", field: "reports" })
+  })
+})
+
+describe("metrics (Metrics.layer)", () => {
+  it("metrics maxLabels that is not an integer from 1 to 10000, or options that are not an object", async () => {
+    const fails = (options: unknown) => Effect.runPromise(Effect.flip(Effect.scoped(Layer.build(Metrics.layer(options as never)))))
+    for (const maxLabels of [0, 2.5, 10_001, "64"]) {
+      expect(await fails({ maxLabels })).toMatchObject({ _tag: "InvalidMetricsOptions", field: "maxLabels" })
+    }
+    expect(await fails(7)).toMatchObject({ _tag: "InvalidMetricsOptions", field: "options" })
   })
 })
 
@@ -376,6 +386,13 @@ describe("supervisor options (Supervisor.start)", () => {
   it("onEvent that is not a function", () =>
     run(Effect.gen(function*() {
       expect(yield* optionField({ onEvent: "log" })).toBe("onEvent")
+    })))
+
+  it("reports option with an unknown report or a level that is not a log level", () =>
+    run(Effect.gen(function*() {
+      expect(yield* optionField({ reports: { crsh: "Error" } })).toBe("reports.crsh")
+      expect(yield* optionField({ reports: { restart: "Loud" } })).toBe("reports.restart")
+      expect(yield* optionField({ reports: "off" })).toBe("reports")
     })))
 
   it("onEvent observer that throws", () =>

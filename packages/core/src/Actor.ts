@@ -56,7 +56,8 @@ import * as Reason from "./ExitReason.ts"
 import type { ExitReason } from "./ExitReason.ts"
 import type { CellBehavior } from "./internal/cell.ts"
 import { dispatchOf } from "./internal/dispatch.ts"
-import { Reply as ReplyImpl, Stop as StopImpl } from "./internal/handler.ts"
+import type { ReplyHandle as ReplyHandleImpl } from "./internal/ask.ts"
+import { DeferReply as DeferReplyImpl, Reply as ReplyImpl, Stop as StopImpl } from "./internal/handler.ts"
 import { BehaviorImpl } from "./internal/spawn.ts"
 
 // -----------------------------------------------------------------------------------------
@@ -219,7 +220,104 @@ export type Next<S, R = any> = S | Stop | Effect.Effect<S | Stop, unknown, R>
  * @category handlers
  * @since 0.1.0
  */
-export type Answer<A, S, R = any> = Reply<A, S> | Stop | Effect.Effect<Reply<A, S> | Stop, unknown, R>
+export type Answer<A, S, R = any> =
+  | Reply<A, S>
+  | DeferredReply<A, S>
+  | Stop
+  | Effect.Effect<Reply<A, S> | DeferredReply<A, S> | Stop, unknown, R>
+
+const DeferredReplyTypeId = "~@arbor/core/DeferredReply" as const
+const ReplyHandleTypeId = "~@arbor/core/ReplyHandle" as const
+
+/**
+ * A request handler's decision to answer later; build it with {@link deferReply}.
+ *
+ * @category deferred replies
+ * @since 0.1.0
+ */
+export interface DeferredReply<out A, out S> {
+  /** Type-level only: the reply type and the state. */
+  readonly [DeferredReplyTypeId]: {
+    /** The reply type the handle accepts. */
+    readonly _A: (_: never) => A
+    /** The state the continuation returns. */
+    readonly _S: (_: never) => S
+  }
+}
+
+/**
+ * The handle of one request answered later: {@link answer} it with the request's reply type
+ * (and no other) — from a later handler of the actor, or from a fiber it forked. It answers at
+ * most once; see {@link deferReply}.
+ *
+ * @category deferred replies
+ * @since 0.1.0
+ */
+export interface ReplyHandle<in A> {
+  /** Type-level only: the reply type (contravariant: a handle for `A` takes only an `A`). */
+  readonly [ReplyHandleTypeId]: {
+    /** The reply type. */
+    readonly _A: (_: A) => void
+  }
+}
+
+/**
+ * Answers a request later (OTP's `{noreply, State}` and `gen_server:reply/2`, Akka's
+ * `replyTo`): the handler returns `Actor.deferReply((handle) => next)`; `f` receives the
+ * request's {@link ReplyHandle} and returns what a handler returns for a plain message (the
+ * next state, `Actor.stop`, or an Effect of one). The actor goes on with other messages; the
+ * asker waits until someone calls {@link answer} with the handle.
+ *
+ * - the handle accepts only the request's reply type;
+ * - answering twice, or after the asker gave up (its `AskTimeout`, an interruption), does
+ *   nothing (`answer` yields `false`);
+ * - if the actor ends first, the asker fails with `ActorExited` as for any unanswered request;
+ *   at its deadline it fails with `AskTimeout`.
+ *
+ * @example
+ * ```ts
+ * import { Actor } from "@arbor/core"
+ * import { Effect } from "effect"
+ *
+ * type Msg =
+ *   | Actor.Request<{ readonly _tag: "Next" }, number>
+ *   | { readonly _tag: "Publish"; readonly value: number }
+ *
+ * // askers of Next wait for the next published value
+ * const Feed = Actor.make<Msg, ReadonlyArray<Actor.ReplyHandle<number>>>()({
+ *   init: () => Effect.succeed([]),
+ *   receive: {
+ *     Next: (waiting) => Actor.deferReply((handle) => [...waiting, handle]),
+ *     Publish: (waiting, msg) => Effect.as(Effect.forEach(waiting, (h) => Actor.answer(h, msg.value)), [])
+ *   }
+ * })
+ * ```
+ *
+ * @category deferred replies
+ * @since 0.1.0
+ */
+export const deferReply = <A, S>(
+  f: (handle: ReplyHandle<A>) => Next<S>
+): DeferredReply<A, S> => new DeferReplyImpl(f as (handle: unknown) => unknown) as unknown as DeferredReply<A, S>
+
+/**
+ * Answers a deferred request with `value`. Yields `true` when the asker got it; `false` when the
+ * request was already answered, its asker gave up, or the actor ended (the asker was told).
+ *
+ * @category deferred replies
+ * @since 0.1.0
+ */
+export const answer = <A>(handle: ReplyHandle<A>, value: NoInfer<A>): Effect.Effect<boolean> =>
+  Effect.sync(() => (handle as unknown as ReplyHandleImpl).answer(value))
+
+/**
+ * {@link answer}, synchronously: for a handler that returns a plain state, or code outside Effect.
+ *
+ * @category deferred replies
+ * @since 0.1.0
+ */
+export const answerUnsafe = <A>(handle: ReplyHandle<A>, value: NoInfer<A>): boolean =>
+  (handle as unknown as ReplyHandleImpl).answer(value)
 
 /**
  * What the handler for message `M` may return: {@link Answer} for requests, {@link Next}
@@ -403,7 +501,11 @@ export type ReceiveFunction<Msg, S> = (
   state: S,
   msg: Msg,
   ctx: ActorContext<Msg>
-) => Next<S> | Reply<unknown, S> | Effect.Effect<S | Stop | Reply<unknown, S>, unknown, any>
+) =>
+  | Next<S>
+  | Reply<unknown, S>
+  | DeferredReply<unknown, S>
+  | Effect.Effect<S | Stop | Reply<unknown, S> | DeferredReply<unknown, S>, unknown, any>
 
 /**
  * A signal from the runtime, delivered to `onSignal`:

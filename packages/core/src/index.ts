@@ -22,5 +22,7 @@ export * as Errors from "./Errors.ts"
 export * as ExitReason from "./ExitReason.ts"
 /** Crash, supervision and dead-letter reports through `Effect.log*`: levels, on by default. */
 export * as Reports from "./Reports.ts"
+/** Actor metrics through Effect's `Metric`: names, attributes, the layer that turns them on. */
+export * as Metrics from "./Metrics.ts"
 /** Private lanes into an actor's mailbox, for framework actors' internal messages. */
 export * as PrivateChannel from "./PrivateChannel.ts"

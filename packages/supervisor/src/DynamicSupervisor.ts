@@ -50,7 +50,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import { Actor, ActorRef, type ActorSystem, type Errors } from "@arbor/core"
+import { Actor, ActorRef, type ActorSystem, type Errors, type Reports } from "@arbor/core"
 import { Registry } from "@arbor/registry"
 import * as Option from "effect/Option"
 import type * as Child from "./Child.ts"
@@ -124,8 +124,20 @@ export interface DynamicSupervisorSpec<Args, R = never, A extends Child.StartRes
   readonly restartDelay?: Schedule.Schedule<unknown, unknown, never, never>
   /** A label for the supervisor actor, shown in errors and snapshots. */
   readonly label?: string
-  /** Called synchronously with every supervision event of this supervisor and its subtree. */
-  readonly onEvent?: (event: SupervisionEvent) => void
+  /**
+   * Called synchronously with every supervision event of this supervisor and its subtree,
+   * from the moment it starts (so it sees the start itself). It may return an Effect (to log
+   * with `Effect.log*`, update a `Ref`, ...), which the supervisor runs on its own fiber with
+   * the services it was started with, without waiting for it. An observer that throws, or
+   * whose Effect fails, is ignored.
+   */
+  readonly onEvent?: (event: SupervisionEvent) => void | Effect.Effect<unknown, unknown, never>
+  /**
+   * The levels of this supervisor's own reports through `Effect.log*` (child terminated,
+   * restart, start failed, give-up, auto-shutdown), over the `Reports` in force where it
+   * starts; `false` turns them off. See `Reports` in `@arbor/core`.
+   */
+  readonly reports?: Partial<Reports.ReportLevels> | false
 }
 
 /**

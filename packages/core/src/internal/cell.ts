@@ -23,12 +23,13 @@ import { MailboxFull } from "../Errors.ts"
 import type { DeadLetterReason } from "../DeadLetter.ts"
 import * as Reason from "../ExitReason.ts"
 import type { ExitReason } from "../ExitReason.ts"
-import { PendingAsk } from "./ask.ts"
+import { DeferredAsks, PendingAsk, ReplyHandle } from "./ask.ts"
 import { announceExit } from "./exits.ts"
 import type { Leftovers, Ties } from "./exits.ts"
-import { asEffect, handlerDefect, handlerFailure, isThenable, Reply, Stop, thenableDefect } from "./handler.ts"
+import { asEffect, DeferReply, handlerDefect, handlerFailure, isThenable, Reply, Stop, thenableDefect } from "./handler.ts"
 import { Ref } from "./ref.ts"
 import type { ActorSystemService } from "../ActorSystem.ts"
+import type { ActorMetrics } from "./metrics.ts"
 import { actorAnnotations, reportCrash } from "./report.ts"
 import type { Runnable, SystemState } from "./system.ts"
 import { IdleTimer, Timers } from "./timers.ts"
@@ -138,6 +139,8 @@ export class Cell implements Runnable {
   private size = 0
   /** User messages taken from the mailbox and given to the handler (read by observers). */
   received = 0
+  /** This actor's metric handles (`Metrics`), `undefined` when metrics are off. */
+  private readonly metrics: ActorMetrics | undefined
   readonly capacity: number
   readonly overflow: Overflow
   private waiters: Array<Waiter> | undefined = undefined
@@ -149,6 +152,8 @@ export class Cell implements Runnable {
   private forced: ExitReason | undefined = undefined
   /** Reply handle of the message whose effect is running. */
   private current: PendingAsk | undefined = undefined
+  /** Requests answered later (`Actor.deferReply`) and not answered yet; made on first use. */
+  private deferred: DeferredAsks | undefined = undefined
   private pendingEffect: Effect.Effect<unknown, unknown, unknown> | undefined = undefined
   private stopRequest: { reason: ExitReason; hook: boolean } | undefined = undefined
 
@@ -170,6 +175,7 @@ export class Cell implements Runnable {
     this.capacity = capacity
     this.overflow = overflow
     this.self = new Ref(this) as unknown as ActorRef<never>
+    this.metrics = system.metrics?.forActor(label)
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const cell = this
     this.ctx = {
@@ -199,6 +205,7 @@ export class Cell implements Runnable {
     this.state = state
     this.status = Status.Running
     this.system.liveActors++
+    if (this.system.metrics !== undefined) this.system.metrics.liveChanged(1)
     const idle = this.behavior.idle
     if (idle !== undefined) this.idle = new IdleTimer(this, idle.afterMillis, idle.message)
     const forced = this.forced
@@ -425,6 +432,7 @@ export class Cell implements Runnable {
     }
     if (this.idle !== undefined) this.idle.touch()
     this.received++
+    if (this.metrics !== undefined) this.metrics.begin(this.size)
     let out: unknown
     try {
       out = this.behavior.receive(this.state, msg, this.ctx)
@@ -480,6 +488,7 @@ export class Cell implements Runnable {
   }
 
   private apply(value: unknown, rep: PendingAsk | undefined): Step {
+    if (this.metrics !== undefined) this.metrics.end()
     if (value instanceof Reply) {
       if (isThenable(value.state)) return this.thenable(value.state, rep)
       this.state = value.state
@@ -490,9 +499,29 @@ export class Cell implements Runnable {
       this.current = rep
       return this.requestStop(value.reason, true)
     }
+    if (value instanceof DeferReply) return this.deferReply(value, rep)
     if (isThenable(value)) return this.thenable(value, rep)
     this.state = value
     return CONTINUE
+  }
+
+  /**
+   * A request handler answers later: its ask is kept (failed with `ActorExited` if the actor
+   * ends first), and the handler's continuation gets the handle and returns the next state.
+   */
+  private deferReply(value: DeferReply, rep: PendingAsk | undefined): Step {
+    let owner: DeferredAsks | undefined
+    if (rep !== undefined && !rep.done) {
+      owner = this.deferred ??= new DeferredAsks()
+      owner.add(rep)
+    }
+    let out: unknown
+    try {
+      out = value.f(new ReplyHandle(rep, owner))
+    } catch (defect) {
+      return this.requestStop(handlerDefect(defect), true)
+    }
+    return this.settle(out, undefined)
   }
 
   /** A handler returned a Promise (an `async` handler from JS): a defect of this actor. */
@@ -651,7 +680,10 @@ export class Cell implements Runnable {
     const wasStarted = this.status !== Status.Starting
     this.status = Status.Dead
     this.exitReason = reason
-    if (wasStarted) this.system.liveActors--
+    if (wasStarted) {
+      this.system.liveActors--
+      if (this.system.metrics !== undefined) this.system.metrics.liveChanged(-1)
+    }
     if (this.timersImpl !== undefined) this.timersImpl.cancelAllUnsafe()
     if (this.idle !== undefined) {
       this.idle.cancel()
@@ -672,10 +704,12 @@ export class Cell implements Runnable {
     const current = this.current
     const waiters = this.waiters
     const size = this.size
-    const left = current === undefined && size === 0 && waiters === undefined
+    const deferred = this.deferred
+    const left = current === undefined && size === 0 && waiters === undefined && deferred === undefined
       ? undefined
-      : { current, buf: this.buf, reps: this.reps, head: this.head, size, waiters }
+      : { current, deferred, buf: this.buf, reps: this.reps, head: this.head, size, waiters }
     this.current = undefined
+    this.deferred = undefined
     this.waiters = undefined
     this.buf = EMPTY
     this.reps = EMPTY as Array<Rider>

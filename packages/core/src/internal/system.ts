@@ -8,6 +8,7 @@
 import type * as Context from "effect/Context"
 import * as PubSub from "effect/PubSub"
 import type { DeadLetter } from "../DeadLetter.ts"
+import { SystemMetrics } from "./metrics.ts"
 import { DeadLetterReporter } from "./report.ts"
 import { Deadlines } from "./deadlines.ts"
 import type { Expirable } from "./deadlines.ts"
@@ -92,9 +93,13 @@ export class SystemState {
   /** Logs dead letters (`Reports`), `undefined` when they are not reported. */
   private readonly reporter: DeadLetterReporter | undefined
 
+  /** Actor metrics (`Metrics`), `undefined` when they are off. */
+  readonly metrics: SystemMetrics | undefined
+
   constructor(deadLetters: PubSub.PubSub<DeadLetter>, services?: Context.Context<never>) {
     this.deadLetters = deadLetters
     this.reporter = services === undefined ? undefined : DeadLetterReporter.make(services)
+    this.metrics = services === undefined ? undefined : SystemMetrics.make(services)
   }
 
   allocateId(): number {
@@ -113,5 +118,6 @@ export class SystemState {
     this.deadLetterCount++
     PubSub.publishUnsafe(this.deadLetters, letter)
     this.reporter?.letter(letter)
+    this.metrics?.deadLetter(letter.reason)
   }
 }

@@ -17,16 +17,18 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Metric from "effect/Metric"
 import * as PubSub from "effect/PubSub"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason, PrivateChannel } from "@arbor/core"
+import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason, Metrics, PrivateChannel, Reports } from "@arbor/core"
 import type { ChildSpec, ChildStatus, RestartType } from "../Child.ts"
 import { isIgnore } from "../Child.ts"
 import { ChildNotFound, ChildRunning, ChildStartFailed, UnknownRequest } from "../Errors.ts"
 import type { SupervisionEvent } from "../SupervisionEvent.ts"
 import { type ChildrenView, decide, dropsWhenStopped, type Plan, type Policy } from "./decide.ts"
 import { RestartWindow } from "./intensity.ts"
+import { report } from "./report.ts"
 import type { ChildCounts, ChildInfo, Snapshot } from "./model.ts"
 import { type Nested, NestedSpec, type ValidChild } from "./spec.ts"
 
@@ -142,9 +144,18 @@ export interface EngineConfig {
   readonly intensity: number
   readonly periodMillis: number
   readonly restartDelay: Schedule.Schedule<unknown, unknown, never, never> | undefined
-  readonly onEvent: ((event: SupervisionEvent) => void) | undefined
+  readonly onEvent: OnEvent | undefined
   readonly policy: Policy
+  /** The services the supervisor was started with: its reports' and `onEvent` effects' logger and clock. */
+  readonly services: Context.Context<never>
+  /** The levels of its own reports. */
+  readonly reports: Reports.ReportLevels
+  /** Its `arbor_restarts` series, when metrics are on (`Metrics` of core). */
+  readonly restarts: Metric.Metric<number, unknown> | undefined
 }
+
+/** An `onEvent` callback: synchronous, or returning an Effect the supervisor runs (detached). */
+export type OnEvent = (event: SupervisionEvent) => void | Effect.Effect<unknown, unknown, never>
 
 const describe = (u: unknown): string => {
   if (u === null) return "null"
@@ -200,8 +211,17 @@ export class Engine {
   }
 
   emit = (event: SupervisionEvent): void => {
+    // only the supervisor an event is about reports it (its ancestors relay the event)
+    if (event.supervisor === this.path) {
+      report(this.config.services, this.config.reports, this.config.label, event)
+      if (this.config.restarts !== undefined && event._tag === "ChildStarted" && event.restart) {
+        this.config.restarts.updateUnsafe(1, this.config.services)
+      }
+    }
     try {
-      this.config.onEvent?.(event)
+      const out = this.config.onEvent?.(event)
+      // an Effect is run on its own; its failure, like a throw, is ignored
+      if (Effect.isEffect(out)) Effect.runForkWith(this.config.services)(Effect.ignore(out))
     } catch {
       // an observer must not break supervision
     }
@@ -626,7 +646,8 @@ const receiveWith = <P extends { readonly _tag: string }>(requests: Requests<P>)
 export interface CommonOptions {
   readonly label?: string | undefined
   readonly restartDelay?: Schedule.Schedule<unknown, unknown, never, never> | undefined
-  readonly onEvent?: ((event: SupervisionEvent) => void) | undefined
+  readonly onEvent?: OnEvent | undefined
+  readonly reports?: Partial<Reports.ReportLevels> | false | undefined
 }
 
 /** The options both supervisor kinds are started with. */
@@ -653,14 +674,23 @@ export const launch = <P extends { readonly _tag: string }>(
     const parent = yield* claimRelay
     const hub = yield* PubSub.unbounded<SupervisionEvent>()
     const clock = yield* Clock.Clock
+    const services = yield* Effect.context<never>()
     const label = options.spec.label
+    const inherited = Context.get(services, Reports.Reports)
+    const levels = options.spec.reports === undefined ? inherited : Reports.merge(inherited, options.spec.reports)
     const config: EngineConfig = {
       label,
       intensity: options.intensity.intensity,
       periodMillis: options.intensity.periodMillis,
       restartDelay: options.spec.restartDelay,
       onEvent: options.spec.onEvent,
-      policy: options.policy
+      policy: options.policy,
+      services,
+      // validated with the spec: merge cannot fail here
+      reports: levels instanceof Reports.InvalidReportLevels ? inherited : levels,
+      restarts: Context.get(services, Metrics.Enabled) === undefined
+        ? undefined
+        : Metric.withAttributes(Metrics.restarts, { supervisor: label ?? ((parent?.path ?? []).join("/") || "root") })
     }
     const engine = new Engine(config, parent?.path ?? [], parent, hub, clock, options.children)
     const behavior = Actor.make<P>()({

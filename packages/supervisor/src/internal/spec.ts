@@ -10,7 +10,7 @@
  *
  * @internal
  */
-import { Durations } from "@arbor/core"
+import { Durations, Reports } from "@arbor/core"
 import { Registry } from "@arbor/registry"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -163,6 +163,11 @@ const decodeCommon = (
   }
   const name = spec["name"]
   if (name !== undefined && !Registry.isKey(name)) return { field: "name", value: name, reason: KEY_REASON }
+  const reports = spec["reports"]
+  if (reports !== undefined) {
+    const levels = Reports.merge(Reports.defaults, reports)
+    if (levels instanceof Reports.InvalidReportLevels) return { field: levels.field, value: levels.value, reason: levels.reason }
+  }
   return decodeIntensity(spec["intensity"], spec["period"])
 }
 
