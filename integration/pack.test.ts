@@ -36,7 +36,7 @@ const program = `
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
 import { Child, Supervisor } from "@arbor/supervisor"
 import { Registry } from "@arbor/registry"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Logger } from "effect"
 
 const Greeter = Actor.make()({
   init: () => Effect.succeed({ greeted: 0 }),
@@ -64,7 +64,10 @@ const program = Effect.gen(function* () {
   console.log("restarts: " + restarts + ", new incarnation: " + (second.id !== first.id))
 })
 
-await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer))))
+// Arbor's crash and supervisor reports (Effect.log*, on by default) go to stderr here, so that
+// stdout is the program's own output
+const toStderr = Logger.layer([Logger.make((o) => process.stderr.write([].concat(o.message).join(" ") + "\\n"))])
+await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer)), Effect.provide(toStderr)))
 `
 
 /** A worker definition in its own module: the thread imports it by URL. */
@@ -93,7 +96,7 @@ const workerProgram = `
 import { ActorRef, ActorSystem } from "@arbor/core"
 import { Supervisor } from "@arbor/supervisor"
 import { WorkerActor } from "@arbor/worker"
-import { Effect } from "effect"
+import { Effect, Logger } from "effect"
 import { CounterWorker } from "./counter.mjs"
 
 const program = Effect.gen(function* () {
@@ -116,7 +119,8 @@ const program = Effect.gen(function* () {
   console.log("threads: " + WorkerActor.liveThreads())
 })
 
-await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ActorSystem.layer)))
+const toStderr = Logger.layer([Logger.make((o) => process.stderr.write([].concat(o.message).join(" ") + "\\n"))])
+await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ActorSystem.layer), Effect.provide(toStderr)))
 console.log("threads after: " + WorkerActor.liveThreads())
 `
 

@@ -1,7 +1,9 @@
 /**
  * The documentation's promise: a snippet works when pasted. Every ```ts block of the guides
  * that is followed by an "Output:" ```text block is written to a file, run with Node (through
- * tsx), and its output must be exactly the documented one.
+ * tsx), and its output must be exactly the documented one — leaving out the lines of Effect's
+ * default logger (Arbor's crash and supervision reports are on by default and timestamped; a
+ * record is its `[hh:mm:ss.mmm] LEVEL (#n): …` line and the indented or `}` lines after it).
  */
 import { execFile } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -36,6 +38,22 @@ const snippets = (file: string): Array<Snippet> => {
 
 const all = files.flatMap(snippets)
 
+/** stdout without the records of Effect's default logger (see the module comment). */
+const withoutLogRecords = (stdout: string): string => {
+  const out: Array<string> = []
+  let inRecord = false
+  for (const line of stdout.split("\n")) {
+    if (/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] [A-Z]+ \(#\d+\):/.test(line)) {
+      inRecord = true
+      continue
+    }
+    if (inRecord && (/^\s/.test(line) || line === "}")) continue
+    inRecord = false
+    out.push(line)
+  }
+  return out.join("\n")
+}
+
 /** Every snippet starts at once (each pays tsx's start-up); each test awaits its own run. */
 const runs = new Map<Snippet, Promise<string>>()
 const start = (s: Snippet): Promise<string> => {
@@ -57,7 +75,7 @@ describe("documentation snippets run and print what the docs say", () => {
   for (const s of all) {
     it(`${s.file} snippet ${s.index + 1}`, async () => {
       if (runs.size === 0) for (const each of all) runs.set(each, start(each))
-      expect(await runs.get(s)!).toBe(s.output)
+      expect(withoutLogRecords(await runs.get(s)!)).toBe(s.output)
     }, 90_000)
   }
 })

@@ -30,7 +30,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
-import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+import { Actor, ActorRef, ActorSystem, Reports } from "@arbor/core"
 import { Registry } from "@arbor/registry"
 import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
 import type { SupervisionEvent } from "@arbor/supervisor"
@@ -409,7 +409,11 @@ export const runSoak = (options: SoakOptions): Effect.Effect<SoakRun> =>
       aliveAfterTeardown: system.liveActors,
       millis: Date.now() - started
     }
-  }).pipe(Effect.provide(Layer.mergeAll(ActorSystem.layer, Layer.fresh(Registry.layer))))
+  }).pipe(
+    // 100 000 crashes would print 200 000 crash and supervisor reports (Effect.log*, on by
+    // default): the soak measures the tree, not the logger, and its stdout is its JSON report
+    Effect.provide(Layer.mergeAll(ActorSystem.layer, Layer.fresh(Registry.layer)).pipe(Layer.provideMerge(Layer.orDie(Reports.layer(false)))))
+  )
 
 // ------------------------------------------------------------------------------------------
 // the command

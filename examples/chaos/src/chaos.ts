@@ -7,7 +7,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import { ActorRef, ActorSystem, ExitReason } from "@arbor/core"
+import { ActorRef, ActorSystem, ExitReason, Reports } from "@arbor/core"
 import { Observer } from "@arbor/observer"
 import { Registry } from "@arbor/registry"
 import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
@@ -274,5 +274,9 @@ export const runChaos = (
       recent
     }
   }).pipe(
-    Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer, OrderStore.layer))
+    // the demo shows events in its own view: Arbor's log reports (Reports) would interleave with
+    // it line by line, so they are off here
+    Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer, OrderStore.layer).pipe(
+      Layer.provideMerge(Layer.orDie(Reports.layer(false)))
+    ))
   ) as unknown as Effect.Effect<Summary, Observer.InvalidObserverOption | Observer.ObserverListenFailed>
