@@ -17,6 +17,7 @@ import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { splitLogRecords } from "./log-records.ts"
 
 const root = join(import.meta.dirname, "..")
 const work = mkdtempSync(join(tmpdir(), "arbor-pack-"))
@@ -262,10 +263,13 @@ describe("packed packages", () => {
       }
       run(process.execPath, [tsc, "-p", "tsconfig.json"], app)
       const out = run(process.execPath, ["main.mjs"], app)
-      expect(out).toBe("hello ada #1\ncrashed: Failure\nhello ada #1\nrestarts: 1, new incarnation: true\n")
+      // Arbor logs a crash report for the crash the program injects, through Effect's logger
+      const split = splitLogRecords(out)
+      expect(split.program).toBe("hello ada #1\ncrashed: Failure\nhello ada #1\nrestarts: 1, new incarnation: true\n")
+      expect(split.records).toEqual([expect.stringMatching(/^ERROR: crash report: actor "greeter" \(#\d+\) ended: failure\(Error: boom\)/)])
       // exits by itself (no leaked thread or timer), or execFileSync's timeout fails the test
       const worker = run(process.execPath, ["worker.mjs"], app)
-      expect(worker).toBe("sum: 5\nhung: Killed\nrestarted, fresh state: 0\nthreads: 1\nthreads after: 0\n")
+      expect(splitLogRecords(worker).program).toBe("sum: 5\nhung: Killed\nrestarted, fresh state: 0\nthreads: 1\nthreads after: 0\n")
     }, 300_000)
   }
 })

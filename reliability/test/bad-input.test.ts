@@ -17,6 +17,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
+import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, ActorSystem, ExitReason, Metrics, Reports } from "@arbor/core"
@@ -51,7 +52,7 @@ const run = <A, E>(program: Effect.Effect<A, E, Services>): Promise<A> =>
 /** Waits until nothing is left to run, never for time. */
 const untilIdle = TestSystem.untilIdle
 
-const liveActors = ActorSystem.ActorSystem.useSync((s) => s.liveActors)
+const liveActors = ActorSystem.liveActors
 
 type EchoMsg =
   | Actor.Request<{ readonly _tag: "Echo"; readonly text: string }, string>
@@ -247,6 +248,45 @@ describe("child specs (Supervisor.start, Supervisor.startChild)", () => {
       expect((yield* errorOf(Supervisor.startChild(sup, echoChild("a"))))._tag).toBe("ChildAlreadyPresent")
     })))
 
+  it("child spec whose name is not a Registry key", () =>
+    run(Effect.gen(function*() {
+      for (const name of ["echo", 7, { name: "echo" }, null]) {
+        const e = yield* invalidSpec(staticSpec([{ id: "w", start: Actor.spawn(Echo), name }]))
+        expect(e).toMatchObject({ child: "w", field: "name", value: name })
+        expect(e.message).toContain("must be a Registry key")
+      }
+    })))
+
+  it("a named child whose name a live actor holds", () =>
+    run(Effect.gen(function*() {
+      const Name = Registry.key<EchoMsg>()("taken")
+      const holder = yield* Actor.spawn(Echo)
+      yield* Registry.register(Name, holder)
+      const e = yield* errorOf(Supervisor.start({
+        strategy: "one-for-one",
+        children: [Child.worker({ id: "w", start: Actor.spawn(Echo), name: Name })]
+      }))
+      expect(e._tag).toBe("ChildStartFailed")
+      const cause = (e as { readonly cause: Cause.Cause<unknown> }).cause
+      expect(Option.getOrThrow(Cause.findErrorOption(cause))).toMatchObject({ _tag: "AlreadyRegistered", name: "taken" })
+      expect(yield* liveActors).toBe(1) // only the holder: the child was not started
+    })))
+
+  it("childRef of an unknown child or of one with no running instance", () =>
+    run(Effect.gen(function*() {
+      const sup = yield* Supervisor.start({
+        strategy: "one-for-one",
+        children: [echoChild("up"), Child.worker({ id: "idle", start: Effect.succeed(Child.ignore) })]
+      })
+      const loose: Supervisor.SupervisorRef = sup
+      const missing = yield* errorOf(Supervisor.childRef(loose, "ghost"))
+      expect(missing).toMatchObject({ _tag: "ChildNotFound", child: "ghost" })
+      const idle = yield* errorOf(Supervisor.childRef(sup, "idle"))
+      expect(idle).toMatchObject({ _tag: "ChildNotRunning", child: "idle", status: "not_running" })
+      expect(idle.message).toContain(`child "idle" has no running instance (not_running)`)
+      expect(yield* ActorRef.ask(yield* Supervisor.childRef(sup, "up"), { _tag: "Echo", text: "ok" })).toBe("ok")
+    })))
+
   it("terminateChild, restartChild or deleteChild of an unknown id", () =>
     run(Effect.gen(function*() {
       const sup = yield* Supervisor.start({ strategy: "one-for-one", children: [] })
@@ -374,6 +414,29 @@ describe("supervisor options (Supervisor.start)", () => {
       expect(again!.incarnation).toBe(2) // restarted all the same
       expect(calls).toBeGreaterThan(1)
     })))
+  it("supervisor whose name is not a Registry key", () =>
+    run(Effect.gen(function*() {
+      const e = yield* invalidSpec(staticSpec([], { name: "root" }))
+      expect(e).toMatchObject({ child: undefined, field: "name", value: "root" })
+      const d = yield* errorOf(DynamicSupervisor.start({ child: (_: string) => Actor.spawn(Echo), name: 7 as never }))
+      expect(d).toMatchObject({ _tag: "InvalidChildSpec", child: undefined, field: "name", value: 7 })
+      expect(yield* liveActors).toBe(0)
+    })))
+
+  it("a supervisor started under a name a live actor holds", () =>
+    run(Effect.gen(function*() {
+      const Name = Registry.key<Supervisor.Protocol>()("root")
+      const first = yield* Supervisor.start({ strategy: "one-for-one", name: Name, children: [echoChild("a")] })
+      const e = yield* errorOf(Supervisor.start({ strategy: "one-for-one", name: Name, children: [echoChild("b")] }))
+      expect(e).toMatchObject({ _tag: "AlreadyRegistered", name: "root", holder: first })
+      expect(yield* liveActors).toBe(2) // the first supervisor and its child; the second never started
+    })))
+  it("Supervisor.layer with an unknown onRootExit", () =>
+    run(Effect.gen(function*() {
+      const e = yield* errorOf(Layer.build(Supervisor.layer(staticSpec([echoChild("a")]) as never, { onRootExit: "ignore" as never })))
+      expect(e).toMatchObject({ _tag: "InvalidChildSpec", child: undefined, field: "onRootExit", value: "ignore" })
+      expect(yield* liveActors).toBe(0) // checked before the tree starts
+    })))
 })
 
 // ------------------------------------------------------------------------------------------
@@ -450,7 +513,7 @@ describe("dynamic supervisor options and calls (DynamicSupervisor)", () => {
         }
       })
       expect((yield* errorOf(DynamicSupervisor.startChild(throwing, "x")))._tag).toBe("ChildStartFailed")
-      const notEffect = yield* DynamicSupervisor.start({ child: ((_: string) => 42) as never })
+      const notEffect = yield* DynamicSupervisor.start({ child: ((_: string) => 42) as unknown as (_: string) => Effect.Effect<ActorRef.ActorRef<EchoMsg>> })
       expect((yield* errorOf(DynamicSupervisor.startChild(notEffect, "x")))._tag).toBe("ChildStartFailed")
       expect(ActorRef.isAliveUnsafe(throwing) && ActorRef.isAliveUnsafe(notEffect)).toBe(true)
     })))
@@ -462,6 +525,57 @@ describe("dynamic supervisor options and calls (DynamicSupervisor)", () => {
       expect((yield* errorOf(DynamicSupervisor.terminateChild(sup, stranger)))._tag).toBe("ChildNotFound")
       yield* ActorRef.stop(stranger)
       yield* DynamicSupervisor.terminateChild(sup, stranger) // an ended reference: ok, as in OTP
+    })))
+  it("childName that is not a function, or returns something that is not a Registry key", () =>
+    run(Effect.gen(function*() {
+      const e = yield* errorOf(DynamicSupervisor.start({ child: (_: string) => Actor.spawn(Echo), childName: "x" as never }))
+      expect(e).toMatchObject({ _tag: "InvalidChildSpec", field: "childName", value: "x" })
+      const noKey = yield* DynamicSupervisor.start({
+        child: (_: string) => Actor.spawn(Echo),
+        childName: ((user: string) => `session/${user}`) as never
+      })
+      const bad = yield* errorOf(DynamicSupervisor.startChild(noKey, "bob"))
+      expect(bad).toMatchObject({ _tag: "InvalidChildSpec", field: "childName", value: "session/bob" })
+      const throwing = yield* DynamicSupervisor.start({
+        child: (_: string) => Actor.spawn(Echo),
+        childName: (): Registry.Key<EchoMsg> => {
+          throw new Error("no name")
+        }
+      })
+      const thrown = yield* errorOf(DynamicSupervisor.startOrLookup(throwing, "bob"))
+      expect(thrown).toMatchObject({ _tag: "InvalidChildSpec", field: "childName" })
+      expect(ActorRef.isAliveUnsafe(noKey) && ActorRef.isAliveUnsafe(throwing)).toBe(true)
+      expect(yield* liveActors).toBe(2) // the two supervisors, no child
+    })))
+
+  it("startOrLookup on a template without childName", () =>
+    run(Effect.gen(function*() {
+      const sup = yield* DynamicSupervisor.start({ child: (_: string) => Actor.spawn(Echo) })
+      const e = yield* errorOf(DynamicSupervisor.startOrLookup(sup, "bob"))
+      expect(e).toMatchObject({ _tag: "InvalidChildSpec", field: "childName" })
+      expect(e.message).toContain("startOrLookup needs a template with a childName")
+      expect((yield* DynamicSupervisor.countChildren(sup)).active).toBe(0)
+    })))
+
+  it("startChild of a name that is taken, and startOrLookup while that child waits for its restart", () =>
+    run(Effect.gen(function*() {
+      const Session = (user: string) => Registry.key<EchoMsg>()(`session/${user}`)
+      const sup = yield* DynamicSupervisor.start({
+        child: (_: string) => Actor.spawn(Echo),
+        childName: Session,
+        restartDelay: Schedule.spaced("1 second")
+      })
+      const alice = yield* DynamicSupervisor.startChild(sup, "alice")
+      const taken = yield* errorOf(DynamicSupervisor.startChild(sup, "alice"))
+      expect(taken).toMatchObject({ _tag: "ChildAlreadyStarted", child: "session/alice", ref: alice })
+      yield* ActorRef.tell(alice, { _tag: "Fail" })
+      yield* untilIdle
+      const waiting = yield* errorOf(DynamicSupervisor.startOrLookup(sup, "alice"))
+      expect(waiting).toMatchObject({ _tag: "ChildNotRunning", child: "session/alice", status: "restarting" })
+      yield* TestSystem.advance("1 second")
+      const again = yield* DynamicSupervisor.startOrLookup(sup, "alice")
+      expect(again).not.toBe(alice)
+      expect(Option.getOrThrow(yield* Registry.lookup(Session("alice")))).toBe(again)
     })))
 })
 

@@ -270,12 +270,12 @@ export const runChaos = (
       retriedAttempts: stats.retriedAttempts,
       lost,
       storeSize: store.size(),
-      aliveAfterShutdown: system.liveActors,
+      aliveAfterShutdown: (yield* system.liveActors),
       recent
     }
   }).pipe(
-    // the demo shows events in its own view: Arbor's log reports (Reports) would interleave with
-    // it line by line, so they are off here
+    // the demo shows crashes in its own live view and events line, so Arbor's crash reports
+    // (a log record with a stack per crash, a hundred a second here) are turned off
     Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer, OrderStore.layer).pipe(
       Layer.provideMerge(Layer.orDie(Reports.layer(false)))
     ))

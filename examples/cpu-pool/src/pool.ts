@@ -10,7 +10,7 @@ import type { SupervisionEvent } from "@arbor/supervisor"
 import { WorkerActor } from "@arbor/worker"
 import { Cause, Effect, Fiber } from "effect"
 import type * as Scope from "effect/Scope"
-import { type HasherMsg, HasherWorker } from "./hasher.ts"
+import { HasherWorker } from "./hasher.ts"
 
 type Ping = Actor.Request<{ readonly _tag: "Ping" }, number>
 const Pinger = Actor.make<Ping>()({
@@ -50,7 +50,7 @@ export const run = (o: Options): Effect.Effect<Summary, unknown, Scope.Scope | A
     let restarts = 0
     const t0 = performance.now()
     const at = () => `${String(Math.round(performance.now() - t0)).padStart(6)} ms`
-    const pool = yield* DynamicSupervisor.start<number, ActorSystem.ActorSystem>({
+    const pool = yield* DynamicSupervisor.start({
       restart: "permanent",
       intensity: 10,
       period: "10 seconds",
@@ -64,7 +64,7 @@ export const run = (o: Options): Effect.Effect<Summary, unknown, Scope.Scope | A
           o.print(`${at()}  pool: ${e.ref.label ?? e.child} restarted (a fresh thread)`)
         }
       },
-      child: (i) =>
+      child: (i: number) =>
         WorkerActor.spawn(HasherWorker, { label: `hasher-${i}`, heartbeat: o.heartbeat, resourceLimits: { maxOldGenerationSizeMb: 48 } })
     })
     for (let i = 0; i < o.members; i++) yield* DynamicSupervisor.startChild(pool, i)
@@ -85,7 +85,7 @@ export const run = (o: Options): Effect.Effect<Summary, unknown, Scope.Scope | A
     const members = () =>
       Effect.map(
         DynamicSupervisor.whichChildren(pool),
-        (cs) => cs.flatMap((c) => (c.ref === undefined ? [] : [c.ref as ActorRef.ActorRef<HasherMsg>]))
+        (cs) => cs.flatMap((c) => (c.ref === undefined ? [] : [c.ref])) // typed by the template: ActorRef<HasherMsg>
       )
     let answered = 0
     let failedJobs = 0

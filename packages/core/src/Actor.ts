@@ -44,11 +44,8 @@
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import type { ActorRef } from "./ActorRef.ts"
 import * as ActorSystem from "./ActorSystem.ts"
@@ -57,12 +54,11 @@ import { InvalidActorDefinition, InvalidActorOptions, StartTimeout } from "./Err
 import type { InvalidTimer } from "./Errors.ts"
 import * as Reason from "./ExitReason.ts"
 import type { ExitReason } from "./ExitReason.ts"
-import { Cell } from "./internal/cell.ts"
 import type { CellBehavior } from "./internal/cell.ts"
 import { dispatchOf } from "./internal/dispatch.ts"
-import { asEffect, Reply as ReplyImpl, Stop as StopImpl } from "./internal/handler.ts"
-import * as Lifecycle from "./internal/lifecycle.ts"
-import type { SystemState } from "./internal/system.ts"
+import type { ReplyHandle as ReplyHandleImpl } from "./internal/ask.ts"
+import { DeferReply as DeferReplyImpl, Reply as ReplyImpl, Stop as StopImpl } from "./internal/handler.ts"
+import { BehaviorImpl } from "./internal/spawn.ts"
 
 // -----------------------------------------------------------------------------------------
 // protocols
@@ -224,7 +220,104 @@ export type Next<S, R = any> = S | Stop | Effect.Effect<S | Stop, unknown, R>
  * @category handlers
  * @since 0.1.0
  */
-export type Answer<A, S, R = any> = Reply<A, S> | Stop | Effect.Effect<Reply<A, S> | Stop, unknown, R>
+export type Answer<A, S, R = any> =
+  | Reply<A, S>
+  | DeferredReply<A, S>
+  | Stop
+  | Effect.Effect<Reply<A, S> | DeferredReply<A, S> | Stop, unknown, R>
+
+const DeferredReplyTypeId = "~@arbor/core/DeferredReply" as const
+const ReplyHandleTypeId = "~@arbor/core/ReplyHandle" as const
+
+/**
+ * A request handler's decision to answer later; build it with {@link deferReply}.
+ *
+ * @category deferred replies
+ * @since 0.1.0
+ */
+export interface DeferredReply<out A, out S> {
+  /** Type-level only: the reply type and the state. */
+  readonly [DeferredReplyTypeId]: {
+    /** The reply type the handle accepts. */
+    readonly _A: (_: never) => A
+    /** The state the continuation returns. */
+    readonly _S: (_: never) => S
+  }
+}
+
+/**
+ * The handle of one request answered later: {@link answer} it with the request's reply type
+ * (and no other) — from a later handler of the actor, or from a fiber it forked. It answers at
+ * most once; see {@link deferReply}.
+ *
+ * @category deferred replies
+ * @since 0.1.0
+ */
+export interface ReplyHandle<in A> {
+  /** Type-level only: the reply type (contravariant: a handle for `A` takes only an `A`). */
+  readonly [ReplyHandleTypeId]: {
+    /** The reply type. */
+    readonly _A: (_: A) => void
+  }
+}
+
+/**
+ * Answers a request later (OTP's `{noreply, State}` and `gen_server:reply/2`, Akka's
+ * `replyTo`): the handler returns `Actor.deferReply((handle) => next)`; `f` receives the
+ * request's {@link ReplyHandle} and returns what a handler returns for a plain message (the
+ * next state, `Actor.stop`, or an Effect of one). The actor goes on with other messages; the
+ * asker waits until someone calls {@link answer} with the handle.
+ *
+ * - the handle accepts only the request's reply type;
+ * - answering twice, or after the asker gave up (its `AskTimeout`, an interruption), does
+ *   nothing (`answer` yields `false`);
+ * - if the actor ends first, the asker fails with `ActorExited` as for any unanswered request;
+ *   at its deadline it fails with `AskTimeout`.
+ *
+ * @example
+ * ```ts
+ * import { Actor } from "@arbor/core"
+ * import { Effect } from "effect"
+ *
+ * type Msg =
+ *   | Actor.Request<{ readonly _tag: "Next" }, number>
+ *   | { readonly _tag: "Publish"; readonly value: number }
+ *
+ * // askers of Next wait for the next published value
+ * const Feed = Actor.make<Msg, ReadonlyArray<Actor.ReplyHandle<number>>>()({
+ *   init: () => Effect.succeed([]),
+ *   receive: {
+ *     Next: (waiting) => Actor.deferReply((handle) => [...waiting, handle]),
+ *     Publish: (waiting, msg) => Effect.as(Effect.forEach(waiting, (h) => Actor.answer(h, msg.value)), [])
+ *   }
+ * })
+ * ```
+ *
+ * @category deferred replies
+ * @since 0.1.0
+ */
+export const deferReply = <A, S>(
+  f: (handle: ReplyHandle<A>) => Next<S>
+): DeferredReply<A, S> => new DeferReplyImpl(f as (handle: unknown) => unknown) as unknown as DeferredReply<A, S>
+
+/**
+ * Answers a deferred request with `value`. Yields `true` when the asker got it; `false` when the
+ * request was already answered, its asker gave up, or the actor ended (the asker was told).
+ *
+ * @category deferred replies
+ * @since 0.1.0
+ */
+export const answer = <A>(handle: ReplyHandle<A>, value: NoInfer<A>): Effect.Effect<boolean> =>
+  Effect.sync(() => (handle as unknown as ReplyHandleImpl).answer(value))
+
+/**
+ * {@link answer}, synchronously: for a handler that returns a plain state, or code outside Effect.
+ *
+ * @category deferred replies
+ * @since 0.1.0
+ */
+export const answerUnsafe = <A>(handle: ReplyHandle<A>, value: NoInfer<A>): boolean =>
+  (handle as unknown as ReplyHandleImpl).answer(value)
 
 /**
  * What the handler for message `M` may return: {@link Answer} for requests, {@link Next}
@@ -408,7 +501,11 @@ export type ReceiveFunction<Msg, S> = (
   state: S,
   msg: Msg,
   ctx: ActorContext<Msg>
-) => Next<S> | Reply<unknown, S> | Effect.Effect<S | Stop | Reply<unknown, S>, unknown, any>
+) =>
+  | Next<S>
+  | Reply<unknown, S>
+  | DeferredReply<unknown, S>
+  | Effect.Effect<S | Stop | Reply<unknown, S> | DeferredReply<unknown, S>, unknown, any>
 
 /**
  * A signal from the runtime, delivered to `onSignal`:
@@ -516,13 +613,6 @@ export interface Behavior<in Msg, out InitE = never, out R = never> {
 }
 
 const BehaviorTypeId = "~@arbor/core/Behavior" as const
-
-class BehaviorImpl {
-  readonly [BehaviorTypeId] = undefined as never
-  /** The resolved options when `spawn` is given none (computed once). */
-  defaults: Resolved | InvalidActorOptions | undefined = undefined
-  constructor(readonly cell: CellBehavior, readonly mailbox: MailboxOptions | undefined) {}
-}
 
 /**
  * The services that the handlers `H` (a handler table or a single `receive` function) need:
@@ -750,61 +840,6 @@ export interface SpawnOptions {
   readonly shutdown?: Shutdown
 }
 
-const OVERFLOWS: ReadonlyArray<string> = ["suspend", "dropNewest", "dropOldest", "fail"]
-const defaultShutdown = Duration.seconds(5)
-
-interface Resolved {
-  readonly capacity: number
-  readonly overflow: Overflow
-  readonly startTimeout: Duration.Duration | undefined
-  readonly shutdown: Lifecycle.ShutdownSpec
-}
-
-const resolveOptions = (
-  label: string | undefined,
-  mailbox: MailboxOptions | undefined,
-  options: SpawnOptions | undefined
-): Resolved | InvalidActorOptions => {
-  const invalid = (field: string, value: unknown, reason: string) =>
-    new InvalidActorOptions({ label, field, value, reason })
-  if (label !== undefined && typeof label !== "string") return invalid("label", label, "must be a string")
-  let capacity = Infinity
-  let overflow: Overflow = "suspend"
-  if (mailbox !== undefined) {
-    if (typeof mailbox !== "object" || mailbox === null) {
-      return invalid("mailbox", mailbox, "must be an object { capacity, overflow? }")
-    }
-    const c = mailbox.capacity
-    if (typeof c !== "number" || !Number.isInteger(c) || c < 1) {
-      return invalid("mailbox.capacity", c, "must be a whole number ≥ 1")
-    }
-    capacity = c
-    if (mailbox.overflow !== undefined) {
-      if (!OVERFLOWS.includes(mailbox.overflow)) {
-        return invalid("mailbox.overflow", mailbox.overflow, `must be one of ${OVERFLOWS.join(", ")}`)
-      }
-      overflow = mailbox.overflow
-    }
-  }
-  let startTimeout: Duration.Duration | undefined
-  if (options?.startTimeout !== undefined) {
-    const d = Durations.decode(options.startTimeout)
-    if (d === undefined) {
-      return invalid("startTimeout", options.startTimeout, "must be a non-negative duration")
-    }
-    startTimeout = Duration.isFinite(d) ? d : undefined
-  }
-  let shutdown: Lifecycle.ShutdownSpec = defaultShutdown
-  if (options?.shutdown !== undefined) {
-    const s = Durations.decodeShutdown(options.shutdown)
-    if (s === undefined) {
-      return invalid("shutdown", options.shutdown, `must be "brutal", "infinity" or a non-negative duration`)
-    }
-    shutdown = s
-  }
-  return { capacity, overflow, startTimeout, shutdown }
-}
-
 /**
  * Spawns an actor into the current `Scope` and returns its reference once `init` has
  * completed. Closing the scope stops the actors spawned in it, newest first (each per its
@@ -841,107 +876,4 @@ export const spawn = <Msg, IE, R>(
   ActorRef<Msg>,
   IE | InvalidActorOptions | StartTimeout,
   Scope.Scope | ActorSystem.ActorSystem | Exclude<R, Scope.Scope>
-> =>
-  Effect.withFiber((fiber) => {
-    const impl = behavior as unknown as BehaviorImpl
-    const label = options?.label
-    const resolved = options === undefined
-      ? (impl.defaults ??= resolveOptions(undefined, impl.mailbox, undefined))
-      : resolveOptions(label, options.mailbox ?? impl.mailbox, options)
-    if (resolved instanceof InvalidActorOptions) return Effect.fail(resolved)
-    const services = fiber.context
-    const system = Context.getUnsafe(services, ActorSystem.ActorSystem) as SystemState
-    const parent = Context.getUnsafe(services, Scope.Scope)
-    const cell = new Cell(system, impl.cell, label, resolved.capacity, resolved.overflow)
-    cell.services = services
-    // fast path: an `init` that returns an already-completed effect starts the actor at once
-    if (resolved.startTimeout === undefined) {
-      let init: Effect.Effect<unknown, unknown, unknown>
-      try {
-        init = asEffect(impl.cell.init(cell.ctx), "init")
-      } catch (defect) {
-        cell.abortStart(Reason.fromCause(Cause.die(defect)))
-        return Effect.die(defect)
-      }
-      if (Exit.isExit(init)) {
-        if (Exit.isFailure(init)) {
-          cell.abortStart(Reason.fromCause(init.cause))
-          return init as unknown as Effect.Effect<never>
-        }
-        return Exit.succeed(started(cell, init.value, parent, resolved.shutdown))
-      }
-      return runInit(cell, init, resolved, label, parent)
-    }
-    return runInit(cell, Effect.suspend(() => asEffect(impl.cell.init(cell.ctx), "init")), resolved, label, parent)
-  }) as never
-
-/** Runs an `init` that needs the runtime (it suspends, uses services, or has a start timeout). */
-const runInit = (
-  cell: Cell,
-  init: Effect.Effect<unknown, unknown, unknown>,
-  resolved: Resolved,
-  label: string | undefined,
-  parent: Scope.Scope
-): Effect.Effect<ActorRef<never>, unknown> => {
-  let run = Effect.provideContext(
-    Effect.withFiber((fiber) => {
-      // `init` stopping or killing its own actor must not wait for itself (see `Lifecycle.isSelf`)
-      cell.initFiber = fiber
-      return init
-    }) as Effect.Effect<unknown, unknown, never>,
-    cell.context
-  )
-  const timeout = resolved.startTimeout
-  if (timeout !== undefined) {
-    run = Effect.timeoutOrElse(run, {
-      duration: timeout,
-      orElse: () => Effect.fail(new StartTimeout({ label, timeout }))
-    })
-  }
-  // Only `init` itself is interruptible: when the spawner is interrupted while `init` is
-  // suspended, the interruption ends `init` and what it acquired is released here, before the
-  // spawn ends; nor can an interruption fall between a completed `init` and the actor's start.
-  return Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(Effect.exit(restore(run)), (exit) => {
-      cell.initFiber = undefined
-      if (Exit.isFailure(exit)) {
-        return Effect.andThen(
-          Scope.close(cell.resources, exit),
-          Effect.suspend(() => {
-            cell.abortStart(Reason.fromCause(exit.cause))
-            return Effect.failCause(exit.cause)
-          })
-        )
-      }
-      return Effect.succeed(started(cell, exit.value, parent, resolved.shutdown))
-    })
-  )
-}
-
-/**
- * The actor's `init` completed: it is alive, and registered in the spawner's scope so that
- * closing the scope stops it (per its shutdown spec). The registration is one finalizer on a
- * child scope of the spawner's, which the actor closes — removing it — when it ends first.
- */
-const started = (
-  cell: Cell,
-  state: unknown,
-  parent: Scope.Scope,
-  shutdown: Lifecycle.ShutdownSpec
-): ActorRef<never> => {
-  const lifetime = Scope.forkUnsafe(parent)
-  cell.lifetime = lifetime
-  const open = lifetime.state._tag === "Empty"
-  if (open) {
-    lifetime.state = {
-      _tag: "Open",
-      finalizerKey: cell,
-      finalizer: () => cell.isAlive() ? Effect.asVoid(Lifecycle.shutdown(cell, shutdown, Reason.shutdown())) : Effect.void,
-      finalizers: undefined
-    }
-  }
-  cell.start(state)
-  // the spawner's scope had already closed: the actor must not outlive it
-  if (!open) cell.requestGracefulStop(Reason.shutdown())
-  return cell.self
-}
+> => ActorSystem.ActorSystem.use((system) => system.spawn(behavior, options))

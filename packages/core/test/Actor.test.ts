@@ -42,7 +42,7 @@ describe("G1 an actor is a typed protocol, a state, an init and handlers", () =>
       const error = yield* Effect.flip(Actor.spawn(Broken))
       expectTypeOf(error).toEqualTypeOf<InitError | Errors.InvalidActorOptions | Errors.StartTimeout>()
       const system = yield* ActorSystem.ActorSystem
-      return { error, live: system.liveActors }
+      return { error, live: (yield* system.liveActors) }
     }))
     expect(out.error).toBeInstanceOf(InitError)
     expect(out.error.message).toBe("no database")
@@ -236,7 +236,7 @@ describe("G1 an actor is a typed protocol, a state, an init and handlers", () =>
       )
       const shutdown = yield* Effect.flip(Actor.spawn(Counter, { shutdown: -1 }))
       const system = yield* ActorSystem.ActorSystem
-      return { capacity, overflow, shutdown, live: system.liveActors }
+      return { capacity, overflow, shutdown, live: (yield* system.liveActors) }
     }))
     expect(out.capacity._tag).toBe("InvalidActorOptions")
     expect((out.capacity as Errors.InvalidActorOptions).field).toBe("mailbox.capacity")

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
 import { collectDeadLetters, run, untilIdle } from "./utils.ts"
 
@@ -25,9 +25,9 @@ describe("G21 actor systems are isolated: no global mutable state", () => {
         yield* untilIdle
         return {
           ids: refs.map((r) => r.id),
-          live: system.liveActors,
+          live: (yield* system.liveActors),
           letters: (yield* letters).map((l) => `${l.recipient.label}:${(l.message as { text: string }).text}`),
-          counted: system.deadLetterCount
+          counted: (yield* system.deadLetterCount)
         }
       }))
     const [a, b] = await Promise.all([world("a", 1), world("b", 2)])
@@ -49,10 +49,61 @@ describe("G21 actor systems are isolated: no global mutable state", () => {
     }))
     const fresh = await run(Effect.gen(function*() {
       const system = yield* ActorSystem.ActorSystem
-      const before = { live: system.liveActors, letters: system.deadLetterCount }
+      const before = { live: (yield* system.liveActors), letters: (yield* system.deadLetterCount) }
       const ref = yield* Actor.spawn(Box)
       return { before, id: ref.id }
     }))
     expect(fresh).toEqual({ before: { live: 0, letters: 0 }, id: 1 })
+  })
+})
+
+describe("G21 ActorSystem is a service interface: another implementation is another Layer", () => {
+  it("G21 a recording wrapper around ActorSystem.make sees every spawn and dead letter, and its counters are the ones read", async () => {
+    const calls: Array<string> = []
+    const recording = Layer.effect(
+      ActorSystem.ActorSystem,
+      Effect.map(ActorSystem.make, (base) =>
+        ActorSystem.ActorSystem.of({
+          ...base,
+          spawn: (behavior, options) =>
+            Effect.suspend(() => {
+              calls.push(`spawn ${options?.label ?? "-"}`)
+              return base.spawn(behavior, options)
+            }),
+          publishDeadLetter: (letter) =>
+            Effect.suspend(() => {
+              calls.push(`dead letter ${String(letter.message)}`)
+              return base.publishDeadLetter(letter)
+            }),
+          // a double's own answer, so the test sees which implementation was read
+          liveActors: Effect.map(base.liveActors, (n) => n + 1000)
+        }))
+    )
+    const out = await Effect.runPromise(
+      Effect.gen(function*() {
+        const box = yield* Actor.spawn(Box, { label: "box" })
+        yield* ActorRef.tell(box, { _tag: "Note", text: "hi" })
+        const count = yield* ActorRef.ask(box, { _tag: "Count" })
+        yield* ActorSystem.publishDeadLetter({ recipient: box, message: "lost", reason: "Exited" })
+        return { count, live: yield* ActorSystem.liveActors, letters: yield* ActorSystem.deadLetterCount }
+      }).pipe(Effect.scoped, Effect.provide(recording))
+    )
+    expect(out).toEqual({ count: 1, live: 1001, letters: 1 })
+    expect(calls).toEqual(["spawn box", "dead letter lost"])
+  })
+
+  it("G21 a double that refuses to spawn is used by Actor.spawn, which never reaches the built-in system", async () => {
+    const refusing = Layer.succeed(ActorSystem.ActorSystem)(ActorSystem.ActorSystem.of({
+      spawn: () => Effect.die(new Error("no spawning in this world")),
+      deadLetters: Effect.die(new Error("no dead letters")),
+      publishDeadLetter: () => Effect.void,
+      liveActors: Effect.succeed(0),
+      deadLetterCount: Effect.succeed(0)
+    }))
+    const exit = await Effect.runPromise(
+      Effect.exit(Actor.spawn(Box)).pipe(Effect.scoped, Effect.provide(refusing))
+    )
+    expect(exit._tag).toBe("Failure")
+    expect(String(exit)).toContain("no spawning in this world")
   })
 })

@@ -23,9 +23,9 @@ describe("G19 dead letters: undeliverable messages can be subscribed to", () => 
     const out = await run(Effect.gen(function*() {
       const letters = yield* ActorSystem.deadLetters
       const box = yield* Actor.spawn(Box, { label: "box" })
-      const before = (yield* ActorSystem.ActorSystem).deadLetterCount
+      const before = (yield* ActorSystem.deadLetterCount)
       yield* ActorSystem.publishDeadLetter({ recipient: box, message: { _tag: "Note", text: "held" }, reason: "Exited" })
-      return { letter: yield* PubSub.take(letters), box, counted: (yield* ActorSystem.ActorSystem).deadLetterCount - before }
+      return { letter: yield* PubSub.take(letters), box, counted: (yield* ActorSystem.deadLetterCount) - before }
     }))
     expect(out.letter).toEqual({ recipient: out.box, message: { _tag: "Note", text: "held" }, reason: "Exited" })
     expect(out.counted).toBe(1)
@@ -80,7 +80,7 @@ describe("G19 dead letters: undeliverable messages can be subscribed to", () => 
       const box = yield* Actor.spawn(Box)
       yield* ActorRef.kill(box)
       for (let i = 0; i < 3; i++) ActorRef.tellUnsafe(box, { _tag: "Note", text: `${i}` })
-      return system.deadLetterCount
+      return (yield* system.deadLetterCount)
     }))
     expect(out).toBe(3)
   })

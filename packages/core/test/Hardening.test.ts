@@ -22,7 +22,7 @@ describe("G1 what a suspended init acquired is released when the spawn is abando
       const before = [...log]
       yield* Fiber.interrupt(fiber)
       const system = yield* ActorSystem.ActorSystem
-      return { before, after: [...log], live: system.liveActors }
+      return { before, after: [...log], live: (yield* system.liveActors) }
     }))
     expect(out.before).toEqual(["acquire"])
     expect(out.after).toEqual(["acquire", "release"])
@@ -49,7 +49,7 @@ describe("G1 what a suspended init acquired is released when the spawn is abando
       const before = [...log]
       yield* ActorRef.kill(parent)
       const system = yield* ActorSystem.ActorSystem
-      return { before, after: [...log], live: system.liveActors }
+      return { before, after: [...log], live: (yield* system.liveActors) }
     }))
     expect(out.before).toEqual(["acquire"])
     expect(out.after).toEqual(["acquire", "release"])
@@ -155,7 +155,7 @@ describe("G20 a handler, init or stop hook that returns a Promise is a defect of
       const reason = yield* ActorRef.monitor(ref)
       yield* untilIdle
       const system = yield* ActorSystem.ActorSystem
-      return { spawn, timed, reason, live: system.liveActors }
+      return { spawn, timed, reason, live: (yield* system.liveActors) }
     }))
     for (const exit of [out.spawn, out.timed]) {
       expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
@@ -252,7 +252,7 @@ describe("G6 every duration Arbor accepts goes through one decoder", () => {
       const idle = yield* Actor.spawn(Idle)
       const shutdown = yield* Effect.exit(ActorRef.shutdown(idle, { secs: 5 } as never))
       const system = yield* ActorSystem.ActorSystem
-      return { fields, shutdown, alive: ActorRef.isAliveUnsafe(idle), live: system.liveActors }
+      return { fields, shutdown, alive: ActorRef.isAliveUnsafe(idle), live: (yield* system.liveActors) }
     }))
     expect(out.fields).toEqual(invalid.flatMap(() => ["shutdown", "startTimeout"]))
     expect(Exit.isFailure(out.shutdown) && Cause.hasDies(out.shutdown.cause)).toBe(true)

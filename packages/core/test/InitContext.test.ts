@@ -75,7 +75,7 @@ describe("init gets the actor's context", () => {
       })
       yield* Actor.spawn(A)
       const system = yield* ActorSystem.ActorSystem
-      return { same: seen === system, live: system.liveActors }
+      return { same: seen === system, live: (yield* system.liveActors) }
     })).then((out) => expect(out).toEqual({ same: true, live: 1 })))
 
   it("an init that fails after handing out self ends that actor: its reference is dead, queued messages are dead letters", () =>
@@ -98,7 +98,7 @@ describe("init gets the actor's context", () => {
         alive: ActorRef.isAliveUnsafe(leaked!),
         reason: ActorRef.exitReasonUnsafe(leaked!)?._tag,
         letters: (yield* letters).map((l) => [l.reason, l.message]),
-        live: system.liveActors
+        live: (yield* system.liveActors)
       }
     })).then((out) =>
       expect(out).toEqual({
@@ -179,7 +179,7 @@ describe("init gets the actor's context", () => {
       const ref = yield* Fiber.join(fiber)
       const killed = yield* Fiber.join(killer)
       const system = yield* ActorSystem.ActorSystem
-      return { aliveDuringInit, initDone, same: ref === leaked, killed, live: system.liveActors }
+      return { aliveDuringInit, initDone, same: ref === leaked, killed, live: (yield* system.liveActors) }
     })).then((out) =>
       expect(out).toEqual({ aliveDuringInit: true, initDone: true, same: true, killed: ExitReason.killed, live: 0 })
     ))

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest"
 import { Effect, Exit, Fiber, Scope } from "effect"
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+import { TestSystem } from "@arbor/testkit"
 import { run, untilIdle } from "./utils.ts"
 
 type Msg =
@@ -24,7 +25,7 @@ const Target = Actor.make<Msg>()({
 
 /** Runs with Effect's live clock: real time, tiny durations (no TestClock here on purpose). */
 const live = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>) =>
-  Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ActorSystem.layer)))
+  TestSystem.run(program, { clock: "live" })
 
 describe("asks on the live clock", () => {
   it("G6 on the live clock an unanswered ask fails with AskTimeout after its timeout", async () => {
@@ -97,7 +98,7 @@ describe("spawning", () => {
     const result = await run(Effect.gen(function*() {
       const exit = yield* Effect.exit(Actor.spawn(Thrower))
       const system = yield* ActorSystem.ActorSystem
-      return { exit, live: system.liveActors }
+      return { exit, live: (yield* system.liveActors) }
     }))
     expect(Exit.isFailure(result.exit)).toBe(true)
     expect(result.live).toBe(0)

@@ -283,7 +283,7 @@ describe("idle timeout", () => {
       yield* TestClock.adjust("1 second")
       const reason = yield* Fiber.join(exit)
       const system = yield* ActorSystem.ActorSystem
-      return { alive, reason, stopped, live: system.liveActors }
+      return { alive, reason, stopped, live: (yield* system.liveActors) }
     })).then((out) => expect(out).toEqual({ alive: true, reason: ExitReason.normal, stopped: ["Normal"], live: 0 })))
 
   it("an actor busy in a long handler is not idle", () =>

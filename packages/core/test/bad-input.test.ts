@@ -85,3 +85,29 @@ describe("idle timeout (Actor.make)", () => {
     expect(rejected({ after: "1 second" })).toBe(undefined)
   })
 })
+
+describe("the Promise facade (@arbor/core/promise)", () => {
+  it("spawn, ask, stop, monitor or run on a closed system", async () => {
+    const { makeSystem, SystemClosed } = await import("@arbor/core/promise")
+    const system = makeSystem()
+    const A = Actor.make<Msg, number>()({
+      init: () => Effect.succeed(0),
+      receive: { Tick: (n) => n + 1, Ticks: (n) => Actor.reply(n, n) }
+    })
+    const ref = await system.spawn(A)
+    await system.close()
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ["spawn", () => system.spawn(A)],
+      ["ask", () => system.ask(ref, { _tag: "Ticks" })],
+      ["stop", () => system.stop(ref)],
+      ["monitor", () => system.monitor(ref)],
+      ["run", () => system.run(Effect.void)]
+    ]
+    for (const [operation, call] of calls) {
+      const error = await call().catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(SystemClosed)
+      expect((error as InstanceType<typeof SystemClosed>).operation).toBe(operation)
+    }
+    expect(system.liveActors()).toBe(0)
+  })
+})

@@ -1,6 +1,7 @@
 import { Actor, ActorSystem } from "@arbor/core"
 import { Child, Supervisor } from "@arbor/supervisor"
-import { Effect, Layer, type Scope } from "effect"
+import { TestSystem } from "@arbor/testkit"
+import { Effect, type Scope } from "effect"
 
 /** A worker that crashes on demand and counts the messages it handled. */
 export type WorkerMsg =
@@ -36,9 +37,9 @@ export const startTree = (intensity = 100) =>
     ]
   })
 
-/** Runs a scoped program in a fresh actor system (real clock: the observer is a real server). */
+/** Runs a scoped program in a fresh test world on the real clock (the observer is a real server). */
 export const run = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>): Promise<A> =>
-  Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(Layer.fresh(ActorSystem.layer))))
+  TestSystem.run(program, { clock: "live" })
 
 /** Reads Server-Sent Events from a fetch response body, one parsed `{ event, data }` at a time. */
 export const sseReader = (body: ReadableStream<Uint8Array>) => {

@@ -332,13 +332,68 @@ export type RegistryEvent = Registered | Unregistered | Joined | Left
 // -----------------------------------------------------------------------------------------
 
 /**
- * What a registry exposes directly: counters for diagnostics and tests. Everything else goes
- * through this module's functions.
+ * What a registry does, on names as strings and refs of any protocol: the operations this
+ * module's typed functions call (they add the keys' types, {@link spawn}'s naming at spawn,
+ * {@link await}'s timeout and {@link broadcast}). {@link layer} provides the built-in, in-process
+ * implementation ({@link make}); another implementation — a cluster-wide registry, a test
+ * double, a recording wrapper — is another `Layer` of {@link Registry}.
+ *
+ * An implementation keeps the contract this module documents: names and memberships are
+ * released when their actor ends, a lookup never returns an actor whose exit was observed, and
+ * {@link changes} reports every change.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from "@arbor/registry"
+ * import { Effect, Layer } from "effect"
+ *
+ * // a registry that logs every registration, delegating everything to the built-in one
+ * const logging = Layer.effect(
+ *   Registry.Registry,
+ *   Effect.map(Registry.make, (base) =>
+ *     Registry.Registry.of({
+ *       ...base,
+ *       register: (name, ref, metadata) =>
+ *         Effect.andThen(Effect.log(`register ${name}`), base.register(name, ref, metadata))
+ *     }))
+ * )
+ * ```
  *
  * @category models
  * @since 0.1.0
  */
 export interface RegistryService {
+  /** Registers `ref` under `name` (see {@link register}). */
+  readonly register: (
+    name: string,
+    ref: ActorRef.ActorRef<never>,
+    metadata: unknown
+  ) => Effect.Effect<void, AlreadyRegistered | Errors.ActorNotAlive>
+  /** Releases `name`, only if `ref` holds it when `ref` is given (see {@link unregister}). */
+  readonly unregister: (name: string, ref: ActorRef.ActorRef<never> | undefined) => Effect.Effect<boolean>
+  /** The live holder of `name` and its metadata (see {@link lookupEntry}). */
+  readonly lookup: (name: string) => Effect.Effect<Option.Option<Registration<never, unknown>>>
+  /** Waits, however long it takes, until a live actor holds `name` (see {@link await}). */
+  readonly await: (name: string) => Effect.Effect<ActorRef.ActorRef<never>>
+  /** Adds `ref` to `group` (see {@link join}). */
+  readonly join: (group: string, ref: ActorRef.ActorRef<never>, metadata: unknown) => Effect.Effect<boolean, Errors.ActorNotAlive>
+  /** Removes `ref` from `group` (see {@link leave}). */
+  readonly leave: (group: string, ref: ActorRef.ActorRef<never>) => Effect.Effect<boolean>
+  /** The live members of `group` with their metadata, in join order (see {@link memberships}). */
+  readonly members: (group: string) => Effect.Effect<ReadonlyArray<Membership<never, unknown>>>
+  /** Subscribes to the registry's changes (see {@link changes}). */
+  readonly changes: Effect.Effect<Stream.Stream<RegistryEvent>, never, Scope.Scope>
+  /** Counters, for diagnostics and tests. */
+  readonly stats: Effect.Effect<Stats>
+}
+
+/**
+ * A registry's counters, as read by `RegistryService.stats`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Stats {
   /** Names currently registered. */
   readonly names: number
   /** Groups with at least one member. */
@@ -356,9 +411,50 @@ export interface RegistryService {
 export class Registry extends Context.Service<Registry, RegistryService>()("@arbor/registry/Registry") {}
 
 /**
- * A layer that builds a fresh, empty registry. Closing the layer's scope drops every name,
- * membership and exit hook it held (the actors keep running), and ends every {@link changes}
- * stream.
+ * Builds the built-in, in-process registry, empty; closing the enclosing scope drops every
+ * name, membership and exit hook it held (the actors keep running) and ends every
+ * {@link changes} stream. {@link layer} is this as a `Layer`; use `make` directly to build an
+ * implementation that delegates to the built-in one.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make: Effect.Effect<RegistryService, never, Scope.Scope> = Effect.gen(function*() {
+  const hub = yield* PubSub.unbounded<Change>()
+  const state = new RegistryState(hub)
+  yield* Effect.addFinalizer(() => Effect.sync(() => state.close()).pipe(Effect.andThen(PubSub.shutdown(hub))))
+  const service: RegistryService = {
+    register: (name, ref, metadata) =>
+      Effect.suspend((): Effect.Effect<void, AlreadyRegistered | Errors.ActorNotAlive> => {
+        const result = state.register(name, ref, metadata)
+        if (result === undefined) return Effect.void
+        if (result === "NotAlive") return Effect.fail(notAlive(ref))
+        return Effect.fail(new AlreadyRegistered({ name, holder: result.ref }))
+      }),
+    unregister: (name, ref) => Effect.sync(() => state.unregister(name, ref)),
+    lookup: (name) =>
+      Effect.sync(() => {
+        const entry = state.lookup(name)
+        return entry === undefined ? Option.none() : Option.some(entry)
+      }),
+    await: (name) => awaitLive(state, name),
+    join: (group, ref, metadata) =>
+      Effect.suspend((): Effect.Effect<boolean, Errors.ActorNotAlive> => {
+        const result = state.join(group, ref, metadata)
+        return result === "NotAlive" ? Effect.fail(notAlive(ref)) : Effect.succeed(result)
+      }),
+    leave: (group, ref) => Effect.sync(() => state.leave(group, ref)),
+    members: (group) => Effect.sync(() => state.members(group).map(([ref, metadata]) => ({ ref, metadata }))),
+    changes: Effect.map(PubSub.subscribe(hub), (sub) => Stream.fromSubscription(sub) as Stream.Stream<RegistryEvent>),
+    stats: Effect.sync(() => ({ names: state.names, groups: state.groups, watched: state.watched }))
+  }
+  return service
+})
+
+/**
+ * A layer that builds a fresh, empty registry ({@link make}). Closing the layer's scope drops
+ * every name, membership and exit hook it held (the actors keep running), and ends every
+ * {@link changes} stream.
  *
  * Effect builds one layer value once per program (layers are memoized), so providing
  * `Registry.layer` twice in one program shares one registry; provide
@@ -378,19 +474,7 @@ export class Registry extends Context.Service<Registry, RegistryService>()("@arb
  * @category layers
  * @since 0.1.0
  */
-export const layer: Layer.Layer<Registry> = Layer.effect(
-  Registry,
-  Effect.gen(function*() {
-    const hub = yield* PubSub.unbounded<Change>()
-    const state = new RegistryState(hub)
-    yield* Effect.addFinalizer(() =>
-      Effect.sync(() => state.close()).pipe(Effect.andThen(PubSub.shutdown(hub)))
-    )
-    return state
-  })
-)
-
-const stateOf: Effect.Effect<RegistryState, never, Registry> = Registry.useSync((s) => s as RegistryState)
+export const layer: Layer.Layer<Registry> = Layer.effect(Registry, make)
 
 const asRef = <Msg>(ref: AnyRef): ActorRef.ActorRef<Msg> => ref as unknown as ActorRef.ActorRef<Msg>
 
@@ -435,13 +519,7 @@ export const register = <Msg, Meta>(
   ref: ActorRef.ActorRef<NoInfer<Msg>>,
   ...metadata: MetadataArg<Meta>
 ): Effect.Effect<void, AlreadyRegistered | Errors.ActorNotAlive, Registry> =>
-  Effect.flatMap(stateOf, (state): Effect.Effect<void, AlreadyRegistered | Errors.ActorNotAlive> => {
-    const any = ref as unknown as AnyRef
-    const result = state.register(key.name, any, metadata[0])
-    if (result === undefined) return Effect.void
-    if (result === "NotAlive") return Effect.fail(notAlive(any))
-    return Effect.fail(new AlreadyRegistered({ name: key.name, holder: result.ref }))
-  })
+  Registry.use((registry) => registry.register(key.name, ref as unknown as AnyRef, metadata[0]))
 
 /**
  * Releases a name. With `ref`, releases it only if `ref` still holds it — so an old
@@ -464,7 +542,7 @@ export const unregister = <Msg, Meta>(
   key: Key<Msg, Meta>,
   ref?: ActorRef.ActorRef<NoInfer<Msg>>
 ): Effect.Effect<boolean, never, Registry> =>
-  Effect.map(stateOf, (state) => state.unregister(key.name, ref as unknown as AnyRef | undefined))
+  Registry.use((registry) => registry.unregister(key.name, ref as unknown as AnyRef | undefined))
 
 /**
  * Looks a name up: `Option.some` of the live actor that holds it, typed by the key;
@@ -492,10 +570,9 @@ export const unregister = <Msg, Meta>(
  * @since 0.1.0
  */
 export const lookup = <Msg, Meta>(key: Key<Msg, Meta>): Effect.Effect<Option.Option<ActorRef.ActorRef<Msg>>, never, Registry> =>
-  Effect.map(stateOf, (state) => {
-    const entry = state.lookup(key.name)
-    return entry === undefined ? Option.none() : Option.some(asRef<Msg>(entry.ref))
-  })
+  Registry.use((registry) =>
+    Effect.map(registry.lookup(key.name), Option.map((entry) => asRef<Msg>(entry.ref)))
+  )
 
 /**
  * A registration as returned by {@link lookupEntry}: the holder and its metadata.
@@ -533,12 +610,12 @@ export interface Registration<Msg, Meta> {
 export const lookupEntry = <Msg, Meta>(
   key: Key<Msg, Meta>
 ): Effect.Effect<Option.Option<Registration<Msg, Meta>>, never, Registry> =>
-  Effect.map(stateOf, (state) => {
-    const entry = state.lookup(key.name)
-    return entry === undefined
-      ? Option.none()
-      : Option.some({ name: entry.name, ref: asRef<Msg>(entry.ref), metadata: entry.metadata as Meta })
-  })
+  Registry.use((registry) =>
+    Effect.map(
+      registry.lookup(key.name),
+      Option.map((entry) => ({ name: entry.name, ref: asRef<Msg>(entry.ref), metadata: entry.metadata as Meta }))
+    )
+  )
 
 const awaitLive = (state: RegistryState, name: string): Effect.Effect<AnyRef> =>
   Effect.suspend(() => {
@@ -580,8 +657,8 @@ const awaitName = <Msg, Meta>(
   key: Key<Msg, Meta>,
   timeout: Duration.Input | "infinity"
 ): Effect.Effect<ActorRef.ActorRef<Msg>, AwaitTimeout, Registry> =>
-  Effect.flatMap(stateOf, (state) => {
-    const wait = awaitLive(state, key.name) as Effect.Effect<ActorRef.ActorRef<Msg>>
+  Registry.use((registry) => {
+    const wait = registry.await(key.name) as Effect.Effect<ActorRef.ActorRef<Msg>>
     if (timeout === "infinity") return wait
     const duration = Durations.decode(timeout)
     if (duration === undefined) {
@@ -665,22 +742,88 @@ export const spawn = <Msg, Meta, IE, R>(
   IE | Errors.InvalidActorOptions | Errors.StartTimeout | AlreadyRegistered,
   Scope.Scope | ActorSystem.ActorSystem | Registry | Exclude<R, Scope.Scope>
 > =>
+  Registry.use((registry) => {
+    const name = key.name
+    return Effect.flatMap(registry.lookup(name), (taken) => {
+      if (Option.isSome(taken)) return Effect.fail(new AlreadyRegistered({ name, holder: taken.value.ref }))
+      const given = options[0] as (Actor.SpawnOptions & { readonly metadata?: unknown }) | undefined
+      const spawnOptions: Actor.SpawnOptions = given === undefined ? { label: name } : { label: name, ...given }
+      // registered in the same step as the spawn returns, before anyone else holds the ref
+      return Effect.flatMap(Actor.spawn(behavior as Actor.Behavior<Msg, IE, R>, spawnOptions), (ref) =>
+        registry.register(name, ref as unknown as AnyRef, given?.metadata).pipe(
+          Effect.as(ref),
+          Effect.catchTags({
+            // it ended before anyone could reach it: there is nothing to name
+            ActorNotAlive: () => Effect.succeed(ref),
+            // a registration won the race during `init`: it wins, the new actor is stopped
+            AlreadyRegistered: (e) => Effect.andThen(ActorRef.stop(ref), Effect.fail(e))
+          })
+        ))
+    })
+  })
+
+/**
+ * Registers what `start` returns under `key`, in the same step, before the ref is handed on:
+ * the naming of {@link spawn} for any start effect (a supervisor's `start`, a nested
+ * supervisor, a worker actor). A supervisor child or a `Supervisor.start` given a `name` uses
+ * it, so every restart registers the new incarnation before anyone else receives it.
+ *
+ * Fails with {@link AlreadyRegistered} if a live actor holds the name: checked before `start`
+ * runs (nothing is started), and again once it returned (a registration that won the race
+ * meanwhile wins: the new actor is stopped, then this fails). A result that is not an
+ * `ActorRef` (a supervisor child's `Child.ignore`) is passed on unregistered.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorSystem } from "@arbor/core"
+ * import { Registry } from "@arbor/registry"
+ * import { Effect, Layer } from "effect"
+ *
+ * type PingMsg = Actor.Request<{ readonly _tag: "Ping" }, "pong">
+ * const Pinger = Actor.make<PingMsg>()({
+ *   init: () => Effect.succeed(undefined),
+ *   receive: { Ping: (s) => Actor.reply("pong" as const, s) }
+ * })
+ * const PingerName = Registry.key<PingMsg>()("pinger")
+ *
+ * const program = Registry.named(PingerName, Actor.spawn(Pinger)).pipe(
+ *   Effect.scoped,
+ *   Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer))
+ * )
+ * ```
+ *
+ * @category spawning
+ * @since 0.1.0
+ */
+export const named = <Msg, Meta, A, E, R>(
+  key: Key<Msg, Meta>,
+  start: Effect.Effect<A, E, R>,
+  ...metadata: MetadataArg<Meta>
+): Effect.Effect<A, E | AlreadyRegistered, R | Registry> =>
   Effect.flatMap(stateOf, (state) => {
     const name = key.name
     const taken = state.lookup(name)
     if (taken !== undefined) return Effect.fail(new AlreadyRegistered({ name, holder: taken.ref }))
-    const given = options[0] as (Actor.SpawnOptions & { readonly metadata?: unknown }) | undefined
-    const spawnOptions: Actor.SpawnOptions = given === undefined ? { label: name } : { label: name, ...given }
-    return Effect.flatMap(Actor.spawn(behavior as Actor.Behavior<Msg, IE, R>, spawnOptions), (ref) => {
-      const any = ref as unknown as AnyRef
-      const result = state.register(name, any, given?.metadata)
-      // "NotAlive": it ended before anyone could reach it; there is nothing to name
-      if (result === undefined || result === "NotAlive") return Effect.succeed(ref)
-      return ActorRef.stop(ref).pipe(
+    return Effect.flatMap(start, (value) => {
+      if (!ActorRef.isActorRef(value)) return Effect.succeed(value)
+      const any = value as unknown as AnyRef
+      const result = state.register(name, any, metadata[0])
+      if (result === undefined || result === "NotAlive") return Effect.succeed(value)
+      return ActorRef.stop(value as ActorRef.ActorRef<unknown>).pipe(
         Effect.andThen(Effect.fail(new AlreadyRegistered({ name, holder: result.ref })))
       )
     })
   })
+
+/**
+ * `true` if `u` is a registry {@link Key} (built with {@link key}).
+ *
+ * @category keys
+ * @since 0.1.0
+ */
+export const isKey = (u: unknown): u is Key<unknown, unknown> =>
+  typeof u === "object" && u !== null && KeyTypeId in u && (u as { readonly _tag?: unknown })._tag === "Key" &&
+  typeof (u as { readonly name?: unknown }).name === "string"
 
 // -----------------------------------------------------------------------------------------
 // groups
@@ -713,11 +856,7 @@ export const join = <Msg, Meta>(
   ref: ActorRef.ActorRef<NoInfer<Msg>>,
   ...metadata: MetadataArg<Meta>
 ): Effect.Effect<boolean, Errors.ActorNotAlive, Registry> =>
-  Effect.flatMap(stateOf, (state) => {
-    const any = ref as unknown as AnyRef
-    const result = state.join(group.name, any, metadata[0])
-    return result === "NotAlive" ? Effect.fail(notAlive(any)) : Effect.succeed(result)
-  })
+  Registry.use((registry) => registry.join(group.name, ref as unknown as AnyRef, metadata[0]))
 
 /**
  * Removes `ref` from a group. Completes with `true` if it was a member.
@@ -741,7 +880,7 @@ export const leave = <Msg, Meta>(
   group: GroupKey<Msg, Meta>,
   ref: ActorRef.ActorRef<NoInfer<Msg>>
 ): Effect.Effect<boolean, never, Registry> =>
-  Effect.map(stateOf, (state) => state.leave(group.name, ref as unknown as AnyRef))
+  Registry.use((registry) => registry.leave(group.name, ref as unknown as AnyRef))
 
 /**
  * The live members of a group, in join order (empty if it has none).
@@ -760,7 +899,7 @@ export const leave = <Msg, Meta>(
 export const members = <Msg, Meta>(
   group: GroupKey<Msg, Meta>
 ): Effect.Effect<ReadonlyArray<ActorRef.ActorRef<Msg>>, never, Registry> =>
-  Effect.map(stateOf, (state) => state.members(group.name).map(([ref]) => asRef<Msg>(ref)))
+  Registry.use((registry) => Effect.map(registry.members(group.name), (all) => all.map((m) => asRef<Msg>(m.ref))))
 
 /**
  * A group membership as returned by {@link memberships}: the member and its metadata.
@@ -795,10 +934,7 @@ export interface Membership<Msg, Meta> {
 export const memberships = <Msg, Meta>(
   group: GroupKey<Msg, Meta>
 ): Effect.Effect<ReadonlyArray<Membership<Msg, Meta>>, never, Registry> =>
-  Effect.map(
-    stateOf,
-    (state) => state.members(group.name).map(([ref, metadata]) => ({ ref: asRef<Msg>(ref), metadata: metadata as Meta }))
-  )
+  Registry.use((registry) => registry.members(group.name) as Effect.Effect<ReadonlyArray<Membership<Msg, Meta>>>)
 
 /**
  * Sends `msg` to every live member of a group and completes with how many it reached (whose
@@ -823,22 +959,23 @@ export const broadcast = <Msg, Meta>(
   group: GroupKey<Msg, Meta>,
   msg: NoInfer<Msg>
 ): Effect.Effect<number, never, Registry> =>
-  Effect.flatMap(stateOf, (state) => {
-    const targets = state.members(group.name)
-    if (targets.length === 0) return Effect.succeed(0)
-    let reached = 0
-    return Effect.forEach(
-      targets,
-      ([ref]) =>
-        Effect.match(ActorRef.send(asRef<Msg>(ref), msg), {
-          onFailure: () => {},
-          onSuccess: () => {
-            reached++
-          }
-        }),
-      { discard: true }
-    ).pipe(Effect.map(() => reached))
-  })
+  Registry.use((registry) =>
+    Effect.flatMap(registry.members(group.name), (targets) => {
+      if (targets.length === 0) return Effect.succeed(0)
+      let reached = 0
+      return Effect.forEach(
+        targets,
+        ({ ref }) =>
+          Effect.match(ActorRef.send(asRef<Msg>(ref), msg), {
+            onFailure: () => {},
+            onSuccess: () => {
+              reached++
+            }
+          }),
+        { discard: true }
+      ).pipe(Effect.map(() => reached))
+    })
+  )
 
 // -----------------------------------------------------------------------------------------
 // changes
@@ -871,7 +1008,6 @@ export const broadcast = <Msg, Meta>(
  * @category changes
  * @since 0.1.0
  */
-export const changes: Effect.Effect<Stream.Stream<RegistryEvent>, never, Registry | Scope.Scope> = Effect.flatMap(
-  stateOf,
-  (state) => Effect.map(PubSub.subscribe(state.hub), (sub) => Stream.fromSubscription(sub) as Stream.Stream<RegistryEvent>)
-)
+export const changes: Effect.Effect<Stream.Stream<RegistryEvent>, never, Registry | Scope.Scope> = Registry.use((
+  registry
+) => registry.changes)

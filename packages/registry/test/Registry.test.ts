@@ -45,7 +45,7 @@ const crash = <Msg extends CounterMsg>(ref: ActorRef.ActorRef<Msg>) =>
   ActorRef.tell(ref as ActorRef.ActorRef<CounterMsg>, { _tag: "Crash" }).pipe(Effect.andThen(ActorRef.monitor(ref)))
 
 /** A snapshot of the registry's counters (read now: a closed registry is empty). */
-const registry = Effect.map(Registry.Registry, (r) => ({ names: r.names, groups: r.groups, watched: r.watched }))
+const registry = Registry.Registry.use((r) => r.stats)
 
 // -----------------------------------------------------------------------------------------
 // 1. a service from a layer
@@ -308,7 +308,7 @@ describe("Registry.spawn", () => {
       })
       const first = yield* Registry.spawn(CounterKey, Counted)
       const err = yield* Effect.flip(Registry.spawn(CounterKey, Counted))
-      return { first, err, inits, live: system.liveActors }
+      return { first, err, inits, live: (yield* system.liveActors) }
     }))
     expect(r.err._tag).toBe("AlreadyRegistered")
     if (r.err._tag === "AlreadyRegistered") expect(r.err.holder).toBe(r.first)
@@ -338,7 +338,7 @@ describe("Registry.spawn", () => {
       yield* Registry.register(CounterKey, winner)
       yield* Deferred.succeed(gate, undefined)
       const err = yield* Fiber.join(spawning)
-      return { err, winner, stopped, live: system.liveActors, holder: yield* Registry.lookup(CounterKey) }
+      return { err, winner, stopped, live: (yield* system.liveActors), holder: yield* Registry.lookup(CounterKey) }
     }))
     expect(r.err._tag).toBe("AlreadyRegistered")
     if (r.err._tag === "AlreadyRegistered") expect(r.err.holder).toBe(r.winner)
@@ -629,5 +629,110 @@ describe("Registry.changes", () => {
       return yield* changes.pipe(Stream.take(2), Stream.runCollect)
     }))
     expect(events.map((e) => e.metadata)).toEqual([42, 42])
+  })
+})
+
+// -----------------------------------------------------------------------------------------
+// another implementation is another layer
+// -----------------------------------------------------------------------------------------
+
+describe("RegistryService: another implementation is another Layer", () => {
+  it("every operation of this module calls through the provided implementation (a recording wrapper)", async () => {
+    const calls: Array<string> = []
+    const recorded = <A, E, R>(what: string, effect: Effect.Effect<A, E, R>) =>
+      Effect.suspend(() => {
+        calls.push(what)
+        return effect
+      })
+    const recording = Layer.effect(
+      Registry.Registry,
+      Effect.map(Registry.make, (base) =>
+        Registry.Registry.of({
+          register: (name, ref, metadata) => recorded(`register ${name}`, base.register(name, ref, metadata)),
+          unregister: (name, ref) => recorded(`unregister ${name}`, base.unregister(name, ref)),
+          lookup: (name) => recorded(`lookup ${name}`, base.lookup(name)),
+          await: (name) => recorded(`await ${name}`, base.await(name)),
+          join: (group, ref, metadata) => recorded(`join ${group}`, base.join(group, ref, metadata)),
+          leave: (group, ref) => recorded(`leave ${group}`, base.leave(group, ref)),
+          members: (group) => recorded(`members ${group}`, base.members(group)),
+          changes: recorded("changes", base.changes),
+          stats: recorded("stats", base.stats)
+        }))
+    )
+    const Listeners = Registry.group<CounterMsg>()("listeners")
+    const out = await Effect.runPromise(
+      Effect.gen(function*() {
+        const changes = yield* Registry.changes
+        const counter = yield* Registry.spawn(CounterKey, Counter)
+        const found = yield* Registry.lookup(CounterKey)
+        const awaited = yield* Registry.await(CounterKey, "1 second")
+        yield* Registry.join(Listeners, counter)
+        const reached = yield* Registry.broadcast(Listeners, { _tag: "Increment", by: 2 })
+        const members = yield* Registry.memberships(Listeners)
+        yield* Registry.leave(Listeners, counter)
+        const released = yield* Registry.unregister(CounterKey, counter)
+        const stats = yield* Registry.Registry.use((r) => r.stats)
+        const events = yield* changes.pipe(Stream.take(4), Stream.runCollect)
+        return {
+          same: Option.getOrUndefined(found) === counter && awaited === counter && members[0]?.ref === counter,
+          reached,
+          released,
+          stats,
+          events: Array.from(events, (e) => e._tag),
+          count: yield* ActorRef.ask(counter, { _tag: "Get" })
+        }
+      }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, recording)))
+    )
+    expect(out).toEqual({
+      same: true,
+      reached: 1,
+      released: true,
+      stats: { names: 0, groups: 0, watched: 0 },
+      events: ["Registered", "Joined", "Left", "Unregistered"],
+      count: 2
+    })
+    expect(calls).toEqual([
+      "changes",
+      "lookup counter", // Registry.spawn: is the name free?
+      "register counter", // ... then named in the same step as the spawn
+      "lookup counter",
+      "await counter",
+      "join listeners",
+      "members listeners", // broadcast
+      "members listeners", // memberships
+      "leave listeners",
+      "unregister counter",
+      "stats"
+    ])
+  })
+
+  it("a test double's answers are the ones the typed functions return", async () => {
+    const ghost = await Effect.runPromise(Effect.gen(function*() {
+      const ref = yield* Actor.spawn(Counter, { label: "elsewhere" })
+      // a registry that knows one name, held by an actor it was given, and nothing else
+      const double = Registry.Registry.of({
+        register: (name) => Effect.fail(new Registry.AlreadyRegistered({ name, holder: ref })),
+        unregister: () => Effect.succeed(false),
+        lookup: (name) =>
+          Effect.succeed(name === "counter" ? Option.some({ name, ref, metadata: "remote" }) : Option.none()),
+        await: () => Effect.succeed(ref),
+        join: () => Effect.succeed(false),
+        leave: () => Effect.succeed(false),
+        members: () => Effect.succeed([]),
+        changes: Effect.succeed(Stream.empty),
+        stats: Effect.succeed({ names: 1, groups: 0, watched: 0 })
+      })
+      return yield* Effect.gen(function*() {
+        const entry = yield* Registry.lookupEntry(CounterKey)
+        const echo = yield* Registry.lookup(EchoKey)
+        const taken = yield* Effect.flip(Registry.spawn(CounterKey, Counter))
+        return {
+          entry: Option.map(entry, (e) => [e.ref === ref, e.metadata]),
+          echo: Option.isNone(echo),
+          taken: taken._tag === "AlreadyRegistered" && taken.holder === ref
+        }
+      }).pipe(Effect.provideService(Registry.Registry, double))
+    }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer)))
+    expect(ghost).toEqual({ entry: Option.some([true, "remote"]), echo: true, taken: true })
   })
 })

@@ -11,6 +11,12 @@
  * | `shutdown` | worker `"5 seconds"`, supervisor `"infinity"` | `"brutal"`: killed at once; a duration: asked to stop, killed when it has not ended in time; `"infinity"`: asked, and awaited |
  * | `type` | `"worker"` | `"supervisor"` for nested supervisors |
  * | `significant` | `false` | its own exit may shut the supervisor down (see `autoShutdown`); only for transient and temporary children |
+ * | `name` | none | a `Registry` key: every incarnation is registered under it as it starts (as `Registry.spawn` does), so the name is re-taken on each restart; needs the `Registry` service |
+ *
+ * **Typed handles.** A spec carries the type of what its `start` returns (`ActorRef<CounterMsg>`
+ * for `start: Actor.spawn(Counter)`) and its id as a literal type, so a supervisor started with
+ * it answers `Supervisor.childRef(sup, "counter")` with an `ActorRef<CounterMsg>`, and a
+ * misspelt id does not compile.
  *
  * @since 0.1.0
  */
@@ -18,6 +24,7 @@ import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { ActorRef } from "@arbor/core"
+import type { Registry } from "@arbor/registry"
 
 /**
  * When a child is restarted: `"permanent"` always, `"transient"` only after an abnormal exit,
@@ -86,21 +93,55 @@ export const isIgnore = (u: unknown): u is Ignore =>
   typeof u === "object" && u !== null && (u as { _tag?: unknown })._tag === "Ignore"
 
 /**
- * A child spec; services `R` are what its start needs. See the module documentation for the
- * defaults.
+ * What a child's start may return: a reference, or {@link ignore}.
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type StartResult = ActorRef.ActorRef<any> | Ignore
+
+/**
+ * The protocol of the actor a start returning `A` runs (`any` when it is not known).
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type MsgOf<A> = 0 extends (1 & A) ? any : A extends ActorRef.ActorRef<infer Msg> ? Msg : never
+
+/**
+ * The reference a start returning `A` gives when it starts a child (`A` without `Ignore`).
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type RefOf<A> = Exclude<A, Ignore>
+
+/**
+ * What `startChild` / `restartChild` succeed with for a start returning `A`: its reference,
+ * or `undefined` when the start may return `Child.ignore`.
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type Started<A> = Exclude<A, Ignore> | (Ignore extends A ? undefined : never)
+
+/**
+ * A child spec. `R`: the services its start needs; `A`: what its start returns (the child's
+ * `ActorRef` type, and `Ignore` if it may ignore); `E`: how its start fails; `Id`: its id, as a
+ * literal type when written as one. See the module documentation for the defaults.
  *
  * @category models
  * @since 0.1.0
  */
-export interface ChildSpec<R = never> {
+export interface ChildSpec<R = never, A extends StartResult = StartResult, E = unknown, Id extends string = string> {
   /** Unique among the supervisor's children; names the child in the API, events and errors. */
-  readonly id: string
+  readonly id: Id
   /**
    * Spawns the child (in the scope the supervisor provides) and returns its reference, or
    * `Child.ignore`. Run again for every restart. Its failure is the child's start failure.
+   * Runs inside the supervisor, whose own `Scope` it may use (the child is spawned into it).
    */
-  /** Runs inside the supervisor, whose own `Scope` it may use (the child is spawned into it). */
-  readonly start: Effect.Effect<ActorRef.ActorRef<any> | Ignore, unknown, R | Scope.Scope>
+  readonly start: Effect.Effect<A, E, R | Scope.Scope>
   /** When to restart it. Default `"permanent"`. */
   readonly restart?: RestartType
   /** How to stop it. Default `"5 seconds"` for a worker, `"infinity"` for a supervisor. */
@@ -112,10 +153,66 @@ export interface ChildSpec<R = never> {
    * `autoShutdown`. Only for transient and temporary children.
    */
   readonly significant?: boolean
+  /**
+   * A `Registry` key the child is registered under each time it starts, before the supervisor
+   * (or anyone else) sees the new incarnation — so the name is re-taken on every restart. A
+   * start while a live actor holds the name fails with `AlreadyRegistered` (in
+   * `ChildStartFailed`). Needs the `Registry` service; the key's protocol must be the child's.
+   */
+  readonly name?: Registry.Key<MsgOf<A>, undefined>
 }
 
 /**
- * A worker child spec (the identity function, for type inference and readability).
+ * Any child spec (the constraint of a supervisor's `children`).
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type Any = ChildSpec<any, any, any, string>
+
+/**
+ * The services the start of child spec `C` needs (its `Scope` excluded: the supervisor gives
+ * it one), plus `Registry` when `C` has a name.
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type ServicesOf<C> = C extends { readonly start: Effect.Effect<any, any, infer R> }
+  ? Exclude<R, Scope.Scope> | (C extends { readonly name: object } ? Registry.Registry : never)
+  : never
+
+/**
+ * How the start of child spec `C` fails (and `AlreadyRegistered` when it has a name).
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type ErrorOf<C> = C extends { readonly start: Effect.Effect<any, infer E, any> }
+  ? E | (C extends { readonly name: object } ? Registry.AlreadyRegistered : never)
+  : never
+
+/**
+ * What the start of child spec `C` returns.
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type ResultOf<C> = C extends { readonly start: Effect.Effect<infer A, any, any> } ? A : never
+
+/**
+ * The children of a supervisor as a record from id to reference type, computed from its
+ * `children` (what `Supervisor.childRef` answers).
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type RefsOf<Children extends ReadonlyArray<Any>> = {
+  readonly [C in Children[number] as C["id"]]: RefOf<ResultOf<C>>
+}
+
+/**
+ * A worker child spec (the identity function, for type inference and readability): the id is
+ * kept as a literal type and the reference type is inferred from `start`.
  *
  * @example
  * ```ts
@@ -129,9 +226,35 @@ export interface ChildSpec<R = never> {
  * })
  *
  * const spec = Child.worker({ id: "worker", start: Actor.spawn(Worker), restart: "transient", shutdown: "2 seconds" })
+ * // ChildSpec<ActorSystem, ActorRef<{ readonly _tag: "Work" }>, InvalidActorOptions | StartTimeout, "worker">
  * ```
  *
  * @category constructors
  * @since 0.1.0
  */
-export const worker = <R>(spec: ChildSpec<R> & { readonly type?: "worker" }): ChildSpec<R> => spec
+export const worker = <
+  const Id extends string,
+  A extends StartResult,
+  E = never,
+  R = never,
+  N extends Registry.Key<MsgOf<A>, undefined> | undefined = undefined
+>(
+  spec: ChildSpec<R, A, E, Id> & { readonly type?: "worker"; readonly name?: N }
+): ChildSpec<R | Named<N, Registry.Registry>, A, E | Named<N, Registry.AlreadyRegistered>, Id> => spec as never
+
+/**
+ * `T` when a `name` of type `N` was given, `never` otherwise (also when `N` admits `undefined`:
+ * a spec typed with an optional `name` does not add `Registry` to what its start needs).
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type Named<N, T> = [N] extends [never] ? never : undefined extends N ? never : T
+
+/**
+ * The type of the `name` in options `O` (`undefined` when it has none).
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type NameIn<O> = O extends { readonly name: infer K } ? K : undefined

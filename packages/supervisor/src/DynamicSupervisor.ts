@@ -10,6 +10,16 @@
  * restarted on its own, with the arguments it was started with; with `significant: true` and
  * `autoShutdown`, a child's own exit can end the supervisor, as in OTP's `simple_one_for_one`).
  *
+ * **Typed handles.** The ref carries the template's argument, reference and error types:
+ * {@link startChild} succeeds with the template's `ActorRef<Msg>` (no cast), {@link
+ * whichChildren} keeps `Args`, and `ChildStartFailed` carries the template's error type.
+ *
+ * **Names.** With `childName`, each child is registered under the `Registry` key made from its
+ * arguments as it starts (again on every restart), is called by that name in events and
+ * errors, and {@link startOrLookup} gives the running child of a name or starts it — one
+ * child per name even when many callers ask at once (Elixir's `{:error, {:already_started,
+ * pid}}`, without a `Cause` to dig through).
+ *
  * @example
  * ```ts
  * import { Actor, ActorSystem } from "@arbor/core"
@@ -28,7 +38,7 @@
  *     restart: "transient",
  *     maxChildren: 10_000
  *   })
- *   const alice = yield* DynamicSupervisor.startChild(sessions, "alice")
+ *   const alice = yield* DynamicSupervisor.startChild(sessions, "alice") // ActorRef<{ readonly _tag: "Touch" }>
  * }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
  * ```
  *
@@ -40,11 +50,21 @@ import * as Exit from "effect/Exit"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { Actor, ActorRef, type ActorSystem, type Errors, type Reports } from "@arbor/core"
-import type { ChildSpec, ChildType, Ignore, RestartType, Shutdown } from "./Child.ts"
-import { ChildNotFound, ChildStartFailed, InvalidChildSpec, MaxChildrenReached } from "./Errors.ts"
-import { launch, type NestedOptions, nestedChild, request, requestExit, type Requests } from "./internal/engine.ts"
-import type { AutoShutdown, ChildCounts, ChildInfo, Snapshot } from "./internal/model.ts"
-import { type ValidDynamicSpec, validateDynamicSpec } from "./internal/spec.ts"
+import { Registry } from "@arbor/registry"
+import * as Option from "effect/Option"
+import type * as Child from "./Child.ts"
+import type { ChildSpec, ChildType, RestartType, Shutdown } from "./Child.ts"
+import {
+  ChildAlreadyStarted,
+  ChildNotFound,
+  ChildNotRunning,
+  ChildStartFailed,
+  InvalidChildSpec,
+  MaxChildrenReached
+} from "./Errors.ts"
+import { type Engine, launch, type NestedOptions, nestedChild, request, requestExit, type Requests } from "./internal/engine.ts"
+import type { AutoShutdown, ChildCounts, ChildInfo, DynamicChildInfo, Snapshot } from "./internal/model.ts"
+import { type ValidChild, type ValidDynamicSpec, validateDynamicSpec } from "./internal/spec.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
 
 /**
@@ -54,12 +74,26 @@ import type { SupervisionEvent } from "./SupervisionEvent.ts"
  * @category models
  * @since 0.1.0
  */
-export interface DynamicSupervisorSpec<Args, R = never> {
+export interface DynamicSupervisorSpec<Args, R = never, A extends Child.StartResult = Child.StartResult, E = unknown> {
   /**
    * Starts one child from its arguments; called again with the same arguments for each
    * restart. A call that throws or returns something other than an Effect is a failed start.
+   * What it returns types {@link startChild}'s result.
    */
-  readonly child: (args: Args) => Effect.Effect<ActorRef.ActorRef<any> | Ignore, unknown, R | Scope.Scope>
+  readonly child: (args: Args) => Effect.Effect<A, E, R | Scope.Scope>
+  /**
+   * Names each child: the `Registry` key of the child started with `args`. The child is
+   * registered under it as it starts (again on every restart), its id in events and
+   * `whichChildren` is the key's name, a second start of a name that is taken fails with
+   * `ChildAlreadyStarted` (carrying the holder's typed ref), and {@link startOrLookup} works.
+   * Needs the `Registry` service.
+   */
+  readonly childName?: (args: Args) => Registry.Key<Child.MsgOf<A>, undefined>
+  /**
+   * A `Registry` key the dynamic supervisor itself is registered under as it starts (as
+   * `Supervisor.SupervisorSpec.name`). Needs the `Registry` service.
+   */
+  readonly name?: Registry.Key<Protocol<Args>, undefined>
   /** Default `"permanent"`. */
   readonly restart?: RestartType
   /** Default `"5 seconds"` for workers, `"infinity"` for supervisors. */
@@ -106,12 +140,20 @@ export interface DynamicSupervisorSpec<Args, R = never> {
 }
 
 /**
- * A reference to a running dynamic supervisor whose children take arguments `Args`.
+ * A reference to a running dynamic supervisor whose children take arguments `Args`; `A` and
+ * `E` (type-level only) are what its template's start returns and how it fails.
  *
  * @category models
  * @since 0.1.0
  */
-export type DynamicSupervisorRef<Args> = ActorRef.ActorRef<Protocol<Args>>
+export interface DynamicSupervisorRef<Args, out A = Child.StartResult, out E = unknown>
+  extends ActorRef.ActorRef<Protocol<Args>>
+{
+  /** Type-level only: what the template's start returns and how it fails. */
+  readonly [TemplateTypeId]?: () => readonly [A, E]
+}
+
+declare const TemplateTypeId: unique symbol
 
 /**
  * The requests a dynamic supervisor accepts from outside; use the functions of this module
@@ -127,7 +169,9 @@ export type Protocol<Args> =
     readonly _tag: "StartChild"
     /** The new child's arguments. */
     readonly args: Args
-  }, Exit.Exit<ActorRef.ActorRef<any> | undefined, ChildStartFailed | MaxChildrenReached>>
+    /** {@link startOrLookup}: answer with the running child of the name instead of failing. */
+    readonly lookup?: boolean
+  }, Exit.Exit<ActorRef.ActorRef<any> | undefined, StartChildError>>
   | Actor.Request<{
     /** {@link terminateChild}. */
     readonly _tag: "TerminateChild"
@@ -147,6 +191,22 @@ export type Protocol<Args> =
     readonly _tag: "Snapshot"
   }, Snapshot>
 
+/**
+ * Errors of {@link startChild} (and of {@link startOrLookup}, without `ChildAlreadyStarted`).
+ * `ChildAlreadyStarted` (the name is held), `ChildNotRunning` (the child of that name is
+ * being restarted) and `InvalidChildSpec` (`childName` did not return a key) only occur with a
+ * `childName`.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type StartChildError<A = Child.StartResult, E = unknown> =
+  | ChildStartFailed<E>
+  | MaxChildrenReached
+  | ChildAlreadyStarted<Child.RefOf<A>>
+  | ChildNotRunning
+  | InvalidChildSpec
+
 /** The start effect of one child: the template applied to its arguments, on every attempt. */
 const startOf = (template: (args: unknown) => unknown, args: unknown): Effect.Effect<unknown, unknown> =>
   Effect.suspend(() => {
@@ -155,20 +215,70 @@ const startOf = (template: (args: unknown) => unknown, args: unknown): Effect.Ef
     return Effect.die(new TypeError(`the child template returned ${typeof start}, not an Effect`))
   })
 
+/** Adds and starts one child as `id` and answers the `StartChild` request with its outcome. */
+const startAs = (engine: Engine, spec: ValidChild, args: unknown) =>
+  Effect.map(engine.add(spec, [args]), (result) => Actor.reply(result, engine))
+
 /** The public requests of a dynamic supervisor with this template, each one call into the engine. */
 const requestsOf = (checked: ValidDynamicSpec): Requests<Protocol<unknown>> => {
   let nextId = 1
   return {
     StartChild: (engine, msg) => {
-      if (engine.size >= checked.maxChildren) {
-        return Actor.reply(
-          Exit.fail(new MaxChildrenReached({ supervisor: engine.label, maxChildren: checked.maxChildren })),
-          engine
+      const fail = (error: StartChildError) => Actor.reply(Exit.fail(error), engine)
+      const found = (child: string, ref: ActorRef.ActorRef<any>) =>
+        msg.lookup === true
+          ? Actor.reply(Exit.succeed(ref), engine)
+          : fail(new ChildAlreadyStarted({ supervisor: engine.label, child, ref }))
+      const startNew = (id: string, start: Effect.Effect<unknown, unknown, any>) => {
+        if (engine.size >= checked.maxChildren) {
+          return fail(new MaxChildrenReached({ supervisor: engine.label, maxChildren: checked.maxChildren }))
+        }
+        return startAs(engine, { ...checked.base, id, start }, msg.args)
+      }
+      if (checked.childName === undefined) {
+        if (msg.lookup === true) {
+          return fail(
+            new InvalidChildSpec({
+              supervisor: engine.label,
+              child: undefined,
+              field: "childName",
+              value: undefined,
+              reason: "startOrLookup needs a template with a childName"
+            })
+          )
+        }
+        return startNew(`#${nextId++}`, startOf(checked.template, msg.args))
+      }
+      let key: unknown
+      try {
+        key = checked.childName(msg.args)
+      } catch (error) {
+        key = error
+      }
+      if (!Registry.isKey(key)) {
+        return fail(
+          new InvalidChildSpec({
+            supervisor: engine.label,
+            child: undefined,
+            field: "childName",
+            value: key,
+            reason: "must return a Registry key for the arguments"
+          })
         )
       }
-      const id = `#${nextId++}`
-      const spec = { ...checked.base, id, start: startOf(checked.template, msg.args) }
-      return Effect.map(engine.add(spec, [msg.args]), (result) => Actor.reply(result, engine))
+      const id = key.name
+      const rec = engine.find(id)
+      if (rec !== undefined) {
+        if (rec.ref !== undefined) return found(id, rec.ref)
+        const status = rec.status === "restarting" ? "restarting" : "not_running"
+        return fail(new ChildNotRunning({ supervisor: engine.label, child: id, status }))
+      }
+      return Effect.flatMap(Registry.lookup(key), (holder) => {
+        const next: unknown = Option.isSome(holder)
+          ? found(id, holder.value)
+          : startNew(id, Registry.named(key, startOf(checked.template, msg.args)))
+        return Effect.isEffect(next) ? next : Effect.succeed(next)
+      }) as Effect.Effect<unknown, never, any>
     },
     TerminateChild: (engine, msg) => {
       const rec = engine.findByRef(msg.ref)
@@ -218,17 +328,17 @@ const requestsOf = (checked: ValidDynamicSpec): Requests<Protocol<unknown>> => {
  * @category constructors
  * @since 0.1.0
  */
-export const start = <Args, R = never>(
-  spec: DynamicSupervisorSpec<Args, R>
+export const start = <const S extends AnyDynamicSpec>(
+  spec: S
 ): Effect.Effect<
-  DynamicSupervisorRef<Args>,
-  InvalidChildSpec,
-  Scope.Scope | ActorSystem.ActorSystem | Exclude<R, Scope.Scope>
+  RefOfSpec<S>,
+  InvalidChildSpec | Child.Named<Child.NameIn<S>, Registry.AlreadyRegistered>,
+  Scope.Scope | ActorSystem.ActorSystem | ServicesOfSpec<S>
 > =>
   Effect.gen(function*() {
     const checked = validateDynamicSpec(spec)
     if (checked instanceof InvalidChildSpec) return yield* checked
-    const ref = yield* launch<Protocol<unknown>>({
+    const launched = launch<Protocol<unknown>>({
       kind: "dynamic-supervisor",
       spec,
       intensity: checked,
@@ -236,8 +346,52 @@ export const start = <Args, R = never>(
       children: [],
       requests: requestsOf(checked)
     }).pipe(Effect.orDie)
-    return ref as unknown as DynamicSupervisorRef<Args>
+    return yield* (spec.name === undefined ? launched : Registry.named(spec.name, launched))
   }) as never
+
+/**
+ * Any dynamic supervisor spec (the constraint of {@link start}'s argument).
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type AnyDynamicSpec = DynamicSupervisorSpec<any, any, any, any>
+
+/** The argument type of a template (distributive, so that `never` stays `never`). */
+type ArgsOfTemplate<F> = F extends (args: infer Args) => any ? Args : never
+type ArgsOf<S extends AnyDynamicSpec> = ArgsOfTemplate<S["child"]>
+type ResultOfTemplate<F> = F extends (args: any) => Effect.Effect<infer A, any, any> ? A : never
+type ErrorOfTemplate<F> = F extends (args: any) => Effect.Effect<any, infer E, any> ? E : never
+type ServicesOfTemplate<F> = F extends (args: any) => Effect.Effect<any, any, infer R> ? R : never
+
+/** What a template's start returns. */
+type ResultOfSpec<S extends AnyDynamicSpec> = ResultOfTemplate<S["child"]>
+
+/** How a template's start fails (and `AlreadyRegistered` with a `childName`). */
+type ErrorOfSpec<S extends AnyDynamicSpec> =
+  | ErrorOfTemplate<S["child"]>
+  | (S extends { readonly childName: object } ? Registry.AlreadyRegistered : never)
+
+/**
+ * The ref {@link start} gives for spec `S`: typed with the template's arguments, reference and
+ * error types.
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type RefOfSpec<S extends AnyDynamicSpec> = DynamicSupervisorRef<ArgsOf<S>, ResultOfSpec<S>, ErrorOfSpec<S>>
+
+/**
+ * The services a dynamic supervisor started from spec `S` needs besides `Scope` and
+ * `ActorSystem`: its template's, and `Registry` when it or its children are named.
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type ServicesOfSpec<S extends AnyDynamicSpec> =
+  | Exclude<ServicesOfTemplate<S["child"]>, Scope.Scope>
+  | Child.Named<Child.NameIn<S>, Registry.Registry>
+  | (S extends { readonly childName: object } ? Registry.Registry : never)
 
 /**
  * Starts a child from the template with `args`. Fails with `MaxChildrenReached` or
@@ -247,11 +401,58 @@ export const start = <Args, R = never>(
  * @category dynamic API
  * @since 0.1.0
  */
-export const startChild = <Args>(
-  sup: DynamicSupervisorRef<Args>,
+export const startChild = <Args, A, E>(
+  sup: DynamicSupervisorRef<Args, A, E>,
   args: Args
-): Effect.Effect<ActorRef.ActorRef<any> | undefined, ChildStartFailed | MaxChildrenReached | Errors.AskError> =>
+): Effect.Effect<Child.Started<A>, StartChildError<A, E> | Errors.AskError> =>
   requestExit(sup, { _tag: "StartChild", args })
+
+/**
+ * Start-or-lookup for a template with a `childName`: the running child of the name made from
+ * `args` if there is one (a child of this supervisor, or any live holder of the name), else a
+ * new child started from `args`. The supervisor handles one request at a time and registers a
+ * new child before it answers, so concurrent callers for one new name all get the same ref —
+ * one child is started. Fails with `ChildNotRunning` while the child of that name waits for its
+ * restart, `MaxChildrenReached`, `ChildStartFailed`, or `InvalidChildSpec` when the template
+ * has no `childName` (or it did not return a key).
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+ * import { Registry } from "@arbor/registry"
+ * import { DynamicSupervisor } from "@arbor/supervisor"
+ * import { Effect, Layer } from "effect"
+ *
+ * type SessionMsg = Actor.Request<{ readonly _tag: "Hit" }, number>
+ * const Session = Actor.make<SessionMsg>()({
+ *   init: () => Effect.succeed(0),
+ *   receive: { Hit: (n) => Actor.reply(n + 1, n + 1) }
+ * })
+ * const SessionName = (user: string) => Registry.key<SessionMsg>()(`session/${user}`)
+ *
+ * const program = Effect.gen(function*() {
+ *   const sessions = yield* DynamicSupervisor.start({
+ *     child: (_user: string) => Actor.spawn(Session),
+ *     childName: SessionName,
+ *     restart: "transient"
+ *   })
+ *   const [a, b] = yield* Effect.all([
+ *     DynamicSupervisor.startOrLookup(sessions, "alice"),
+ *     DynamicSupervisor.startOrLookup(sessions, "alice")
+ *   ], { concurrency: "unbounded" })
+ *   console.log(a === b) // true: one session for alice
+ *   return yield* ActorRef.ask(a, { _tag: "Hit" })
+ * }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer)))
+ * ```
+ *
+ * @category dynamic API
+ * @since 0.1.0
+ */
+export const startOrLookup = <Args, A, E>(
+  sup: DynamicSupervisorRef<Args, A, E>,
+  args: Args
+): Effect.Effect<Child.Started<A>, Exclude<StartChildError<A, E>, ChildAlreadyStarted<any>> | Errors.AskError> =>
+  requestExit(sup, { _tag: "StartChild", args, lookup: true })
 
 /**
  * Stops a child (per the template's shutdown spec) and forgets it: it is not restarted. A
@@ -262,7 +463,7 @@ export const startChild = <Args>(
  * @since 0.1.0
  */
 export const terminateChild = <Args>(
-  sup: DynamicSupervisorRef<Args>,
+  sup: DynamicSupervisorRef<Args, any, any>,
   ref: ActorRef.ActorRef<any>
 ): Effect.Effect<void, ChildNotFound | Errors.AskError> =>
   requestExit(sup, { _tag: "TerminateChild", ref })
@@ -274,9 +475,9 @@ export const terminateChild = <Args>(
  * @category dynamic API
  * @since 0.1.0
  */
-export const whichChildren = <Args>(
-  sup: DynamicSupervisorRef<Args>
-): Effect.Effect<ReadonlyArray<ChildInfo>, Errors.AskError> =>
+export const whichChildren = <Args, A>(
+  sup: DynamicSupervisorRef<Args, A, any>
+): Effect.Effect<ReadonlyArray<DynamicChildInfo<Args, Child.RefOf<A>>>, Errors.AskError> =>
   request(sup, { _tag: "WhichChildren" })
 
 /**
@@ -286,7 +487,7 @@ export const whichChildren = <Args>(
  * @category dynamic API
  * @since 0.1.0
  */
-export const countChildren = <Args>(sup: DynamicSupervisorRef<Args>): Effect.Effect<ChildCounts, Errors.AskError> =>
+export const countChildren = <Args>(sup: DynamicSupervisorRef<Args, any, any>): Effect.Effect<ChildCounts, Errors.AskError> =>
   request(sup, { _tag: "CountChildren" })
 
 /**
@@ -310,9 +511,15 @@ export const countChildren = <Args>(sup: DynamicSupervisorRef<Args>): Effect.Eff
  * @category constructors
  * @since 0.1.0
  */
-export const child = <Args, R = never>(
-  id: string,
-  spec: DynamicSupervisorSpec<Args, R>,
-  options?: NestedOptions
-): ChildSpec<ActorSystem.ActorSystem | Exclude<R, Scope.Scope>> =>
-  nestedChild(id, { kind: "dynamic", spec }, start(spec) as Effect.Effect<DynamicSupervisorRef<Args>, unknown, any>, options)
+export const child = <const Id extends string, const S extends AnyDynamicSpec, O extends NestedOptions = NestedOptions>(
+  id: Id,
+  spec: S,
+  options?: O
+): ChildSpec<
+  ActorSystem.ActorSystem | ServicesOfSpec<S> | Child.Named<Child.NameIn<O>, Registry.Registry>,
+  RefOfSpec<S>,
+  | InvalidChildSpec
+  | Child.Named<Child.NameIn<S>, Registry.AlreadyRegistered>
+  | Child.Named<Child.NameIn<O>, Registry.AlreadyRegistered>,
+  Id
+> => nestedChild(id, { kind: "dynamic", spec }, start(spec) as Effect.Effect<ActorRef.ActorRef<any>, unknown, any>, options) as never

@@ -5,7 +5,7 @@
  */
 import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
-import type { ActorRef } from "@arbor/core"
+import type { ActorRef, ExitReason } from "@arbor/core"
 
 const where = (supervisor: string | undefined) => (supervisor === undefined ? "" : ` in supervisor "${supervisor}"`)
 
@@ -49,18 +49,22 @@ const safeString = (u: unknown): string => {
  * A child failed to start. At supervisor start this fails the whole start (children already
  * started are stopped first, in reverse order); from `startChild`/`restartChild` it is
  * returned and nothing is kept. `cause` is the start effect's failure (for a nested supervisor,
- * its own `ChildStartFailed`).
+ * its own `ChildStartFailed`). `E` is the error type of the start (the template's, for a dynamic
+ * supervisor), so `Cause.findErrorOption(e.cause)` is typed.
  *
  * @category errors
  * @since 0.1.0
  */
-export class ChildStartFailed extends Data.TaggedError("ChildStartFailed")<{
+export class ChildStartFailed<out E = unknown> extends Data.TaggedError("ChildStartFailed")<{
   /** The label of the supervisor, if it has one. */
   readonly supervisor: string | undefined
   /** The id of the child that failed to start. */
   readonly child: string
-  /** Why: the start effect's failure. */
-  readonly cause: Cause.Cause<unknown>
+  /**
+   * Why: the start effect's failure, typed with the start's error type `E` (a defect, or a
+   * start that returned neither a reference nor `Child.ignore`, is a `Die` in it).
+   */
+  readonly cause: Cause.Cause<E>
 }> {
   /** A readable description naming the supervisor and the child. */
   override get message(): string {
@@ -87,18 +91,20 @@ export class ChildNotFound extends Data.TaggedError("ChildNotFound")<{
 }
 
 /**
- * `startChild` with an id whose child is running (OTP's `already_started`); carries its ref.
+ * `startChild` with an id whose child is running (OTP's `already_started`); carries its ref —
+ * typed with the template's reference for `DynamicSupervisor.startChild` of a named child (see
+ * `DynamicSupervisor.startOrLookup` to get that ref without handling the error).
  *
  * @category errors
  * @since 0.1.0
  */
-export class ChildAlreadyStarted extends Data.TaggedError("ChildAlreadyStarted")<{
+export class ChildAlreadyStarted<out Ref = ActorRef.ActorRef<never>> extends Data.TaggedError("ChildAlreadyStarted")<{
   /** The label of the supervisor, if it has one. */
   readonly supervisor: string | undefined
-  /** The child's id. */
+  /** The child's id (for a named dynamic child, its name). */
   readonly child: string
   /** The running child. */
-  readonly ref: ActorRef.ActorRef<never>
+  readonly ref: Ref
 }> {
   /** A readable description naming the supervisor and the child. */
   override get message(): string {
@@ -146,6 +152,28 @@ export class ChildRunning extends Data.TaggedError("ChildRunning")<{
 }
 
 /**
+ * `Supervisor.childRef` of a child that has no running instance: it is being restarted
+ * (`"restarting"`) or kept without one (`"not_running"`). `DynamicSupervisor.startOrLookup`
+ * fails with it (`"restarting"`) while the child of that name waits for its restart.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ChildNotRunning extends Data.TaggedError("ChildNotRunning")<{
+  /** The label of the supervisor, if it has one. */
+  readonly supervisor: string | undefined
+  /** The child's id. */
+  readonly child: string
+  /** What the child is doing. */
+  readonly status: "restarting" | "not_running"
+}> {
+  /** A readable description naming the supervisor, the child and its status. */
+  override get message(): string {
+    return `child "${this.child}" has no running instance (${this.status})${where(this.supervisor)}`
+  }
+}
+
+/**
  * `DynamicSupervisor.startChild` beyond the supervisor's `maxChildren`.
  *
  * @category errors
@@ -183,5 +211,27 @@ export class UnknownRequest extends Data.TaggedError("UnknownRequest")<{
   override get message(): string {
     const subject = this.supervisor === undefined ? "the supervisor" : `supervisor "${this.supervisor}"`
     return `${subject} does not accept a message ${this.received} (not one of its public requests)`
+  }
+}
+
+/**
+ * The root supervisor of an application (`Supervisor.layer`) ended on its own — it gave up
+ * after too many restarts, an auto-shutdown ended it, or it was stopped from outside — while
+ * the application was running. `Supervisor.launch` fails with it, so the program ends with the
+ * root's reason instead of running on with a dead tree (OTP's permanent application).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class RootExited extends Data.TaggedError("RootExited")<{
+  /** The label of the root supervisor, if it has one. */
+  readonly supervisor: string | undefined
+  /** Why the root ended (`Shutdown` after giving up). */
+  readonly reason: ExitReason.ExitReason
+}> {
+  /** A readable description naming the supervisor and its exit reason. */
+  override get message(): string {
+    const subject = this.supervisor === undefined ? "the root supervisor" : `root supervisor "${this.supervisor}"`
+    return `${subject} ended (${this.reason._tag}) while the application was running`
   }
 }

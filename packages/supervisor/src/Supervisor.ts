@@ -26,6 +26,12 @@
  * **Stopping.** A supervisor stops its children in reverse start order, one at a time, each per
  * its shutdown spec (worker default 5 s, supervisor default infinity), then ends.
  *
+ * **Typed handles and names.** A supervisor's ref carries its children's ids and reference
+ * types, so {@link childRef} answers `ActorRef<CounterMsg>` for `"counter"` and a misspelt id
+ * does not compile; `ChildStartFailed` is typed with the children's start errors. A child spec's
+ * `name` (and this spec's own `name`) registers each incarnation under a `Registry` key as it
+ * starts; {@link layer} runs a tree as a `Layer` of an application.
+ *
  * **Beyond OTP.** An optional `restartDelay` schedule spaces restarts out; every supervisor
  * publishes {@link SupervisionEvent}s of its whole subtree ({@link events}, `onEvent`) and
  * answers {@link snapshot}s of its tree.
@@ -52,34 +58,42 @@
  *     period: "5 seconds",
  *     children: [Child.worker({ id: "worker", start: Actor.spawn(Worker) })]
  *   })
- *   const [first] = yield* Supervisor.whichChildren(sup)
- *   yield* ActorRef.tell(first!.ref as ActorRef.ActorRef<Msg>, { _tag: "Crash" })
+ *   const worker = yield* Supervisor.childRef(sup, "worker") // ActorRef<Msg>
+ *   yield* ActorRef.tell(worker, { _tag: "Crash" })
  *   // ... the worker is restarted with a fresh state
  * }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
  * ```
  *
  * @since 0.1.0
  */
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { Actor, ActorRef, type ActorSystem, type Errors, type Reports } from "@arbor/core"
+import { Registry } from "@arbor/registry"
+import type * as Child from "./Child.ts"
 import type { ChildSpec } from "./Child.ts"
 import {
   ChildAlreadyPresent,
   ChildAlreadyStarted,
   ChildNotFound,
+  ChildNotRunning,
   type ChildRunning,
   ChildStartFailed,
-  InvalidChildSpec
+  InvalidChildSpec,
+  RootExited
 } from "./Errors.ts"
 import {
   type Engine,
   hubOf,
-  launch,
+  launch as launchEngine,
   type NestedOptions,
   nestedChild,
   request,
@@ -99,7 +113,7 @@ export type { AutoShutdown, ChildCounts, ChildInfo, ChildSnapshot, Snapshot, Str
  * @category models
  * @since 0.1.0
  */
-export interface SupervisorSpec<R = never> {
+export interface SupervisorSpec<R = never, Children extends ReadonlyArray<Child.Any> = ReadonlyArray<ChildSpec<R>>> {
   /** How children are restarted when one exits. */
   readonly strategy: Strategy
   /** Maximum restarts within `period` before giving up. Default 3. `0`: give up at the first. */
@@ -108,8 +122,11 @@ export interface SupervisorSpec<R = never> {
   readonly period?: Duration.Input
   /** Whether significant children's own exits shut the supervisor down. Default `"never"`. */
   readonly autoShutdown?: AutoShutdown
-  /** The children, in start order. Ids must be unique. */
-  readonly children: ReadonlyArray<ChildSpec<R>>
+  /**
+   * The children, in start order. Ids must be unique. Their ids and reference types become the
+   * type of the supervisor's ref (see {@link childRef}).
+   */
+  readonly children: Children
   /**
    * Beyond OTP: before each restart, wait for the next delay of this schedule (per child; its
    * own delays, not its outputs: `Schedule.exponential("100 millis")`, `Schedule.spaced("1
@@ -121,6 +138,13 @@ export interface SupervisorSpec<R = never> {
   readonly restartDelay?: Schedule.Schedule<unknown, unknown, never, never>
   /** A label for the supervisor actor, shown in errors and snapshots. */
   readonly label?: string
+  /**
+   * A `Registry` key the supervisor is registered under as it starts (before `start` returns
+   * it, or its parent sees it; again on every restart when it is a child). A start while a live
+   * actor holds the name fails with `AlreadyRegistered`, nothing started. Needs the `Registry`
+   * service.
+   */
+  readonly name?: Registry.Key<Protocol, undefined>
   /**
    * Called synchronously with every supervision event of this supervisor and its subtree,
    * from the moment it starts (so it sees the start itself). It may return an Effect (to log
@@ -139,12 +163,35 @@ export interface SupervisorSpec<R = never> {
 
 /**
  * A reference to a running supervisor (it is an actor: it can be monitored, linked, named, and
- * be a child of another supervisor).
+ * be a child of another supervisor). `Children` (type-level only) maps its children's ids to
+ * their reference types, as {@link start} computed them from the spec; without it, any id is
+ * accepted and refs are `ActorRef<any>`.
  *
  * @category models
  * @since 0.1.0
  */
-export type SupervisorRef = ActorRef.ActorRef<Protocol>
+export interface SupervisorRef<out Children = ChildRefs> extends ActorRef.ActorRef<Protocol> {
+  /** Type-level only: the children's ids and reference types. */
+  readonly [ChildrenTypeId]?: () => Children
+}
+
+declare const ChildrenTypeId: unique symbol
+
+/**
+ * The children's reference types of a supervisor whose children are not known statically.
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type ChildRefs = { readonly [id: string]: ActorRef.ActorRef<any> }
+
+/**
+ * The ids a supervisor ref with children `Children` accepts.
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type ChildId<Children> = keyof Children & string
 
 /**
  * The requests a supervisor accepts from outside; use the functions of this module rather than
@@ -182,6 +229,12 @@ export type Protocol =
     readonly id: string
   }, Exit.Exit<void, ChildNotFound | ChildRunning>>
   | Actor.Request<{
+    /** {@link childRef}. */
+    readonly _tag: "ChildRef"
+    /** The child's id. */
+    readonly id: string
+  }, Exit.Exit<ActorRef.ActorRef<any>, ChildNotFound | ChildNotRunning>>
+  | Actor.Request<{
     /** {@link whichChildren}. */
     readonly _tag: "WhichChildren"
   }, ReadonlyArray<ChildInfo>>
@@ -200,7 +253,11 @@ export type Protocol =
  * @category errors
  * @since 0.1.0
  */
-export type StartChildError = InvalidChildSpec | ChildAlreadyStarted | ChildAlreadyPresent | ChildStartFailed
+export type StartChildError<E = unknown> =
+  | InvalidChildSpec
+  | ChildAlreadyStarted
+  | ChildAlreadyPresent
+  | ChildStartFailed<E>
 
 /** The public requests, each one call into the engine. */
 const requests: Requests<Protocol> = {
@@ -215,6 +272,17 @@ const requests: Requests<Protocol> = {
   },
   RestartChild: (engine, msg) => Effect.map(engine.restartChild(msg.id), (result) => Actor.reply(result, engine)),
   DeleteChild: (engine, msg) => Actor.reply(engine.deleteChild(msg.id), engine),
+  ChildRef: (engine, msg) => {
+    const rec = engine.find(msg.id)
+    if (rec === undefined) {
+      return Actor.reply(Exit.fail(new ChildNotFound({ supervisor: engine.label, child: String(msg.id) })), engine)
+    }
+    if (rec.ref === undefined) {
+      const status = rec.status === "restarting" ? "restarting" : "not_running"
+      return Actor.reply(Exit.fail(new ChildNotRunning({ supervisor: engine.label, child: msg.id, status })), engine)
+    }
+    return Actor.reply(Exit.succeed(rec.ref), engine)
+  },
   WhichChildren: (engine) => Actor.reply(engine.infos().reverse(), engine),
   CountChildren: (engine) => Actor.reply(engine.count(), engine),
   Snapshot: (engine) => Actor.reply(engine.snapshot("supervisor"), engine)
@@ -278,17 +346,17 @@ const startChildNow = (
  * @category constructors
  * @since 0.1.0
  */
-export const start = <R = never>(
-  spec: SupervisorSpec<R>
+export const start = <const S extends AnySupervisorSpec>(
+  spec: S
 ): Effect.Effect<
-  SupervisorRef,
-  InvalidChildSpec | ChildStartFailed,
-  Scope.Scope | ActorSystem.ActorSystem | Exclude<R, Scope.Scope>
+  RefOfSpec<S>,
+  InvalidChildSpec | ChildStartFailed<Child.ErrorOf<S["children"][number]>> | Child.Named<Child.NameIn<S>, Registry.AlreadyRegistered>,
+  Scope.Scope | ActorSystem.ActorSystem | ServicesOfSpec<S>
 > =>
   Effect.gen(function*() {
     const checked = validateSupervisorSpec(spec)
     if (checked instanceof InvalidChildSpec) return yield* checked
-    return yield* launch<Protocol>({
+    const started = launchEngine<Protocol>({
       kind: "supervisor",
       spec,
       intensity: checked,
@@ -296,7 +364,35 @@ export const start = <R = never>(
       children: checked.children,
       requests
     })
+    return yield* (spec.name === undefined ? started : Registry.named(spec.name, started))
   }) as never
+
+/**
+ * Any supervisor spec (the constraint of {@link start}'s argument).
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type AnySupervisorSpec = SupervisorSpec<any, ReadonlyArray<Child.Any>>
+
+/**
+ * The ref {@link start} gives for spec `S`: typed with its children's ids and references.
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type RefOfSpec<S extends AnySupervisorSpec> = SupervisorRef<Child.RefsOf<S["children"]>>
+
+/**
+ * The services a supervisor started from spec `S` needs besides `Scope` and `ActorSystem`:
+ * its children's, and `Registry` when it or a child has a `name`.
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type ServicesOfSpec<S extends AnySupervisorSpec> =
+  | Child.ServicesOf<S["children"][number]>
+  | Child.Named<Child.NameIn<S>, Registry.Registry>
 
 /**
  * Adds a child at run time and starts it; it joins the end of the start order. Fails with
@@ -321,11 +417,51 @@ export const start = <R = never>(
  * @category dynamic API
  * @since 0.1.0
  */
-export const startChild = <R = never>(
-  sup: SupervisorRef,
-  spec: ChildSpec<R>
-): Effect.Effect<ActorRef.ActorRef<any> | undefined, StartChildError | Errors.AskError> =>
+export const startChild = <R, A extends Child.StartResult, E>(
+  sup: SupervisorRef<any>,
+  spec: ChildSpec<R, A, E, string>
+): Effect.Effect<Child.Started<A>, StartChildError<E> | Errors.AskError> =>
   requestExit(sup, { _tag: "StartChild", spec })
+
+/**
+ * The running instance of a child, typed by its id: for a supervisor started with
+ * `Child.worker({ id: "counter", start: Actor.spawn(Counter) })`, `childRef(sup, "counter")`
+ * is an `ActorRef<CounterMsg>` and an id that is not one of its children does not compile.
+ * Fails with `ChildNotFound` (no such child, e.g. one added with {@link startChild}) or
+ * `ChildNotRunning` (being restarted, or kept without an instance). A ref names one
+ * incarnation: after a restart, ask again (or give the child a `name` and use the registry).
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+ * import { Child, Supervisor } from "@arbor/supervisor"
+ * import { Effect } from "effect"
+ *
+ * type CounterMsg = { readonly _tag: "Add"; readonly n: number } | Actor.Request<{ readonly _tag: "Get" }, number>
+ * const Counter = Actor.make<CounterMsg>()({
+ *   init: () => Effect.succeed(0),
+ *   receive: { Add: (s, m) => s + m.n, Get: (s) => Actor.reply(s, s) }
+ * })
+ *
+ * const program = Effect.gen(function*() {
+ *   const sup = yield* Supervisor.start({
+ *     strategy: "one-for-one",
+ *     children: [Child.worker({ id: "counter", start: Actor.spawn(Counter) })]
+ *   })
+ *   const counter = yield* Supervisor.childRef(sup, "counter") // ActorRef<CounterMsg>
+ *   yield* ActorRef.tell(counter, { _tag: "Add", n: 2 })
+ *   return yield* ActorRef.ask(counter, { _tag: "Get" }) // 2
+ * }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
+ * ```
+ *
+ * @category dynamic API
+ * @since 0.1.0
+ */
+export const childRef = <Children, Id extends ChildId<Children>>(
+  sup: SupervisorRef<Children>,
+  id: Id
+): Effect.Effect<Children[Id], ChildNotFound | ChildNotRunning | Errors.AskError> =>
+  requestExit(sup as SupervisorRef<any>, { _tag: "ChildRef", id })
 
 /**
  * Stops a child per its shutdown spec without restarting it. Its spec is kept (not running),
@@ -336,7 +472,7 @@ export const startChild = <R = never>(
  * @since 0.1.0
  */
 export const terminateChild = (
-  sup: SupervisorRef,
+  sup: SupervisorRef<any>,
   id: string
 ): Effect.Effect<void, ChildNotFound | Errors.AskError> => requestExit(sup, { _tag: "TerminateChild", id })
 
@@ -347,13 +483,13 @@ export const terminateChild = (
  * @category dynamic API
  * @since 0.1.0
  */
-export const restartChild = (
-  sup: SupervisorRef,
-  id: string
+export const restartChild = <Children, const Id extends string>(
+  sup: SupervisorRef<Children>,
+  id: Id
 ): Effect.Effect<
-  ActorRef.ActorRef<any> | undefined,
+  (Id extends keyof Children ? Children[Id] : ActorRef.ActorRef<any>) | undefined,
   ChildNotFound | ChildRunning | ChildStartFailed | Errors.AskError
-> => requestExit(sup, { _tag: "RestartChild", id })
+> => requestExit(sup as SupervisorRef<any>, { _tag: "RestartChild", id })
 
 /**
  * Removes the spec of a child that is not running. Fails with `ChildRunning` or `ChildNotFound`.
@@ -362,7 +498,7 @@ export const restartChild = (
  * @since 0.1.0
  */
 export const deleteChild = (
-  sup: SupervisorRef,
+  sup: SupervisorRef<any>,
   id: string
 ): Effect.Effect<void, ChildNotFound | ChildRunning | Errors.AskError> => requestExit(sup, { _tag: "DeleteChild", id })
 
@@ -373,7 +509,9 @@ export const deleteChild = (
  * @category dynamic API
  * @since 0.1.0
  */
-export const whichChildren = (sup: SupervisorRef): Effect.Effect<ReadonlyArray<ChildInfo>, Errors.AskError> =>
+export const whichChildren = <Children>(
+  sup: SupervisorRef<Children>
+): Effect.Effect<ReadonlyArray<ChildInfo<Children[keyof Children]>>, Errors.AskError> =>
   request(sup, { _tag: "WhichChildren" })
 
 /**
@@ -382,7 +520,7 @@ export const whichChildren = (sup: SupervisorRef): Effect.Effect<ReadonlyArray<C
  * @category dynamic API
  * @since 0.1.0
  */
-export const countChildren = (sup: SupervisorRef): Effect.Effect<ChildCounts, Errors.AskError> =>
+export const countChildren = (sup: SupervisorRef<any>): Effect.Effect<ChildCounts, Errors.AskError> =>
   request(sup, { _tag: "CountChildren" })
 
 /**
@@ -471,9 +609,160 @@ export const events = (
  * @category constructors
  * @since 0.1.0
  */
-export const child = <R = never>(
-  id: string,
-  spec: SupervisorSpec<R>,
-  options?: NestedOptions
-): ChildSpec<ActorSystem.ActorSystem | Exclude<R, Scope.Scope>> =>
-  nestedChild(id, { kind: "supervisor", spec }, start(spec) as Effect.Effect<SupervisorRef, unknown, any>, options)
+export const child = <const Id extends string, const S extends AnySupervisorSpec, O extends NestedOptions = NestedOptions>(
+  id: Id,
+  spec: S,
+  options?: O
+): ChildSpec<
+  ActorSystem.ActorSystem | ServicesOfSpec<S> | Child.Named<Child.NameIn<O>, Registry.Registry>,
+  RefOfSpec<S>,
+  | InvalidChildSpec
+  | ChildStartFailed<Child.ErrorOf<S["children"][number]>>
+  | Child.Named<Child.NameIn<S>, Registry.AlreadyRegistered>
+  | Child.Named<Child.NameIn<O>, Registry.AlreadyRegistered>,
+  Id
+> => nestedChild(id, { kind: "supervisor", spec }, start(spec) as Effect.Effect<SupervisorRef<any>, unknown, any>, options) as never
+
+// -----------------------------------------------------------------------------------------
+// applications
+// -----------------------------------------------------------------------------------------
+
+/**
+ * What {@link layer} provides: the running root supervisor of an application.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RootService {
+  /** The root supervisor (its children untyped: use `Supervisor.childRef`, or names). */
+  readonly ref: SupervisorRef
+  /**
+   * Fails with `RootExited` once the root ends on its own (never, with `onRootExit:
+   * "continue"`, or when the application itself is closing).
+   */
+  readonly exited: Effect.Effect<never, RootExited>
+}
+
+/**
+ * The service key of an application's root supervisor (provided by {@link layer}).
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class Root extends Context.Service<Root, RootService>()("@arbor/supervisor/Root") {}
+
+/**
+ * Options of {@link layer}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface LayerOptions {
+  /**
+   * What the root ending on its own (giving up after too many restarts, an auto-shutdown, a stop
+   * from outside) means for the application: `"fail"` (default, OTP's permanent application):
+   * `Root.exited` fails with `RootExited`, so {@link launch} ends the program with the root's
+   * reason; `"continue"` (OTP's temporary application): the rest of the application runs on.
+   */
+  readonly onRootExit?: "fail" | "continue"
+}
+
+/**
+ * A supervision tree as a `Layer`: building it starts the root supervisor and its children
+ * (in order, as {@link start}); releasing it — the end of the program, or SIGTERM/SIGINT under
+ * a runtime's `runMain` — stops the tree in reverse start order, each child per its shutdown
+ * spec, after the layers built on top of it have been released (an HTTP server that uses the
+ * tree closes first, so its in-flight requests are answered by live actors). Provides
+ * {@link Root}. Run an application with {@link launch} so that the root giving up ends the
+ * program with its reason.
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorSystem } from "@arbor/core"
+ * import { Child, Supervisor } from "@arbor/supervisor"
+ * import { Effect, Layer } from "effect"
+ *
+ * const Ticker = Actor.make<{ readonly _tag: "Tick" }>()({
+ *   init: () => Effect.succeed(0),
+ *   receive: { Tick: (n) => n + 1 }
+ * })
+ *
+ * const Tree = Supervisor.layer({
+ *   strategy: "one-for-one",
+ *   label: "app",
+ *   children: [Child.worker({ id: "ticker", start: Actor.spawn(Ticker) })]
+ * })
+ * const App = Tree.pipe(Layer.provide(ActorSystem.layer))
+ *
+ * // runs until interrupted (SIGTERM under runMain); fails with RootExited if the root gives up
+ * const main = Supervisor.launch(App)
+ * ```
+ *
+ * @category applications
+ * @since 0.1.0
+ */
+export const layer = <const S extends AnySupervisorSpec>(
+  spec: S,
+  options?: LayerOptions
+): Layer.Layer<
+  Root,
+  | InvalidChildSpec
+  | ChildStartFailed<Child.ErrorOf<S["children"][number]>>
+  | Child.Named<Child.NameIn<S>, Registry.AlreadyRegistered>,
+  ActorSystem.ActorSystem | ServicesOfSpec<S>
+> =>
+  Layer.effect(
+    Root,
+    Effect.gen(function*() {
+      const onRootExit = options?.onRootExit ?? "fail"
+      if (onRootExit !== "fail" && onRootExit !== "continue") {
+        return yield* new InvalidChildSpec({
+          supervisor: spec.label,
+          child: undefined,
+          field: "onRootExit",
+          value: onRootExit,
+          reason: `must be "fail" or "continue"`
+        })
+      }
+      const ref = (yield* (start(spec) as Effect.Effect<unknown, never, Scope.Scope>)) as SupervisorRef
+      const exited = yield* Deferred.make<never, RootExited>()
+      let closing = false
+      // added after the supervisor's own finalizer, so it runs first: a stop caused by the
+      // application closing is not the root ending on its own
+      yield* Effect.addFinalizer(() => Effect.sync(() => (closing = true)))
+      ActorRef.onExit(ref, (reason) => {
+        if (closing || onRootExit === "continue") return
+        Deferred.doneUnsafe(exited, Exit.fail(new RootExited({ supervisor: spec.label, reason })))
+      })
+      return { ref, exited: Deferred.await(exited) }
+    })
+  ) as never
+
+/**
+ * Runs an application — a `Layer` that includes a {@link layer} tree — until it is interrupted
+ * (SIGTERM/SIGINT under `runMain`), as `Layer.launch` does, and fails with `RootExited` when
+ * the root supervisor ends on its own (unless its layer says `onRootExit: "continue"`). On
+ * either, the application's layers are released in reverse order: the ones built on the tree
+ * first, then the tree (children stopped in reverse start order, each per its shutdown spec).
+ * An application without a `Root` runs until interrupted.
+ *
+ * @example
+ * ```ts
+ * import { ActorSystem } from "@arbor/core"
+ * import { Supervisor } from "@arbor/supervisor"
+ * import { Effect, Layer } from "effect"
+ *
+ * const Tree = Supervisor.layer({ strategy: "one-for-one", children: [] })
+ * const main: Effect.Effect<never, unknown> = Supervisor.launch(Tree.pipe(Layer.provide(ActorSystem.layer)))
+ * ```
+ *
+ * @category applications
+ * @since 0.1.0
+ */
+export const launch = <ROut, E, R>(app: Layer.Layer<ROut, E, R>): Effect.Effect<never, E | RootExited, R> =>
+  Effect.scoped(
+    Effect.flatMap(Layer.build(app), (context) => {
+      const root = Context.getOption(context as Context.Context<unknown>, Root)
+      return Option.isSome(root) ? root.value.exited : Effect.never
+    })
+  )

@@ -61,7 +61,7 @@ describe("S22 a supervisor that ends while a restart sits in a child's slow init
         }
         yield* untilIdle
         const system = yield* ActorSystem.ActorSystem
-        return { before, after: [...log], reason: reason._tag, live: system.liveActors }
+        return { before, after: [...log], reason: reason._tag, live: (yield* system.liveActors) }
       }))
       expect(out.before).toEqual(["acquire 2"])
       expect(out.after).toEqual(["acquire 2", "release 2"])

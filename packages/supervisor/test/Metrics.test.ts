@@ -23,7 +23,7 @@ describe("supervisor metrics", () => {
         yield* TestSystem.untilIdle
       }
       const [inner] = yield* Supervisor.whichChildren(root)
-      const [b] = yield* Supervisor.whichChildren(inner!.ref!)
+      const [b] = yield* Supervisor.whichChildren(inner!.ref as Supervisor.SupervisorRef)
       yield* ActorRef.tell(b!.ref as ActorRef.ActorRef<Msg>, { _tag: "Crash" })
       yield* TestSystem.untilIdle
       return (yield* Metric.snapshot).filter((m) => m.id === "arbor_restarts").map((m) => [JSON.stringify(m.attributes), (m.state as any).count])

@@ -594,7 +594,7 @@ describe("housekeeping", () => {
       }))
       log.length = 0
       yield* advance("2 minutes")
-      return { log: [...log], live: system.liveActors }
+      return { log: [...log], live: (yield* system.liveActors) }
     }))
     expect(out).toEqual({ log: [], live: 0 })
   })

@@ -9,7 +9,7 @@ import { ActorRef, ActorSystem, ExitReason } from "@arbor/core"
 import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
 import { type Log, refOf, run, startWorker, untilIdle, worker } from "./utils.ts"
 
-const liveActors = ActorSystem.ActorSystem.useSync((s) => s.liveActors)
+const liveActors = ActorSystem.liveActors
 
 /** The error inside a reply `Exit.fail(error)`, else `undefined`. */
 const errorOf = (reply: unknown): any =>
@@ -36,7 +36,7 @@ const forgeries = (ref: ActorRef.ActorRef<any>, child: ActorRef.ActorRef<any>) =
 describe("a supervisor's internal messages are private", () => {
   it("S21 the public protocol of both supervisor kinds admits only the public requests", () => {
     expectTypeOf<Supervisor.Protocol["_tag"]>().toEqualTypeOf<
-      "StartChild" | "TerminateChild" | "RestartChild" | "DeleteChild" | "WhichChildren" | "CountChildren" | "Snapshot"
+      "StartChild" | "TerminateChild" | "RestartChild" | "DeleteChild" | "ChildRef" | "WhichChildren" | "CountChildren" | "Snapshot"
     >()
     expectTypeOf<DynamicSupervisor.Protocol<string>["_tag"]>().toEqualTypeOf<
       "StartChild" | "TerminateChild" | "WhichChildren" | "CountChildren" | "Snapshot"

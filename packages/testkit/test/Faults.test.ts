@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { Cause, Deferred, Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
-import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+import { Actor, ActorRef } from "@arbor/core"
 import { Child, Supervisor } from "@arbor/supervisor"
 import { Faults, TestSystem } from "@arbor/testkit"
 
@@ -15,8 +15,7 @@ const definition = {
   }
 }
 
-const run = <A, E>(eff: Effect.Effect<A, E, any>) =>
-  Effect.runPromise(eff.pipe(Effect.scoped, Effect.provide(ActorSystem.layer)) as Effect.Effect<A, E>)
+const run = TestSystem.run
 
 describe("Faults", () => {
   it("the same seed makes the same decisions", () => {
@@ -92,7 +91,7 @@ describe("Faults", () => {
   it("delays messages by the Clock and makes stop hooks slow", async () => {
     const faults = Faults.makeInjector(3)
     const Worker = Faults.define<Msg>()(faults, { delay: "1 second", slowStop: "10 seconds" }, definition)
-    const result = await Effect.runPromise(Effect.gen(function*() {
+    const result = await run(Effect.gen(function*() {
       const w = yield* Actor.spawn(Worker)
       yield* ActorRef.tell(w, { _tag: "Job" })
       const count = yield* Effect.forkChild(ActorRef.ask(w, { _tag: "Count" }, { timeout: "1 minute" }))
@@ -106,7 +105,7 @@ describe("Faults", () => {
       yield* TestClock.adjust("6 seconds")
       yield* Fiber.join(stopping)
       return { notYet, n, stillAlive, alive: ActorRef.isAliveUnsafe(w) }
-    }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer), Effect.provide(TestClock.layer())))
+    }))
     expect(result.notYet).toBeUndefined()
     expect(result.n).toBe(1)
     expect(result.stillAlive).toBe(true)

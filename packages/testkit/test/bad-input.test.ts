@@ -25,7 +25,7 @@ const planError = (f: () => unknown): Faults.InvalidFaultPlan => {
   throw new Error("expected an InvalidFaultPlan")
 }
 
-const liveActors = ActorSystem.ActorSystem.useSync((s) => s.liveActors)
+const liveActors = ActorSystem.liveActors
 
 describe("fault plans", () => {
   it("Faults.define with an invalid delay or slowStop", () => {

@@ -115,11 +115,11 @@ describe("WorkerActor under a supervisor", () => {
   it("registry names and monitors work on the proxy; a DynamicSupervisor pool of worker actors", async () => {
     const key = Registry.key<CounterMsg>()("pool-member")
     const out = await Effect.gen(function*() {
-      const pool = yield* DynamicSupervisor.start<number, ActorSystem.ActorSystem>({
+      const pool = yield* DynamicSupervisor.start({
         intensity: 5,
         period: "1 minute",
         restart: "temporary",
-        child: (i) => WorkerActor.spawn(CounterWorker, { ...steady, label: `job-${i}` })
+        child: (i: number) => WorkerActor.spawn(CounterWorker, { ...steady, label: `job-${i}` })
       })
       const a = (yield* DynamicSupervisor.startChild(pool, 1))!
       const b = (yield* DynamicSupervisor.startChild(pool, 2))!

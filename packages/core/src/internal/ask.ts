@@ -50,3 +50,50 @@ export class PendingAsk implements Expirable {
     }
   }
 }
+
+/**
+ * The handle of a request answered later (`Actor.deferReply`): answers the ask at most once;
+ * `false` when it was already answered, or the asker gave up (timed out, interrupted), or the
+ * actor ended (which failed the ask with `ActorExited`).
+ */
+export class ReplyHandle {
+  constructor(private ask: PendingAsk | undefined, private readonly owner: DeferredAsks | undefined) {}
+  answer(value: unknown): boolean {
+    const ask = this.ask
+    if (ask === undefined) return false
+    this.ask = undefined
+    this.owner?.delete(ask)
+    if (ask.done) return false
+    ask.succeed(value)
+    return true
+  }
+}
+
+/**
+ * The asks an actor deferred and has not answered yet: failed with `ActorExited` when it ends.
+ * Answered ones leave at once; ones whose askers gave up are swept out as the set grows.
+ */
+export class DeferredAsks {
+  private readonly asks = new Set<PendingAsk>()
+  private sweepAt = 64
+  add(ask: PendingAsk): void {
+    const asks = this.asks
+    asks.add(ask)
+    if (asks.size >= this.sweepAt) {
+      for (const a of asks) if (a.done) asks.delete(a)
+      this.sweepAt = Math.max(64, asks.size * 2)
+    }
+  }
+  delete(ask: PendingAsk): void {
+    this.asks.delete(ask)
+  }
+  /** How many deferred asks are held (for tests and diagnostics). */
+  get size(): number {
+    return this.asks.size
+  }
+  /** The actor ended: every deferred ask still waiting fails with `error()`. */
+  failAll(error: () => unknown): void {
+    for (const ask of this.asks) if (!ask.done) ask.fail(error())
+    this.asks.clear()
+  }
+}

@@ -23,10 +23,10 @@ import { MailboxFull } from "../Errors.ts"
 import type { DeadLetterReason } from "../DeadLetter.ts"
 import * as Reason from "../ExitReason.ts"
 import type { ExitReason } from "../ExitReason.ts"
-import { PendingAsk } from "./ask.ts"
+import { DeferredAsks, PendingAsk, ReplyHandle } from "./ask.ts"
 import { announceExit } from "./exits.ts"
 import type { Leftovers, Ties } from "./exits.ts"
-import { asEffect, handlerDefect, handlerFailure, isThenable, Reply, Stop, thenableDefect } from "./handler.ts"
+import { asEffect, DeferReply, handlerDefect, handlerFailure, isThenable, Reply, Stop, thenableDefect } from "./handler.ts"
 import { Ref } from "./ref.ts"
 import type { ActorSystemService } from "../ActorSystem.ts"
 import type { ActorMetrics } from "./metrics.ts"
@@ -152,6 +152,8 @@ export class Cell implements Runnable {
   private forced: ExitReason | undefined = undefined
   /** Reply handle of the message whose effect is running. */
   private current: PendingAsk | undefined = undefined
+  /** Requests answered later (`Actor.deferReply`) and not answered yet; made on first use. */
+  private deferred: DeferredAsks | undefined = undefined
   private pendingEffect: Effect.Effect<unknown, unknown, unknown> | undefined = undefined
   private stopRequest: { reason: ExitReason; hook: boolean } | undefined = undefined
 
@@ -160,6 +162,7 @@ export class Cell implements Runnable {
 
   constructor(
     system: SystemState,
+    service: ActorSystemService,
     behavior: CellBehavior,
     label: string | undefined,
     capacity: number,
@@ -177,7 +180,7 @@ export class Cell implements Runnable {
     const cell = this
     this.ctx = {
       self: this.self,
-      system,
+      system: service,
       get timers() {
         return cell.timers
       }
@@ -496,9 +499,29 @@ export class Cell implements Runnable {
       this.current = rep
       return this.requestStop(value.reason, true)
     }
+    if (value instanceof DeferReply) return this.deferReply(value, rep)
     if (isThenable(value)) return this.thenable(value, rep)
     this.state = value
     return CONTINUE
+  }
+
+  /**
+   * A request handler answers later: its ask is kept (failed with `ActorExited` if the actor
+   * ends first), and the handler's continuation gets the handle and returns the next state.
+   */
+  private deferReply(value: DeferReply, rep: PendingAsk | undefined): Step {
+    let owner: DeferredAsks | undefined
+    if (rep !== undefined && !rep.done) {
+      owner = this.deferred ??= new DeferredAsks()
+      owner.add(rep)
+    }
+    let out: unknown
+    try {
+      out = value.f(new ReplyHandle(rep, owner))
+    } catch (defect) {
+      return this.requestStop(handlerDefect(defect), true)
+    }
+    return this.settle(out, undefined)
   }
 
   /** A handler returned a Promise (an `async` handler from JS): a defect of this actor. */
@@ -681,10 +704,12 @@ export class Cell implements Runnable {
     const current = this.current
     const waiters = this.waiters
     const size = this.size
-    const left = current === undefined && size === 0 && waiters === undefined
+    const deferred = this.deferred
+    const left = current === undefined && size === 0 && waiters === undefined && deferred === undefined
       ? undefined
-      : { current, buf: this.buf, reps: this.reps, head: this.head, size, waiters }
+      : { current, deferred, buf: this.buf, reps: this.reps, head: this.head, size, waiters }
     this.current = undefined
+    this.deferred = undefined
     this.waiters = undefined
     this.buf = EMPTY
     this.reps = EMPTY as Array<Rider>

@@ -13,6 +13,7 @@ import { ActorExited, ActorNotAlive } from "../Errors.ts"
 import * as Reason from "../ExitReason.ts"
 import type { ExitReason } from "../ExitReason.ts"
 import { PendingAsk } from "./ask.ts"
+import type { DeferredAsks } from "./ask.ts"
 import type { Cell, Rider, Waiter } from "./cell.ts"
 
 /** Called once with an actor's exit reason. */
@@ -95,6 +96,8 @@ const exitSignal = (to: Cell, from: Cell, reason: ExitReason): void => {
 export interface Leftovers {
   /** The reply handle of the message whose handler was running. */
   readonly current: PendingAsk | undefined
+  /** The requests deferred by `Actor.deferReply` and not answered yet. */
+  readonly deferred: DeferredAsks | undefined
   readonly buf: ReadonlyArray<unknown>
   readonly reps: ReadonlyArray<Rider>
   readonly head: number
@@ -152,6 +155,7 @@ export const announceExit = (
 const failLeftovers = (cell: Cell, reason: ExitReason, left: Leftovers): void => {
   const exited = () => new ActorExited({ actor: cell.description, reason })
   if (left.current !== undefined) left.current.fail(exited())
+  if (left.deferred !== undefined) left.deferred.failAll(exited)
   const { buf, head, reps, size } = left
   const mask = buf.length - 1
   for (let k = 0; k < size; k++) {

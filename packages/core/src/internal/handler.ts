@@ -15,6 +15,14 @@ export class Reply<out A, out S> {
   constructor(readonly value: A, readonly state: S) {}
 }
 
+/**
+ * A request handler's decision to answer later: `Actor.deferReply(f)`. The run loop makes the
+ * request's reply handle, calls `f` with it and continues with what `f` returns.
+ */
+export class DeferReply {
+  constructor(readonly f: (handle: unknown) => unknown) {}
+}
+
 /** A handler's decision to stop: `Actor.stop(reason)`. */
 export class Stop {
   constructor(readonly reason: ExitReason) {}

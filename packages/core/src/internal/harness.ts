@@ -18,7 +18,7 @@ import type { ActorRef } from "../ActorRef.ts"
 import type { ActorSystemService } from "../ActorSystem.ts"
 import type { Dispatch } from "./dispatch.ts"
 import { Ref } from "./ref.ts"
-import { SystemState } from "./system.ts"
+import { stateOf } from "./system.ts"
 
 export { type Dispatch, dispatchOf } from "./dispatch.ts"
 
@@ -41,4 +41,4 @@ export const mailboxOf = (ref: ActorRef<any>): { readonly size: number; readonly
  * `system` is not the built-in implementation (whose dispatcher this module can read).
  */
 export const isDispatcherIdle = (system: ActorSystemService): boolean | undefined =>
-  system instanceof SystemState ? system.dispatcher.idle : undefined
+  stateOf(system)?.dispatcher.idle

@@ -68,6 +68,20 @@ export class Dispatcher {
   }
 }
 
+/**
+ * The built-in `ActorSystem` implementations' states, by service: read by `harness.ts` (for
+ * `@arbor/testkit`) only. Nothing on the public service object leads back to its state.
+ */
+const states = new WeakMap<object, SystemState>()
+
+/** Records that `service` is the built-in implementation running on `state`. */
+export const register = (service: object, state: SystemState): void => {
+  states.set(service, state)
+}
+
+/** The state behind a built-in `ActorSystem` service; `undefined` for any other implementation. */
+export const stateOf = (service: object): SystemState | undefined => states.get(service)
+
 /** The state of one actor world. */
 export class SystemState {
   private nextId = 1

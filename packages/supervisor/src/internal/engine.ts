@@ -734,6 +734,7 @@ export const hubOf = (sup: ActorRef.ActorRef<any>): Effect.Effect<PubSub.PubSub<
 
 /** The options of `Supervisor.child` / `DynamicSupervisor.child`. */
 export interface NestedOptions {
+  readonly name?: ChildSpec["name"] | undefined
   readonly restart?: RestartType | undefined
   readonly shutdown?: ChildSpec["shutdown"] | undefined
   readonly significant?: boolean | undefined
@@ -750,6 +751,7 @@ export const nestedChild = <R>(
   type: "supervisor",
   start,
   ...(options?.restart === undefined ? {} : { restart: options.restart }),
+  ...(options?.name === undefined ? {} : { name: options.name }),
   ...(options?.shutdown === undefined ? {} : { shutdown: options.shutdown }),
   ...(options?.significant === undefined ? {} : { significant: options.significant }),
   [NestedSpec]: nested

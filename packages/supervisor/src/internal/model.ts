@@ -29,16 +29,19 @@ export type Strategy = "one-for-one" | "one-for-all" | "rest-for-one"
 export type AutoShutdown = "never" | "any-significant" | "all-significant"
 
 /**
- * One entry of `Supervisor.whichChildren`.
+ * One entry of `Supervisor.whichChildren`; `Ref` is the child's reference type.
  *
  * @category models
  * @since 0.1.0
  */
-export interface ChildInfo {
-  /** The child's id (for a dynamic child, an id the dynamic supervisor made up: `"#1"`, ...). */
+export interface ChildInfo<Ref = ActorRef.ActorRef<any>> {
+  /**
+   * The child's id. A dynamic child's is its registry name when its template has a `name`
+   * (`"session/alice"`), else one the dynamic supervisor made up (`"#1"`, `"#2"`, ...).
+   */
   readonly id: string
   /** The running instance; `undefined` when the child is not running. */
-  readonly ref: ActorRef.ActorRef<any> | undefined
+  readonly ref: Ref | undefined
   /** Running, restarting, or kept without an instance. */
   readonly status: ChildStatus
   /** Worker or supervisor. */
@@ -49,6 +52,18 @@ export interface ChildInfo {
   readonly incarnation: number
   /** Dynamic children: the arguments the child was started with. */
   readonly args?: unknown
+}
+
+/**
+ * One entry of `DynamicSupervisor.whichChildren`: a {@link ChildInfo} with the arguments the
+ * child was started with, typed as the template's.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface DynamicChildInfo<Args, Ref = ActorRef.ActorRef<any>> extends ChildInfo<Ref> {
+  /** The arguments the child was started with. */
+  readonly args: Args
 }
 
 /**

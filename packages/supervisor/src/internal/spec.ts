@@ -11,6 +11,7 @@
  * @internal
  */
 import { Durations, Reports } from "@arbor/core"
+import { Registry } from "@arbor/registry"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
@@ -104,6 +105,8 @@ export const validateChild = (
   if (!Effect.isEffect(spec["start"])) return invalid("start", spec["start"], "must be an Effect that starts the child")
   const options = decodeChildOptions(spec, autoShutdown)
   if ("field" in options) return invalid(options.field, options.value, options.reason)
+  const name = spec["name"]
+  if (name !== undefined && !Registry.isKey(name)) return invalid("name", name, KEY_REASON)
   const nested = (spec as { readonly [NestedSpec]?: Nested })[NestedSpec]
   if (nested !== undefined) {
     const checked = nested.kind === "supervisor"
@@ -119,8 +122,11 @@ export const validateChild = (
       })
     }
   }
-  return { id, start: spec.start, ...options }
+  const start = name === undefined ? spec.start : Registry.named(name, spec.start)
+  return { id, start, ...options }
 }
+
+const KEY_REASON = `must be a Registry key (Registry.key<Msg>()("name"))`
 
 /** Validates the intensity options shared by both supervisor kinds. */
 export const decodeIntensity = (
@@ -160,6 +166,8 @@ const decodeCommon = (
     const levels = Reports.merge(Reports.defaults, reports)
     if (levels instanceof Reports.InvalidReportLevels) return { field: levels.field, value: levels.value, reason: levels.reason }
   }
+  const name = spec["name"]
+  if (name !== undefined && !Registry.isKey(name)) return { field: "name", value: name, reason: KEY_REASON }
   return decodeIntensity(spec["intensity"], spec["period"])
 }
 
@@ -225,6 +233,8 @@ export const validateSupervisorSpec = (spec: unknown): ValidSupervisorSpec | Inv
 /** A validated `DynamicSupervisor` spec: the template's options without id and start. */
 export interface ValidDynamicSpec {
   readonly template: (args: unknown) => unknown
+  /** The template's `childName`: each child's registry key from its arguments. */
+  readonly childName: ((args: unknown) => unknown) | undefined
   readonly base: Omit<ValidChild, "id" | "start">
   readonly autoShutdown: AutoShutdownName
   readonly maxChildren: number
@@ -242,6 +252,10 @@ export const validateDynamicSpec = (spec: unknown): ValidDynamicSpec | InvalidCh
   if (typeof template !== "function") {
     return invalid({ field: "child", value: template, reason: "must be a function from arguments to a start Effect" })
   }
+  const childName = spec["childName"]
+  if (childName !== undefined && typeof childName !== "function") {
+    return invalid({ field: "childName", value: childName, reason: "must be a function from arguments to a Registry key" })
+  }
   const maxChildren = spec["maxChildren"] ?? Infinity
   if (maxChildren !== Infinity && (typeof maxChildren !== "number" || !Number.isInteger(maxChildren) || maxChildren < 0)) {
     return invalid({ field: "maxChildren", value: maxChildren, reason: "must be a whole number ≥ 0" })
@@ -256,6 +270,7 @@ export const validateDynamicSpec = (spec: unknown): ValidDynamicSpec | InvalidCh
   if ("field" in base) return invalid(base)
   return {
     template: template as (args: unknown) => unknown,
+    childName: childName as ((args: unknown) => unknown) | undefined,
     base,
     autoShutdown,
     maxChildren: maxChildren as number,

@@ -36,7 +36,7 @@ type WorkerMsg =
 const WorkerKey = Registry.key<WorkerMsg>()("worker")
 
 describe("race: a named child crashing and restarting under a supervisor", () => {
-  it(`${CYCLES} crash/restart cycles: no lookup returns a dead incarnation, no ask hangs`, async () => {
+  it(`S24 ${CYCLES} crash/restart cycles: no lookup returns a dead incarnation, no ask hangs`, async () => {
     let incarnations = 0
     // init and the stop hook suspend, so starting and stopping span several scheduler turns:
     // lookups and asks land while an incarnation is stopping and while the name is free

@@ -1,0 +1,61 @@
+/**
+ * The service: an HTTP server (node:http) in front of the supervised tree of service.ts.
+ *
+ *   GET /session/<user>  the session of <user> (started on first use, found by name after): its hit count
+ *   GET /square/<n>      a pool worker squares n (200 ms of work); a negative n crashes the worker
+ *
+ * SIGTERM / SIGINT: the server stops accepting, answers the requests in flight, then the tree
+ * stops in reverse start order; exit code 0. If the tree's root gives up: exit code 1.
+ */
+import { createServer } from "node:http"
+import { ActorRef, ActorSystem } from "@arbor/core"
+import { Registry } from "@arbor/registry"
+import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
+import { Cause, Effect, Exit, Layer, Runtime } from "effect"
+import { handles, tree } from "./service.ts"
+
+const Http = Layer.effectDiscard(Effect.gen(function*() {
+  const { jobs, sessions } = yield* handles
+  let next = 0
+  const route = (url: string): Effect.Effect<number, unknown> => {
+    const [, kind, arg = ""] = url.split("/")
+    if (kind === "session") {
+      return Effect.flatMap(DynamicSupervisor.startOrLookup(sessions, arg), (s) => ActorRef.ask(s, { _tag: "Hit" }))
+    }
+    if (kind === "square") {
+      return Effect.flatMap(Supervisor.childRef(jobs, `job-${(next++ % 4) + 1}`), (worker) =>
+        ActorRef.ask(worker, { _tag: "Square", n: Number(arg) }, { timeout: "5 seconds" }))
+    }
+    return Effect.fail("not found" as const)
+  }
+  const run = Effect.runPromiseExitWith(yield* Effect.context<never>())
+  const server = createServer((req, res) => {
+    void run(route(req.url ?? "/")).then((exit) => {
+      res.writeHead(Exit.isSuccess(exit) ? 200 : 500).end(Exit.isSuccess(exit) ? `${exit.value}\n` : `${Cause.pretty(exit.cause)}\n`)
+    })
+  })
+  yield* Effect.acquireRelease(
+    Effect.callback<void>((resume) => void server.listen(Number(process.env["PORT"] ?? 8080), () => resume(Effect.void))),
+    () => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void))) // waits for requests in flight
+  )
+  const address = server.address()
+  yield* Effect.log(`listening on ${typeof address === "object" && address !== null ? address.port : address}`)
+}))
+
+const App = Http.pipe(
+  Layer.provide(tree({ sessionIdle: "30 seconds" })),
+  Layer.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer))
+)
+
+// Effect's runMain, with the signal handling of @effect/platform-node's NodeRuntime (which
+// declares Node >= 22.19): a signal interrupts the program; stopping on a signal exits 0
+let signalled = false
+const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
+  const onSignal = () => ((signalled = true), fiber.interruptUnsafe(fiber.id))
+  process.once("SIGTERM", onSignal).once("SIGINT", onSignal)
+  fiber.addObserver((exit) =>
+    teardown(exit, (code) => process.exit(signalled && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? 0 : code))
+  )
+})
+
+runMain(Supervisor.launch(App).pipe(Effect.ensuring(Effect.log("stopped"))))

@@ -1,0 +1,79 @@
+/**
+ * The service pattern of issue #12, on the production API: per-session actors found by name,
+ * a pool of job workers that may crash, periodic timers, one supervised tree as a Layer.
+ */
+import { Actor, ActorRef } from "@arbor/core"
+import { Registry } from "@arbor/registry"
+import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
+import { type Duration, Effect } from "effect"
+
+// a session: counts its hits; ends itself after `idle` without one (re-armed on every hit)
+export type SessionMsg = { readonly _tag: "Expire" } | Actor.Request<{ readonly _tag: "Hit" }, number>
+export const SessionName = (user: string) => Registry.key<SessionMsg>()(`session/${user}`)
+const Session = (idle: Duration.Input) =>
+  Actor.make<SessionMsg, number>()({
+    init: (ctx) => Effect.as(ctx.timers.startSingle("expire", { _tag: "Expire" }, idle), 0),
+    receive: {
+      Hit: (hits, _msg, ctx) =>
+        Effect.as(ctx.timers.startSingle("expire", { _tag: "Expire" }, idle), Actor.reply(hits + 1, hits + 1)),
+      Expire: () => Actor.stop()
+    }
+  })
+
+// a job worker: squares numbers slowly; a negative number crashes it (the pool restarts it)
+export type JobMsg = Actor.Request<{ readonly _tag: "Square"; readonly n: number }, number>
+const JobWorker = Actor.make<JobMsg, null>()({
+  init: () => Effect.succeed(null),
+  receive: {
+    Square: (s, msg) =>
+      msg.n < 0 ? Effect.die(`cannot square ${msg.n}`) : Effect.as(Effect.sleep("200 millis"), Actor.reply(msg.n * msg.n, s))
+  }
+})
+
+export const SessionsName = Registry.key<DynamicSupervisor.Protocol<string>>()("sessions")
+
+// stats: a periodic timer logs how many sessions are alive
+type StatsMsg = { readonly _tag: "Report" }
+const Stats = Actor.make<StatsMsg, null>()({
+  init: (ctx) => Effect.as(ctx.timers.startPeriodic("report", { _tag: "Report" }, "10 seconds"), null),
+  receive: {
+    Report: (s) =>
+      Registry.await(SessionsName, "1 second").pipe(
+        Effect.flatMap(DynamicSupervisor.countChildren),
+        Effect.flatMap((n) => Effect.log(`${n.active} session(s)`)),
+        Effect.ignore,
+        Effect.as(s)
+      )
+  }
+})
+
+export const tree = (options: { readonly sessionIdle: Duration.Input }) =>
+  Supervisor.layer({
+    strategy: "one-for-one",
+    label: "service",
+    children: [
+      DynamicSupervisor.child("sessions", {
+        child: (_user: string) => Actor.spawn(Session(options.sessionIdle)),
+        childName: SessionName,
+        restart: "transient",
+        label: "sessions",
+        name: SessionsName
+      }),
+      Supervisor.child("jobs", {
+        strategy: "one-for-one",
+        label: "jobs",
+        children: [1, 2, 3, 4].map((i) => Child.worker({ id: `job-${i}`, start: Actor.spawn(JobWorker, { label: `job-${i}` }) }))
+      }),
+      Child.worker({ id: "stats", start: Actor.spawn(Stats) })
+    ]
+  })
+
+/** What the HTTP front needs: a session by name, and a job done by one of the pool's workers. */
+export const handles = Effect.gen(function*() {
+  const root = yield* Supervisor.Root
+  const sessions: DynamicSupervisor.DynamicSupervisorRef<string, ActorRef.ActorRef<SessionMsg>> =
+    yield* Supervisor.childRef(root.ref, "sessions")
+  const jobs: Supervisor.SupervisorRef<{ readonly [id: string]: ActorRef.ActorRef<JobMsg> }> =
+    yield* Supervisor.childRef(root.ref, "jobs")
+  return { sessions, jobs }
+})
