@@ -232,6 +232,71 @@ describe("G7 ask fails with the exit reason when the target ends before replying
   })
 })
 
+describe("G7 a request answered later (Actor.deferReply)", () => {
+  type FrontMsg =
+    | Actor.Request<{ readonly _tag: "Lookup"; readonly key: string }, string>
+    | { readonly _tag: "Answer"; readonly key: string }
+    | Actor.Request<{ readonly _tag: "Count" }, number>
+
+  /** Takes lookups and answers each when an `Answer` for its key arrives, in any order. */
+  const Front = (pending: Map<string, (value: string) => void>) =>
+    Actor.make<FrontMsg>()({
+      init: () => Effect.succeed(0),
+      receive: {
+        Lookup: (n, msg) =>
+          Actor.deferReply((handle: Actor.ReplyHandle<string>) => {
+            pending.set(msg.key, (value) => Actor.answerUnsafe(handle, value))
+            return n + 1
+          }),
+        Answer: (n, msg) => {
+          const reply = pending.get(msg.key)
+          pending.delete(msg.key)
+          reply?.(`value of ${msg.key}`)
+          reply?.("a second answer is a no-op")
+          return n
+        },
+        Count: (n) => Actor.reply(n, n)
+      }
+    })
+
+  it("G7 several requests in flight at once, each answered when its reply comes, in any order; the actor keeps handling messages meanwhile", async () => {
+    const out = await run(Effect.gen(function*() {
+      const pending = new Map<string, (value: string) => void>()
+      const f = yield* Actor.spawn(Front(pending))
+      const a = yield* Effect.forkChild(ActorRef.ask(f, { _tag: "Lookup", key: "a" }))
+      const b = yield* Effect.forkChild(ActorRef.ask(f, { _tag: "Lookup", key: "b" }))
+      yield* untilIdle
+      // both taken, none answered: the actor still answers other requests
+      const taken = yield* ActorRef.ask(f, { _tag: "Count" })
+      const waiting = [...pending.keys()].sort()
+      yield* ActorRef.tell(f, { _tag: "Answer", key: "b" })
+      const bValue = yield* Fiber.join(b)
+      const aDone = yield* isDone(a)
+      yield* ActorRef.tell(f, { _tag: "Answer", key: "a" })
+      return { taken, waiting, bValue, aDone, aValue: yield* Fiber.join(a) }
+    }))
+    expect(out).toEqual({ taken: 2, waiting: ["a", "b"], bValue: "value of b", aDone: false, aValue: "value of a" })
+  })
+
+  it("G7 an unanswered request fails with ActorExited carrying the reason when the actor ends; one whose asker timed out drops its late reply", async () => {
+    const out = await run(Effect.gen(function*() {
+      const pending = new Map<string, (value: string) => void>()
+      const f = yield* Actor.spawn(Front(pending))
+      const late = yield* Effect.forkChild(Effect.flip(ActorRef.ask(f, { _tag: "Lookup", key: "late" }, { timeout: "1 second" })))
+      yield* untilIdle
+      yield* TestClock.adjust("1 second")
+      const timedOut = yield* Fiber.join(late)
+      yield* ActorRef.tell(f, { _tag: "Answer", key: "late" })
+      const orphan = yield* Effect.forkChild(Effect.flip(ActorRef.ask(f, { _tag: "Lookup", key: "never" })))
+      yield* untilIdle
+      yield* ActorRef.stop(f, ExitReason.shutdown("closing"))
+      return { timedOut, orphan: yield* Fiber.join(orphan) }
+    }))
+    expect(out.timedOut._tag).toBe("AskTimeout")
+    expect(out.orphan).toMatchObject({ _tag: "ActorExited", reason: { _tag: "Shutdown", payload: "closing" } })
+  })
+})
+
 describe("G8 ask fails at once when the target is not alive", () => {
   it("G8 ask to an actor that has ended fails with ActorNotAlive immediately", async () => {
     const out = await run(Effect.gen(function*() {

@@ -742,24 +742,10 @@ export const spawn = <Msg, Meta, IE, R>(
   IE | Errors.InvalidActorOptions | Errors.StartTimeout | AlreadyRegistered,
   Scope.Scope | ActorSystem.ActorSystem | Registry | Exclude<R, Scope.Scope>
 > =>
-  Registry.use((registry) => {
-    const name = key.name
-    return Effect.flatMap(registry.lookup(name), (taken) => {
-      if (Option.isSome(taken)) return Effect.fail(new AlreadyRegistered({ name, holder: taken.value.ref }))
-      const given = options[0] as (Actor.SpawnOptions & { readonly metadata?: unknown }) | undefined
-      const spawnOptions: Actor.SpawnOptions = given === undefined ? { label: name } : { label: name, ...given }
-      // registered in the same step as the spawn returns, before anyone else holds the ref
-      return Effect.flatMap(Actor.spawn(behavior as Actor.Behavior<Msg, IE, R>, spawnOptions), (ref) =>
-        registry.register(name, ref as unknown as AnyRef, given?.metadata).pipe(
-          Effect.as(ref),
-          Effect.catchTags({
-            // it ended before anyone could reach it: there is nothing to name
-            ActorNotAlive: () => Effect.succeed(ref),
-            // a registration won the race during `init`: it wins, the new actor is stopped
-            AlreadyRegistered: (e) => Effect.andThen(ActorRef.stop(ref), Effect.fail(e))
-          })
-        ))
-    })
+  Effect.suspend(() => {
+    const given = options[0] as (Actor.SpawnOptions & { readonly metadata?: unknown }) | undefined
+    const spawnOptions: Actor.SpawnOptions = given === undefined ? { label: key.name } : { label: key.name, ...given }
+    return named(key, Actor.spawn(behavior as Actor.Behavior<Msg, IE, R>, spawnOptions), ...([given?.metadata] as MetadataArg<Meta>))
   })
 
 /**
@@ -800,18 +786,23 @@ export const named = <Msg, Meta, A, E, R>(
   start: Effect.Effect<A, E, R>,
   ...metadata: MetadataArg<Meta>
 ): Effect.Effect<A, E | AlreadyRegistered, R | Registry> =>
-  Effect.flatMap(stateOf, (state) => {
+  Registry.use((registry) => {
     const name = key.name
-    const taken = state.lookup(name)
-    if (taken !== undefined) return Effect.fail(new AlreadyRegistered({ name, holder: taken.ref }))
-    return Effect.flatMap(start, (value) => {
-      if (!ActorRef.isActorRef(value)) return Effect.succeed(value)
-      const any = value as unknown as AnyRef
-      const result = state.register(name, any, metadata[0])
-      if (result === undefined || result === "NotAlive") return Effect.succeed(value)
-      return ActorRef.stop(value as ActorRef.ActorRef<unknown>).pipe(
-        Effect.andThen(Effect.fail(new AlreadyRegistered({ name, holder: result.ref })))
-      )
+    return Effect.flatMap(registry.lookup(name), (taken) => {
+      if (Option.isSome(taken)) return Effect.fail(new AlreadyRegistered({ name, holder: taken.value.ref }))
+      return Effect.flatMap(start, (value) => {
+        if (!ActorRef.isActorRef(value)) return Effect.succeed(value)
+        // registered in the same step as `start` returns, before anyone else holds the ref
+        return registry.register(name, value as unknown as AnyRef, metadata[0]).pipe(
+          Effect.as(value),
+          Effect.catchTags({
+            // it ended before anyone could reach it: there is nothing to name
+            ActorNotAlive: () => Effect.succeed(value),
+            // a registration won the race during the start: it wins, the new actor is stopped
+            AlreadyRegistered: (e) => Effect.andThen(ActorRef.stop(value as ActorRef.ActorRef<unknown>), Effect.fail(e))
+          })
+        )
+      })
     })
   })
 

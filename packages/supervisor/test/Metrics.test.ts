@@ -18,13 +18,11 @@ describe("supervisor metrics", () => {
         ]
       })
       for (let i = 0; i < 2; i++) {
-        const [, a] = yield* Supervisor.whichChildren(root) // newest first: inner, a
-        yield* ActorRef.tell(a!.ref as ActorRef.ActorRef<Msg>, { _tag: "Crash" })
+        yield* ActorRef.tell(yield* Supervisor.childRef(root, "a"), { _tag: "Crash" })
         yield* TestSystem.untilIdle
       }
-      const [inner] = yield* Supervisor.whichChildren(root)
-      const [b] = yield* Supervisor.whichChildren(inner!.ref as Supervisor.SupervisorRef)
-      yield* ActorRef.tell(b!.ref as ActorRef.ActorRef<Msg>, { _tag: "Crash" })
+      const inner = yield* Supervisor.childRef(root, "inner")
+      yield* ActorRef.tell(yield* Supervisor.childRef(inner, "b"), { _tag: "Crash" })
       yield* TestSystem.untilIdle
       return (yield* Metric.snapshot).filter((m) => m.id === "arbor_restarts").map((m) => [JSON.stringify(m.attributes), (m.state as any).count])
     }).pipe(

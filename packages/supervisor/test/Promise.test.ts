@@ -20,7 +20,7 @@ const workerOf = (system: PromiseSystem, sup: Supervisor.SupervisorRef) =>
   system.run(Effect.map(Supervisor.whichChildren(sup), (children) => children[0]!.ref as ActorRef.ActorRef<Msg>))
 
 describe("@arbor/supervisor/promise", () => {
-  it("supervise starts a tree whose crashed child is restarted; close stops the tree", async () => {
+  it("S4 supervise (the Promise facade) starts a tree whose crashed child is restarted; close stops the tree", async () => {
     const system = makeSystem()
     const restarts: Array<string> = []
     const sup = await supervise(system, {
@@ -49,7 +49,7 @@ describe("@arbor/supervisor/promise", () => {
     expect(system.liveActors()).toBe(0)
   })
 
-  it("an invalid spec rejects with InvalidChildSpec, as Supervisor.start fails with it", async () => {
+  it("S20 supervise (the Promise facade) rejects an invalid spec with InvalidChildSpec, as Supervisor.start fails with it", async () => {
     const system = makeSystem()
     const error = await supervise(system, { strategy: "one-for-one", children: [Child.worker({ id: "", start: Actor.spawn(Worker) })] })
       .catch((e: unknown) => e)

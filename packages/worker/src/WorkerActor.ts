@@ -431,9 +431,12 @@ class Host {
   readonly unacked = new Map<number, unknown>()
   readonly deaths: Array<() => void> = []
   onReady: ((m: ToParent & { t: "ready" | "start-failed" }) => void) | undefined = undefined
-  /** The request being answered: its seq and how to resume its handler. */
-  current: { readonly seq: number; readonly resume: (r: Exit.Exit<unknown, ExitReason.ExitReason>) => void } | undefined =
-    undefined
+  /**
+   * The requests forwarded and not answered yet, by seq: their tag (to decode the reply) and how
+   * to answer the asker (through the request's `Actor.deferReply` handle). If the proxy ends first, core fails their askers
+   * with `ActorExited` carrying the proxy's reason.
+   */
+  readonly asks = new Map<number, { readonly tag: string; readonly reply: (value: unknown) => void }>()
   exitCode: number | undefined = undefined
   readonly exited: Promise<void>
   private markExited!: () => void
@@ -466,9 +469,8 @@ class Host {
     if (this.reason !== undefined) return
     this.reason = reason
     if (terminate) void this.worker?.terminate()
-    const current = this.current
-    this.current = undefined
-    if (current !== undefined) current.resume(Exit.fail(reason))
+    // the proxy ends with `reason`: core fails the askers still waiting with ActorExited(reason)
+    this.asks.clear()
     for (const f of this.deaths.splice(0)) f()
     if (this.self !== undefined && !this.stopping) Effect.runFork(ActorRef.stop(this.self, reason))
   }
@@ -499,10 +501,17 @@ class Host {
           return
         case "reply": {
           this.ack(m.ack)
-          const current = this.current
-          if (current === undefined || current.seq !== m.seq) return
-          this.current = undefined
-          current.resume(Exit.succeed(m.value))
+          const pending = this.asks.get(m.seq)
+          if (pending === undefined || this.reason !== undefined) return
+          this.asks.delete(m.seq)
+          const decoded = this.codec.decodeReply(pending.tag, m.value)
+          if (Exit.isFailure(decoded)) {
+            // a reply the protocol does not describe: the proxy fails, as the thread's actor would
+            this.die(ExitReason.fail(Cause.squash(decoded.cause)), true)
+            return
+          }
+          // answered at once; an asker that gave up (its deadline) drops it
+          pending.reply(decoded.value)
           return
         }
         case "dead": {
@@ -668,24 +677,13 @@ const makeProxy = (host: Host, def: WorkerActor<any>) =>
         return state
       }
       const tag = (msg as { readonly _tag: string })._tag
-      return Effect.flatMap(
-        Effect.callback<unknown, ExitReason.ExitReason>((resume) => {
-          host.current = { seq, resume: (exit) => resume(exit) }
-          host.post({ t: "ask", seq, msg: encoded.value })
-          return Effect.sync(() => {
-            if (host.current?.seq === seq) host.current = undefined
-          })
-        }).pipe(Effect.exit),
-        (exit): Effect.Effect<Actor.Reply<unknown, void> | Actor.Stop, Protocol.ProtocolError> => {
-          if (Exit.isFailure(exit)) {
-            const reason = Cause.squash(exit.cause) as ExitReason.ExitReason
-            return Effect.succeed(Actor.stop(reason))
-          }
-          const decoded = host.codec.decodeReply(tag, exit.value)
-          if (Exit.isFailure(decoded)) return Effect.failCause(decoded.cause)
-          return Effect.succeed(Actor.reply(decoded.value, state))
-        }
-      )
+      // pipelined: the proxy takes the next message at once; the reply, correlated by seq, answers
+      // this asker whenever it comes (each ask keeps its own deadline)
+      return Actor.deferReply((handle: Actor.ReplyHandle<unknown>) => {
+        host.asks.set(seq, { tag, reply: (value) => Actor.answerUnsafe(handle, value) })
+        host.post({ t: "ask", seq, msg: encoded.value })
+        return state
+      })
     },
     onStop: (_state: void, reason: ExitReason.ExitReason) =>
       Effect.gen(function*() {

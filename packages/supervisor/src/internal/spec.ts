@@ -161,13 +161,13 @@ const decodeCommon = (
   if (onEvent !== undefined && typeof onEvent !== "function") {
     return { field: "onEvent", value: onEvent, reason: "must be a function" }
   }
+  const name = spec["name"]
+  if (name !== undefined && !Registry.isKey(name)) return { field: "name", value: name, reason: KEY_REASON }
   const reports = spec["reports"]
   if (reports !== undefined) {
     const levels = Reports.merge(Reports.defaults, reports)
     if (levels instanceof Reports.InvalidReportLevels) return { field: levels.field, value: levels.value, reason: levels.reason }
   }
-  const name = spec["name"]
-  if (name !== undefined && !Registry.isKey(name)) return { field: "name", value: name, reason: KEY_REASON }
   return decodeIntensity(spec["intensity"], spec["period"])
 }
 
