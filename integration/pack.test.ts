@@ -37,7 +37,7 @@ const program = `
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
 import { Child, Supervisor } from "@arbor/supervisor"
 import { Registry } from "@arbor/registry"
-import { Effect, Layer, Logger } from "effect"
+import { Effect, Layer } from "effect"
 
 const Greeter = Actor.make()({
   init: () => Effect.succeed({ greeted: 0 }),
@@ -65,10 +65,7 @@ const program = Effect.gen(function* () {
   console.log("restarts: " + restarts + ", new incarnation: " + (second.id !== first.id))
 })
 
-// Arbor's crash and supervisor reports (Effect.log*, on by default) go to stderr here, so that
-// stdout is the program's own output
-const toStderr = Logger.layer([Logger.make((o) => process.stderr.write([].concat(o.message).join(" ") + "\\n"))])
-await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer)), Effect.provide(toStderr)))
+await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer))))
 `
 
 /** A worker definition in its own module: the thread imports it by URL. */
@@ -97,7 +94,7 @@ const workerProgram = `
 import { ActorRef, ActorSystem } from "@arbor/core"
 import { Supervisor } from "@arbor/supervisor"
 import { WorkerActor } from "@arbor/worker"
-import { Effect, Logger } from "effect"
+import { Effect } from "effect"
 import { CounterWorker } from "./counter.mjs"
 
 const program = Effect.gen(function* () {
@@ -120,8 +117,7 @@ const program = Effect.gen(function* () {
   console.log("threads: " + WorkerActor.liveThreads())
 })
 
-const toStderr = Logger.layer([Logger.make((o) => process.stderr.write([].concat(o.message).join(" ") + "\\n"))])
-await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ActorSystem.layer), Effect.provide(toStderr)))
+await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ActorSystem.layer)))
 console.log("threads after: " + WorkerActor.liveThreads())
 `
 

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import type { ActorSystem as ActorSystemNs } from "@arbor/core"
-import { Actor, ActorRef, ActorSystem, Errors, ExitReason } from "@arbor/core"
+import { Actor, ActorRef, ActorSystem, Durations, Errors, ExitReason } from "@arbor/core"
 import type { Child } from "@arbor/supervisor"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -16,7 +16,6 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { createRequire } from "node:module"
 import { pathToFileURL } from "node:url"
@@ -266,11 +265,11 @@ const LIMIT_KEYS: ReadonlyArray<keyof ResourceLimits> = [
 /** The keys of {@link SpawnOptions}; {@link child} also takes `restart`, which it keeps for the spec. */
 const OPTION_KEYS: ReadonlyArray<string> = ["label", "heartbeat", "resourceLimits", "startTimeout", "shutdown"]
 
+/** A finite duration > 0 in milliseconds, read by core's one decoder (`Durations.decode`). */
 const positiveMillis = (input: unknown): number | undefined => {
-  if (input === undefined || input === null || typeof input === "boolean") return undefined
-  const d = Duration.fromInput(input as Duration.Input)
-  if (Option.isNone(d) || !Duration.isFinite(d.value)) return undefined
-  const ms = Duration.toMillis(d.value)
+  const d = Durations.decode(input)
+  if (d === undefined || !Duration.isFinite(d)) return undefined
+  const ms = Duration.toMillis(d)
   return ms > 0 ? ms : undefined
 }
 
