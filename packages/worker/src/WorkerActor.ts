@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import type { ActorSystem as ActorSystemNs } from "@arbor/core"
-import { Actor, ActorRef, ActorSystem, Errors, ExitReason } from "@arbor/core"
+import { Actor, ActorRef, ActorSystem, Durations, Errors, ExitReason } from "@arbor/core"
 import type { Child } from "@arbor/supervisor"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -16,7 +16,6 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { createRequire } from "node:module"
 import { pathToFileURL } from "node:url"
@@ -266,11 +265,11 @@ const LIMIT_KEYS: ReadonlyArray<keyof ResourceLimits> = [
 /** The keys of {@link SpawnOptions}; {@link child} also takes `restart`, which it keeps for the spec. */
 const OPTION_KEYS: ReadonlyArray<string> = ["label", "heartbeat", "resourceLimits", "startTimeout", "shutdown"]
 
+/** A finite duration > 0 in milliseconds, read by core's one decoder (`Durations.decode`). */
 const positiveMillis = (input: unknown): number | undefined => {
-  if (input === undefined || input === null || typeof input === "boolean") return undefined
-  const d = Duration.fromInput(input as Duration.Input)
-  if (Option.isNone(d) || !Duration.isFinite(d.value)) return undefined
-  const ms = Duration.toMillis(d.value)
+  const d = Durations.decode(input)
+  if (d === undefined || !Duration.isFinite(d)) return undefined
+  const ms = Duration.toMillis(d)
   return ms > 0 ? ms : undefined
 }
 
@@ -433,10 +432,10 @@ class Host {
   onReady: ((m: ToParent & { t: "ready" | "start-failed" }) => void) | undefined = undefined
   /**
    * The requests forwarded and not answered yet, by seq: their tag (to decode the reply) and how
-   * to answer the asker (through the request's `Actor.deferReply` handle). If the proxy ends first, core fails their askers
+   * to answer the asker (the handle of `Actor.deferReply`). If the proxy ends first, core fails their askers
    * with `ActorExited` carrying the proxy's reason.
    */
-  readonly asks = new Map<number, { readonly tag: string; readonly reply: (value: unknown) => void }>()
+  readonly asks = new Map<number, { readonly tag: string; readonly handle: Actor.ReplyHandle<unknown> }>()
   exitCode: number | undefined = undefined
   readonly exited: Promise<void>
   private markExited!: () => void
@@ -511,7 +510,7 @@ class Host {
             return
           }
           // answered at once; an asker that gave up (its deadline) drops it
-          pending.reply(decoded.value)
+          Actor.answerUnsafe(pending.handle, decoded.value)
           return
         }
         case "dead": {
@@ -680,7 +679,7 @@ const makeProxy = (host: Host, def: WorkerActor<any>) =>
       // pipelined: the proxy takes the next message at once; the reply, correlated by seq, answers
       // this asker whenever it comes (each ask keeps its own deadline)
       return Actor.deferReply((handle: Actor.ReplyHandle<unknown>) => {
-        host.asks.set(seq, { tag, reply: (value) => Actor.answerUnsafe(handle, value) })
+        host.asks.set(seq, { tag, handle })
         host.post({ t: "ask", seq, msg: encoded.value })
         return state
       })

@@ -54,7 +54,10 @@ describe("bad input: worker options (WorkerActor.spawn, WorkerActor.child)", () 
     for (const h of [5, "1 second", null]) await invalid({ heartbeat: h }, "heartbeat")
   })
   it("worker heartbeat interval that is zero, negative, infinite or unparseable", async () => {
-    for (const i of [0, -5, Infinity, "soon", "infinity", true]) await invalid({ heartbeat: { interval: i } }, "heartbeat.interval")
+    // read by core's one duration decoder: what it rejects (a mistyped unit, a negative part) is rejected here too
+    for (const i of [0, -5, Infinity, "soon", "infinity", true, { seconds: 5, secs: 1 }, [1, -5], { seconds: -1, minutes: 1 }]) {
+      await invalid({ heartbeat: { interval: i } }, "heartbeat.interval")
+    }
   })
   it("worker heartbeat timeout that is zero, negative, infinite or unparseable", async () => {
     for (const t of [0, -1, Infinity, "later"]) await invalid({ heartbeat: { timeout: t } }, "heartbeat.timeout")
