@@ -160,6 +160,17 @@ describe("TestSystem with a second ActorSystem implementation", () => {
       yield* ActorRef.tell(relays[0]!, { _tag: "Hop", left: 49 })
       yield* TestSystem.untilIdle
       const afterRelay = arrived
+      // a burst longer than one dispatcher turn (4096 units): the dispatcher goes on in later
+      // macrotasks without any fiber task queued, so only its own idleness says when it is done
+      let handled = 0
+      const Tally = Actor.make<{ readonly _tag: "One" }>()({
+        init: () => Effect.succeed(null),
+        receive: { One: (s) => (handled++, s) }
+      })
+      const tally = yield* Actor.spawn(Tally)
+      for (let i = 0; i < 20_000; i++) ActorRef.tellUnsafe(tally, { _tag: "One" })
+      yield* TestSystem.untilIdle
+      const burst = handled
       // a timer on the wrapper's world moves with the world's TestClock
       const Sleeper = Actor.make<{ readonly _tag: "Nap" }>()({
         init: () => Effect.succeed(0),
@@ -173,14 +184,15 @@ describe("TestSystem with a second ActorSystem implementation", () => {
       yield* TestSystem.advance("1 second")
       const queuedAfterOne = yield* ActorRef.mailboxSize(sleeper)
       yield* TestSystem.advance("1 second")
-      return { afterRelay, busyBefore, queuedAfterOne, left: yield* ActorRef.mailboxSize(sleeper), live: yield* ActorSystem.liveActors }
+      return { afterRelay, burst, busyBefore, queuedAfterOne, left: yield* ActorRef.mailboxSize(sleeper), live: yield* ActorSystem.liveActors }
     }), { system: wrapper })
-    expect(spawns).toBe(51)
+    expect(spawns).toBe(52)
     expect(out.afterRelay).toBe(1)
+    expect(out.burst).toBe(20_000)
     expect(out.busyBefore).toBe(0)
     expect(out.queuedAfterOne).toBe(0) // the second Nap was taken as the first ended
     expect(out.left).toBe(0)
-    expect(out.live).toBe(51)
+    expect(out.live).toBe(52)
   })
 
   it("untilIdle dies, saying why, for an ActorSystem that runs on no system made by ActorSystem.make", async () => {
