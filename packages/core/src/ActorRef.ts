@@ -83,7 +83,7 @@ export const tell = <Msg>(ref: ActorRef<Msg>, msg: NoInfer<Msg>): Effect.Effect<
   return Effect.callback<void>((resume) => {
     const result = cell.offer(msg, undefined, resume)
     if (result === "Waiting") return Effect.sync(() => cell.withdrawWaiter(resume))
-    if (result !== undefined) cell.system.publishDeadLetter({ recipient: ref, message: msg, reason: result })
+    if (result !== undefined) cell.deadLetter(msg, result)
     resume(Effect.void)
   })
 }
@@ -100,7 +100,7 @@ export const tellUnsafe = <Msg>(ref: ActorRef<Msg>, msg: NoInfer<Msg>): void => 
   const cell = cellOf(ref)
   const result = cell.offer(msg, undefined, undefined)
   if (result !== undefined && result !== "Waiting") {
-    cell.system.publishDeadLetter({ recipient: ref, message: msg, reason: result })
+    cell.deadLetter(msg, result)
   }
 }
 
