@@ -9,6 +9,7 @@
  * (stop, exit and down notices) are handled before user messages that are waiting; `kill` acts
  * at once.
  *
+ * @module
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
