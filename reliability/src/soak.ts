@@ -23,7 +23,6 @@
  * command-line mistake (an unknown flag, a bad number), which is reported with the usage.
  */
 import { pathToFileURL } from "node:url"
-import { parseArgs } from "node:util"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -35,6 +34,7 @@ import { Registry } from "@arbor/registry"
 import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
 import type { SupervisionEvent } from "@arbor/supervisor"
 import { Faults } from "@arbor/testkit"
+import { readFlags, UsageError, wholeFlag } from "./cli.ts"
 
 // ------------------------------------------------------------------------------------------
 // the pipeline
@@ -497,49 +497,14 @@ const flags = {
   help: { type: "boolean", short: "h" }
 } as const
 
-/** A command-line mistake: reported with the usage, exit code 2 (a failed soak exits 1). */
-class UsageError extends Error {}
-
 const readArgs = (argv: ReadonlyArray<string>) => {
-  let values
-  try {
-    values = parseArgs({ args: argv[0] === "--" ? argv.slice(1) : [...argv], options: flags, strict: true, allowPositionals: false }).values
-  } catch (e) {
-    throw new UsageError(argumentProblem(e, Object.keys(flags)))
-  }
-  const whole = (name: "crashes" | "seed" | "clients", fallback: number, min: number): number => {
-    const raw = values[name]
-    if (raw === undefined) return fallback
-    const n = Number(raw)
-    if (raw.trim() === "" || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} needs a whole number ≥ ${min} (got ${JSON.stringify(raw)})`)
-    return n
-  }
+  const values = readFlags(argv, flags)
   return {
     help: values.help === true,
-    crashes: whole("crashes", 100_000, 0),
-    seed: whole("seed", 7, 0),
-    clients: whole("clients", 8, 1),
+    crashes: wholeFlag("crashes", values.crashes, 100_000, 0),
+    seed: wholeFlag("seed", values.seed, 7, 0),
+    clients: wholeFlag("clients", values.clients, 8, 1),
     json: values.json === true
-  }
-}
-
-/** `parseArgs`'s error, said plainly: the flag at fault and, for an unknown one, the valid flags. */
-const argumentProblem = (e: unknown, known: ReadonlyArray<string>): string => {
-  const error = e as { code?: string; message?: string }
-  const quoted = /'([^']+)'/.exec(error.message ?? "")?.[1]
-  switch (error.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `unknown flag ${quoted}; valid flags: ${known.map((k) => `--${k}`).join(", ")}`
-    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
-      const flag = quoted?.split(" ")[0]
-      if (error.message?.includes("does not take an argument")) return `${flag} takes no value`
-      if (error.message?.includes("ambiguous")) return `${flag} needs a value (one starting with "-" is written ${flag}=-…)`
-      return `${flag} needs a value`
-    }
-    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
-      return `unexpected argument ${quoted} (every argument is a --flag)`
-    default:
-      return String(error.message ?? e)
   }
 }
 

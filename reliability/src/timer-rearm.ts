@@ -5,13 +5,15 @@
  * while the actor is alive with its timer armed. A warm-up of 2e4 re-arms first loads code and
  * caches. Growth must stay within 10 %, and a last re-arm must still fire (the re-arms were real).
  *
- * Run: `node --expose-gc --import tsx --conditions=@arbor/source reliability/src/timer-rearm.ts [--rearms N] [--json]`.
+ * Run: `node --expose-gc --import tsx --conditions=@arbor/source reliability/src/timer-rearm.ts [--rearms N] [--json]`;
+ * an unknown flag or a bad `--rearms` is reported with the usage, exit code 2.
  * No timing is measured or asserted.
  */
-import { parseArgs } from "node:util"
+import { pathToFileURL } from "node:url"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+import { readFlags, UsageError, wholeFlag } from "./cli.ts"
 
 /** What one run measured. */
 export interface RearmReport {
@@ -95,9 +97,17 @@ export const measure = async (rearms: number): Promise<RearmReport> => {
   return { rearms, heapBeforeBytes: heapBefore, heapAfterBytes: heapAfter, heapGrowth, fired, failures }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { rearms: { type: "string" }, json: { type: "boolean" } } })
-  const rearms = values.rearms === undefined ? 100_000 : Number(values.rearms)
+const usage = `usage: node --expose-gc --import tsx --conditions=@arbor/source reliability/src/timer-rearm.ts [--rearms N] [--json]
+  --rearms N   re-arms to measure, half single-shot and half periodic (whole number ≥ 2, default 100000)
+  --json       print the report as one JSON object
+  --help       this text`
+
+const flags = { rearms: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } } as const
+
+const main = async () => {
+  const values = readFlags(process.argv.slice(2), flags)
+  if (values.help === true) return void console.log(usage)
+  const rearms = wholeFlag("rearms", values.rearms, 100_000, 2)
   const report = await measure(rearms)
   console.log(
     values.json
@@ -106,4 +116,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         `(${(report.heapGrowth * 100).toFixed(1)} %), ${report.failures.length === 0 ? "ok" : report.failures.join("; ")}`
   )
   process.exitCode = report.failures.length === 0 ? 0 : 1
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main().catch((e: unknown) => {
+    if (e instanceof UsageError) {
+      console.error(`${e.message}\n${usage}`)
+      process.exitCode = 2
+      return
+    }
+    console.error(e instanceof Error ? e.message : e)
+    process.exitCode = 1
+  })
 }

@@ -96,11 +96,16 @@ const staticSpec = (children: ReadonlyArray<unknown>, extra: Record<string, unkn
 
 const root = join(import.meta.dirname, "..", "..")
 
-const node = (args: ReadonlyArray<string>) =>
+const nodeWithEnv = (args: ReadonlyArray<string>, env: Record<string, string>) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", "--conditions=@arbor/source", ...args], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }))
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "--conditions=@arbor/source", ...args],
+      { cwd: root, timeout: 30_000, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr })
+    )
   })
+const node = (args: ReadonlyArray<string>) => nodeWithEnv(args, {})
 
 // ------------------------------------------------------------------------------------------
 // child specs
@@ -1163,6 +1168,81 @@ describe("scenario files and command lines", () => {
       expect(stdout).toBe("") // rejected before anything ran
     }
   }, 90_000)
+
+  it("timer-rearm.ts with an unknown flag or a bad --rearms", async () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["--rearm", "5"], "unknown flag --rearm; valid flags: --rearms, --json, --help"],
+      [["--rearms", "abc"], `--rearms needs a whole number ≥ 2 (got "abc")`],
+      [["--rearms", "1.5"], `--rearms needs a whole number ≥ 2 (got "1.5")`],
+      [["--rearms"], "--rearms needs a value"],
+      [["--json=yes"], "--json takes no value"]
+    ]
+    for (const [args, message] of cases) {
+      const { code, stdout, stderr } = await node(["--expose-gc", "reliability/src/timer-rearm.ts", ...args])
+      expect(code, args.join(" ")).toBe(2)
+      expect(stderr).toContain(message)
+      expect(stderr).toContain("usage: node --expose-gc")
+      expect(stdout).toBe("") // rejected before anything was measured
+    }
+  }, 90_000)
+
+  it("the observer overhead bench with an unknown flag or a bad value", async () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["--round", "3"], "unknown flag --round; valid flags: --seconds, --rounds"],
+      [["--rounds", "0"], `--rounds needs a whole number ≥ 1 (got "0")`],
+      [["--seconds", "soon"], `--seconds needs a number > 0 (got "soon")`],
+      [["--seconds"], "--seconds needs a value"],
+      [["extra"], `unexpected argument extra`]
+    ]
+    for (const [args, message] of cases) {
+      const { code, stdout, stderr } = await node(["packages/observer/bench/overhead.ts", ...args])
+      expect(code, args.join(" ")).toBe(2)
+      expect(stderr).toContain(message)
+      expect(stderr).toContain("usage: overhead.ts")
+      expect(stdout).toBe("")
+    }
+  }, 90_000)
+
+  it("an example that takes no flags, given one", async () => {
+    const names = ["cache", "cpu-pool", "log-aggregator", "restart-storm", "service", "stats-collector", "typed-counter"]
+    const runs = await Promise.all(names.map((name) => node([`examples/${name}/src/main.ts`, "--verbose"])))
+    for (const [i, { code, stdout, stderr }] of runs.entries()) {
+      const name = names[i]!
+      expect(code, name).toBe(2)
+      expect(stderr).toContain(`unexpected argument "--verbose": this example takes no flags`)
+      expect(stderr).toContain(`usage: `)
+      expect(stderr).toContain(`pnpm --filter @arbor/example-${name} start`)
+      expect(stdout, name).toBe("") // rejected before the example ran
+    }
+  }, 120_000)
+
+  it("the service example with an invalid PORT", async () => {
+    const ports = ["abc", "-1", "65536", "80.5", " 80", ""]
+    const runs = await Promise.all(ports.map((port) => nodeWithEnv(["examples/service/src/main.ts"], { PORT: port })))
+    for (const [i, { code, stdout, stderr }] of runs.entries()) {
+      const port = ports[i]!
+      expect(code, JSON.stringify(port)).toBe(2)
+      expect(stderr).toContain(`PORT must be a whole number from 0 to 65535 (got ${JSON.stringify(port)})`)
+      expect(stdout).toBe("")
+    }
+  }, 90_000)
+
+  it("compare-trace.mjs with the wrong arguments", async () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [[], "expected 2 paths, got 0"],
+      [["conformance/otp/golden"], "expected 2 paths, got 1"],
+      [["a", "b", "c"], "expected 2 paths, got 3"],
+      [["--help"], "unknown flag --help (compare-trace takes two paths and no flags)"],
+      [["/nonexistent/golden", "/tmp"], "GOLDEN /nonexistent/golden does not exist"]
+    ]
+    for (const [args, message] of cases) {
+      const { code, stdout, stderr } = await node(["conformance/otp/compare-trace.mjs", ...args])
+      expect(code, args.join(" ")).toBe(2)
+      expect(stderr).toContain(message)
+      expect(stderr).toContain("usage: compare-trace.mjs GOLDEN(.jsonl|dir) ACTUAL(.jsonl|dir)")
+      expect(stdout).toBe("")
+    }
+  }, 60_000)
 
   it("pnpm bench with an unknown flag or a bad value", async () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [

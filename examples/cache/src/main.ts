@@ -12,6 +12,13 @@ import { Effect, Option } from "effect"
 import * as Cache from "./Cache.ts"
 import { filePersistence } from "./FilePersistence.ts"
 
+// this example takes no flags: any argument is a mistake, said with the usage (exit code 2)
+const givenArgs = process.argv.slice(2).filter((a, i) => !(i === 0 && a === "--"))
+if (givenArgs.length > 0) {
+  console.error(`unexpected argument ${JSON.stringify(givenArgs[0])}: this example takes no flags\nusage: pnpm --filter @arbor/example-cache start`)
+  process.exit(2)
+}
+
 const print = (line: string) => console.log(line)
 const path = join(tmpdir(), `arbor-cache-example-${process.pid}.json`)
 const options: Cache.CacheOptions<string> = {

@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest"
-import { ActorSystem } from "@arbor/core"
-import { Effect, Fiber, Option } from "effect"
-import { TestClock } from "effect/testing"
+import { TestSystem } from "@arbor/testkit"
+import { Effect, Option } from "effect"
 import * as Cache from "../src/Cache.ts"
 
-const run = <A, E>(effect: Effect.Effect<A, E, ActorSystem.ActorSystem>) =>
-  Effect.runPromise(effect.pipe(Effect.provide(ActorSystem.layer)))
+const run = TestSystem.run
 
 describe("cache", () => {
   it("get / set / invalidate, least recently used eviction", async () => {
@@ -29,15 +27,15 @@ describe("cache", () => {
   })
 
   it("expires entries by the Clock", async () => {
-    const result = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const result = await run(Effect.gen(function*() {
       const cache = yield* Cache.make<string>({ maxEntries: 10, ttl: "1 minute" })
       yield* cache.set("short", "x", { ttl: "1 second" })
       yield* cache.set("long", "y")
-      const sleeper = yield* Effect.forkChild(Effect.sleep("2 seconds"))
-      yield* TestClock.adjust("2 seconds")
-      yield* Fiber.join(sleeper)
-      return { short: yield* cache.get("short"), long: yield* cache.get("long"), stats: yield* cache.stats }
-    })).pipe(Effect.provide(ActorSystem.layer), Effect.provide(TestClock.layer())))
+      const before = yield* cache.get("short")
+      yield* TestSystem.advance("2 seconds") // the TestClock: 2 virtual seconds pass
+      return { before, short: yield* cache.get("short"), long: yield* cache.get("long"), stats: yield* cache.stats }
+    }))
+    expect(result.before).toEqual(Option.some("x"))
     expect(result.short).toEqual(Option.none())
     expect(result.long).toEqual(Option.some("y"))
     expect(result.stats.expirations).toBe(1)

@@ -81,10 +81,28 @@ export interface Stats {
 
 const orderTimeout = { timeout: "2 seconds" } as const
 
-/** Runs the chaos demo in a world of its own and returns the summary. */
+/**
+ * The services the chaos run needs, over `system` (the actor system's layer, `ActorSystem.layer`
+ * by default; a test passes `TestSystem.layer()` to drive the run with `TestSystem.advance`).
+ * The demo shows crashes in its own live view and events line, so Arbor's crash reports (a log
+ * record with a stack per crash, a hundred a second here) are turned off for the whole world.
+ */
+export const chaosWorld = (
+  system: Layer.Layer<ActorSystem.ActorSystem> = ActorSystem.layer
+): Layer.Layer<ActorSystem.ActorSystem | Registry.Registry | OrderStore> =>
+  Layer.mergeAll(system, Registry.layer, OrderStore.layer).pipe(Layer.provideMerge(Layer.orDie(Reports.layer(false)))) as never
+
+/** Runs the chaos demo in a world of its own (its actor system from `system`) and returns the summary. */
 export const runChaos = (
-  options: ChaosOptions
+  options: ChaosOptions,
+  system: Layer.Layer<ActorSystem.ActorSystem> = ActorSystem.layer
 ): Effect.Effect<Summary, Observer.InvalidObserverOption | Observer.ObserverListenFailed> =>
+  chaos(options).pipe(Effect.provide(chaosWorld(system)))
+
+/** The chaos run in the world it is given ({@link chaosWorld}); {@link runChaos} provides one. */
+export const chaos = (
+  options: ChaosOptions
+): Effect.Effect<Summary, Observer.InvalidObserverOption | Observer.ObserverListenFailed, ActorSystem.ActorSystem | Registry.Registry | OrderStore> =>
   Effect.gen(function*() {
     const faults = Faults.makeInjector(options.seed)
     const stats: Stats = { restarts: 0, failedStarts: 0, escalations: 0, acknowledged: 0, retriedAttempts: 0 }
@@ -273,10 +291,4 @@ export const runChaos = (
       aliveAfterShutdown: (yield* system.liveActors),
       recent
     }
-  }).pipe(
-    // the demo shows crashes in its own live view and events line, so Arbor's crash reports
-    // (a log record with a stack per crash, a hundred a second here) are turned off
-    Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer, OrderStore.layer).pipe(
-      Layer.provideMerge(Layer.orDie(Reports.layer(false)))
-    ))
-  ) as unknown as Effect.Effect<Summary, Observer.InvalidObserverOption | Observer.ObserverListenFailed>
+  }) as never // startTree's spec errors cannot happen for the demo's fixed tree

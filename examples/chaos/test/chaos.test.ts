@@ -1,37 +1,34 @@
 import { describe, expect, it } from "vitest"
 import { Effect, Fiber } from "effect"
-import { TestClock } from "effect/testing"
-import { runChaos } from "../src/chaos.ts"
+import { TestSystem } from "@arbor/testkit"
+import { chaos, chaosWorld } from "../src/chaos.ts"
+import type { ChaosOptions } from "../src/chaos.ts"
 import { execFile } from "node:child_process"
 import { join } from "node:path"
 import type { Supervisor } from "@arbor/supervisor"
 import type { Incident } from "../src/chaos.ts"
 import { incidentText, plural, renderFrame, renderSummary, useColor } from "../src/view.ts"
 
-const tick = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
-
-/** Runs the demo in virtual time: the clock moves 10 ms at a time while the system runs. */
-const runVirtual = (seconds: number, seed: number) =>
+/**
+ * Runs the demo in a TestSystem world (its actor system is `TestSystem.layer()`): the clock
+ * moves 10 ms at a time, each step waiting until the world is idle, until the run has ended.
+ * `beforeStep` may hold the clock still on something outside the world (an HTTP request).
+ */
+const runVirtual = (options: ChaosOptions, beforeStep: () => Promise<void> = () => Promise.resolve()) =>
   Effect.runPromise(Effect.gen(function*() {
-    const frames: Array<string> = []
-    const fiber = yield* Effect.forkChild(runChaos({
-      seconds,
-      seed,
-      clients: 4,
-      faultEveryMillis: 40,
-      frameEveryMillis: 500,
-      onFrame: (f) => void frames.push(f)
-    }))
+    const fiber = yield* Effect.forkChild(chaos(options))
     for (let i = 0; i < 20_000 && fiber.pollUnsafe() === undefined; i++) {
-      yield* tick
-      yield* TestClock.adjust("10 millis")
+      yield* Effect.promise(beforeStep)
+      yield* TestSystem.advance("10 millis")
     }
-    return { summary: yield* Fiber.join(fiber), frames }
-  }).pipe(Effect.provide(TestClock.layer())))
+    if (fiber.pollUnsafe() === undefined) throw new Error("the chaos run did not end within 200 virtual seconds")
+    return yield* Fiber.join(fiber)
+  }).pipe(Effect.provide(chaosWorld(TestSystem.layer()))))
 
 describe("chaos demo", () => {
   it("heals under injected faults and loses no acknowledged order", async () => {
-    const { summary, frames } = await runVirtual(3, 7)
+    const frames: Array<string> = []
+    const summary = await runVirtual({ seconds: 3, seed: 7, clients: 4, faultEveryMillis: 40, frameEveryMillis: 500, onFrame: (f) => void frames.push(f) })
     expect(summary.faults).toBeGreaterThan(20)
     expect(summary.restarts).toBeGreaterThan(0)
     expect(summary.acknowledged).toBeGreaterThan(50)
@@ -48,22 +45,13 @@ describe("chaos demo", () => {
 
   it("--observe serves the demo's tree through @arbor/observer while it runs", async () => {
     let state: Promise<any> | undefined
-    const summary = await Effect.runPromise(Effect.gen(function*() {
-      const fiber = yield* Effect.forkChild(runChaos({
-        seconds: 1,
-        seed: 3,
-        clients: 2,
-        faultEveryMillis: 40,
-        observe: { port: 0 },
-        onObserving: (url) => void (state = fetch(url + "state.json").then((r) => r.json()))
-      }))
-      for (let i = 0; i < 20_000 && fiber.pollUnsafe() === undefined; i++) {
-        yield* tick
-        yield* TestClock.adjust("10 millis")
-      }
-      return yield* Fiber.join(fiber)
-    }).pipe(Effect.provide(TestClock.layer())))
+    // the clock stands still until the observer has answered, so the run cannot end before
+    const summary = await runVirtual(
+      { seconds: 1, seed: 3, clients: 2, faultEveryMillis: 40, observe: { port: 0 }, onObserving: (url) => void (state = fetch(url + "state.json").then((r) => r.json())) },
+      () => state === undefined ? Promise.resolve() : state.then(() => undefined)
+    )
     expect(summary.lost).toBe(0)
+    expect(state).toBeDefined()
     const observed = await state!
     expect(observed.tree.id).toBe("root")
     expect(observed.tree.children.map((c: { id: string }) => c.id)).toEqual(["ingest", "payments", "sessions"])

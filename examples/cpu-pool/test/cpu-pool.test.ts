@@ -1,13 +1,13 @@
-import { ActorSystem } from "@arbor/core"
+import { TestSystem } from "@arbor/testkit"
 import { WorkerActor } from "@arbor/worker"
-import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { run } from "../src/pool.ts"
 
 describe("cpu-pool", () => {
   it("a hang and an OOM in the pool are healed; every other job is answered; the in-process actor keeps answering", async () => {
     const lines: Array<string> = []
-    const summary = await Effect.runPromise(
+    // real worker threads with real heartbeats: a TestSystem world on the live clock
+    const summary = await TestSystem.run(
       run({
         members: 2,
         jobs: 12,
@@ -16,7 +16,8 @@ describe("cpu-pool", () => {
         hogAt: 8,
         heartbeat: { interval: "100 millis", timeout: "3 seconds" },
         print: (line) => lines.push(line)
-      }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
+      }),
+      { clock: "live" }
     )
     expect(summary.exits).toContain("Killed")
     expect(summary.exits).toContain("Failure(WorkerExited oom)")

@@ -9,6 +9,13 @@ import { Effect, Layer } from "effect"
 import { LogStore } from "./LogStore.ts"
 import { run } from "./Scenario.ts"
 
+// this example takes no flags: any argument is a mistake, said with the usage (exit code 2)
+const givenArgs = process.argv.slice(2).filter((a, i) => !(i === 0 && a === "--"))
+if (givenArgs.length > 0) {
+  console.error(`unexpected argument ${JSON.stringify(givenArgs[0])}: this example takes no flags\nusage: pnpm --filter @arbor/example-log-aggregator start`)
+  process.exit(2)
+}
+
 const print = (line: string) => console.log(line)
 
 const program = Effect.gen(function*() {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest"
-import { ActorSystem } from "@arbor/core"
 import { Registry } from "@arbor/registry"
+import { TestSystem } from "@arbor/testkit"
 import { Effect, Fiber, Layer } from "effect"
-import { TestClock } from "effect/testing"
 import { LogStore } from "../src/LogStore.ts"
 import { type Report, run, type ScenarioOptions } from "../src/Scenario.ts"
 
@@ -24,20 +23,20 @@ const small = (print: (line: string) => void): ScenarioOptions => ({
 })
 
 /**
- * Runs the scenario on a TestClock: fork it in a scope of its own, and move virtual time in
- * small steps until it has completed and its tree has stopped (stopping waits for handlers that
+ * Runs the scenario in a TestSystem world: fork it in a scope of its own, and move virtual time
+ * in small steps (each waiting until the world is idle) until it has completed and its tree has stopped (stopping waits for handlers that
  * sleep on the TestClock, so the clock must keep moving while the scope closes).
  */
 const runOnTestClock = (options: ScenarioOptions) =>
   Effect.runPromise(
     Effect.gen(function*() {
       const fiber = yield* Effect.forkChild(Effect.scoped(run(options)))
-      for (let step = 0; step < 2000 && fiber.pollUnsafe() === undefined; step++) yield* TestClock.adjust("5 millis")
+      for (let step = 0; step < 2000 && fiber.pollUnsafe() === undefined; step++) yield* TestSystem.advance("5 millis")
       if (fiber.pollUnsafe() === undefined) return yield* Effect.die("the run did not complete in 10 virtual seconds")
       return yield* Fiber.join(fiber)
     }).pipe(
       Effect.scoped,
-      Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer, LogStore.layer, TestClock.layer()))
+      Effect.provide(Layer.mergeAll(TestSystem.layer(), Registry.layer, LogStore.layer))
     )
   )
 

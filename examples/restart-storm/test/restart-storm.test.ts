@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { ActorSystem } from "@arbor/core"
+import { TestSystem } from "@arbor/testkit"
 import { Effect, Fiber } from "effect"
-import { TestClock } from "effect/testing"
 import { type Report, run } from "../src/Scenario.ts"
 
 const runOnTestClock = (lines: Array<string>): Promise<Report> =>
@@ -13,10 +12,10 @@ const runOnTestClock = (lines: Array<string>): Promise<Report> =>
         settle: "300 millis",
         print: (line) => lines.push(line)
       })))
-      for (let step = 0; step < 2000 && fiber.pollUnsafe() === undefined; step++) yield* TestClock.adjust("5 millis")
+      for (let step = 0; step < 2000 && fiber.pollUnsafe() === undefined; step++) yield* TestSystem.advance("5 millis")
       if (fiber.pollUnsafe() === undefined) return yield* Effect.die("the run did not complete in 10 virtual seconds")
       return yield* Fiber.join(fiber)
-    }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer), Effect.provide(TestClock.layer()))
+    }).pipe(Effect.scoped, Effect.provide(TestSystem.layer()))
   )
 
 describe("restart-storm", () => {

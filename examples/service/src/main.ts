@@ -14,6 +14,21 @@ import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
 import { Cause, Effect, Exit, Layer, Runtime } from "effect"
 import { handles, tree } from "./service.ts"
 
+// this example takes no flags: any argument is a mistake, said with the usage (exit code 2)
+const givenArgs = process.argv.slice(2).filter((a, i) => !(i === 0 && a === "--"))
+if (givenArgs.length > 0) {
+  console.error(`unexpected argument ${JSON.stringify(givenArgs[0])}: this example takes no flags\nusage: [PORT=8080] pnpm --filter @arbor/example-service start`)
+  process.exit(2)
+}
+
+// PORT (default 8080) must be a whole number from 0 to 65535 (0: any free port)
+const portText = process.env["PORT"]
+if (portText !== undefined && !(/^\d+$/.test(portText) && Number(portText) <= 65535)) {
+  console.error(`PORT must be a whole number from 0 to 65535 (got ${JSON.stringify(portText)})\nusage: [PORT=8080] pnpm --filter @arbor/example-service start`)
+  process.exit(2)
+}
+const port = portText === undefined ? 8080 : Number(portText)
+
 const Http = Layer.effectDiscard(Effect.gen(function*() {
   const { jobs, sessions } = yield* handles
   let next = 0
@@ -35,7 +50,7 @@ const Http = Layer.effectDiscard(Effect.gen(function*() {
     })
   })
   yield* Effect.acquireRelease(
-    Effect.callback<void>((resume) => void server.listen(Number(process.env["PORT"] ?? 8080), () => resume(Effect.void))),
+    Effect.callback<void>((resume) => void server.listen(port, () => resume(Effect.void))),
     () => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void))) // waits for requests in flight
   )
   const address = server.address()

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest"
-import { ActorSystem } from "@arbor/core"
 import { Registry } from "@arbor/registry"
+import { TestSystem } from "@arbor/testkit"
 import { Effect, Fiber, Layer } from "effect"
-import { TestClock } from "effect/testing"
 import type { CounterResult } from "../src/Aggregator.ts"
 import { type Report, run } from "../src/Scenario.ts"
 
@@ -21,11 +20,12 @@ const runOnTestClock = (lines: Array<string>): Promise<Report> =>
         trafficEvery: "10 millis",
         print: (line) => lines.push(line)
       })))
-      // move virtual time in small steps until the run has completed and its tree has stopped
-      for (let step = 0; step < 1000 && fiber.pollUnsafe() === undefined; step++) yield* TestClock.adjust("10 millis")
+      // move virtual time in small steps (each waiting until the world is idle) until the run
+      // has completed and its tree has stopped
+      for (let step = 0; step < 1000 && fiber.pollUnsafe() === undefined; step++) yield* TestSystem.advance("10 millis")
       if (fiber.pollUnsafe() === undefined) return yield* Effect.die("the run did not complete in 10 virtual seconds")
       return yield* Fiber.join(fiber)
-    }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer, TestClock.layer())))
+    }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(TestSystem.layer(), Registry.layer)))
   )
 
 const resultOf = (report: Report, round: number, counter: string): CounterResult =>

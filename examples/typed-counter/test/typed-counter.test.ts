@@ -1,10 +1,10 @@
 import { describe as group, expect, expectTypeOf, it } from "vitest"
-import { Actor, ActorRef, ActorSystem, type Errors } from "@arbor/core"
+import { Actor, ActorRef, type Errors } from "@arbor/core"
+import { TestSystem } from "@arbor/testkit"
 import { Effect } from "effect"
 import { Counter, type CounterReadMsg, type CounterSnapshot, describe } from "../src/Counter.ts"
 
-const run = <A, E>(effect: Effect.Effect<A, E, ActorSystem.ActorSystem>) =>
-  Effect.runPromise(effect.pipe(Effect.provide(ActorSystem.layer)))
+const run = TestSystem.run
 
 group("typed-counter", () => {
   it("answers each request with the type it names", async () => {

@@ -22,16 +22,33 @@ import { Actor, ActorRef, ActorSystem } from "@arbor/core"
 import { Observer } from "@arbor/observer"
 import { Child, Supervisor } from "@arbor/supervisor"
 
-const { values } = parseArgs({
-  options: { seconds: { type: "string" }, rounds: { type: "string" } },
-  strict: true
-})
-const seconds = Number(values.seconds ?? 0.5)
-const rounds = Number(values.rounds ?? 15)
-if (!(seconds > 0) || !Number.isInteger(rounds) || rounds < 1) {
-  console.error("usage: overhead.ts [--seconds S > 0] [--rounds N ≥ 1]")
+const usage = "usage: overhead.ts [--seconds S > 0] [--rounds N ≥ 1]"
+const usageError = (problem: string): never => {
+  console.error(`${problem}\n${usage}`)
   process.exit(2)
 }
+const flags = { seconds: { type: "string" }, rounds: { type: "string" } } as const
+const readFlags = () => {
+  const argv = process.argv.slice(2)
+  try {
+    return parseArgs({ args: argv[0] === "--" ? argv.slice(1) : argv, options: flags, strict: true, allowPositionals: false }).values
+  } catch (e) {
+    const error = e as { code?: string; message?: string }
+    const quoted = /'([^']+)'/.exec(error.message ?? "")?.[1]
+    return usageError(
+      error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION"
+        ? `unknown flag ${quoted}; valid flags: --seconds, --rounds`
+        : error.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"
+        ? `unexpected argument ${quoted} (every argument is a --flag)`
+        : `${quoted?.split(" ")[0] ?? "a flag"} needs a value`
+    )
+  }
+}
+const values = readFlags()
+const seconds = Number(values.seconds ?? 0.5)
+const rounds = Number(values.rounds ?? 15)
+if (!(seconds > 0) || !Number.isFinite(seconds)) usageError(`--seconds needs a number > 0 (got ${JSON.stringify(values.seconds)})`)
+if (!Number.isInteger(rounds) || rounds < 1) usageError(`--rounds needs a whole number ≥ 1 (got ${JSON.stringify(values.rounds)})`)
 
 const Worker = Actor.make<{ readonly _tag: "Work" }>()({
   init: () => Effect.succeed(0),

@@ -8,7 +8,9 @@
  * {@link untilIdle} waits until the world is **idle**: it completes at the first check, made
  * from a new macrotask (so every microtask queued before it has run), at which
  *
- * 1. the actor system's dispatcher has no actor queued to run and no turn pending, and
+ * 1. the dispatcher of every built-in actor system made in the world (by `ActorSystem.make`,
+ *    also when the world's `ActorSystem` is a wrapper around one — see {@link Options.system})
+ *    has no actor queued to run and no turn pending, and
  * 2. no fiber task is queued on the world's scheduler — no fiber that was resumed, forked or
  *    that yielded is waiting for its turn;
  *
@@ -49,7 +51,7 @@ import * as Scheduler from "effect/Scheduler"
 import type * as Scope from "effect/Scope"
 import { TestClock } from "effect/testing"
 import { ActorSystem, Durations } from "@arbor/core"
-import { isDispatcherIdle } from "@arbor/core/internal/harness"
+import { isDispatcherIdle, isSystemIdle, type SystemState, SystemWatcher } from "@arbor/core/internal/harness"
 
 /** How many checks {@link untilIdle} makes before it gives up on a world that never goes idle. */
 const MAX_CHECKS = 100_000
@@ -60,6 +62,8 @@ const MAX_CHECKS = 100_000
  */
 class CountingScheduler implements Scheduler.Scheduler {
   pending = 0
+  /** The built-in actor systems made in this world (`ActorSystem.make`, wrapped or not). */
+  readonly systems: Array<SystemState> = []
   constructor(readonly parent: Scheduler.Scheduler) {}
   get executionMode() {
     return this.parent.executionMode
@@ -92,7 +96,10 @@ const counting: Layer.Layer<never> = Layer.effectContext(
   Effect.withFiber((fiber) => {
     const counter = new CountingScheduler(fiber.getRef(Scheduler.Scheduler))
     return Effect.succeed(
-      Context.make(Scheduler.Scheduler, counter as Scheduler.Scheduler).pipe(Context.add(Counter, counter))
+      Context.make(Scheduler.Scheduler, counter as Scheduler.Scheduler).pipe(
+        Context.add(Counter, counter),
+        Context.add(SystemWatcher, (state: SystemState) => void counter.systems.push(state))
+      )
     )
   })
 )
@@ -115,6 +122,14 @@ export interface Options {
    * (Effect's). Read by `Durations.decode`. Not allowed with `clock: "live"`.
    */
   readonly warningDelay?: Duration.Input
+  /**
+   * The `ActorSystem` layer of the world (default `ActorSystem.layer`), built over the world's
+   * clock and counting scheduler: for instance a recording or delegating wrapper built on
+   * `ActorSystem.make`. {@link untilIdle} watches every built-in system made while it is built,
+   * so it sees the dispatcher behind such a wrapper; an implementation that does not run its
+   * actors on a system made by `ActorSystem.make` in this world makes `untilIdle` die.
+   */
+  readonly system?: Layer.Layer<ActorSystem.ActorSystem>
 }
 
 /**
@@ -141,6 +156,10 @@ export const layer = (options?: Options): Layer.Layer<ActorSystem.ActorSystem> =
     throw new TypeError(`TestSystem.layer: options must be an object { clock?: "test" | "live" } (got ${String(options)})`)
   }
   const clock = options?.clock ?? "test"
+  const system = options?.system ?? ActorSystem.layer
+  if (!Layer.isLayer(system as unknown)) {
+    throw new TypeError(`TestSystem.layer: system must be a Layer of ActorSystem (got ${String(system)})`)
+  }
   if (clock !== "test" && clock !== "live") {
     throw new TypeError(`TestSystem.layer: clock must be "test" or "live" (got ${String(clock)})`)
   }
@@ -159,10 +178,10 @@ export const layer = (options?: Options): Layer.Layer<ActorSystem.ActorSystem> =
   // the system is built over the TestClock, so what it times itself (the dead-letter report's
   // summaries) moves with the test's clock too
   const world = clock === "test"
-    ? ActorSystem.layer.pipe(Layer.provideMerge(
+    ? system.pipe(Layer.provideMerge(
       TestClock.layer(warningDelay === undefined ? undefined : { warningDelay }).pipe(Layer.provide(counting))
     ))
-    : ActorSystem.layer
+    : system
   return Layer.provideMerge(world, counting)
 }
 
@@ -198,7 +217,8 @@ export const run = <A, E>(
 /**
  * Waits until the world has nothing left to run (see the module documentation for the exact
  * rule). Dies with a `TypeError` when the world was not built by {@link layer} (it cannot see
- * the scheduler then), and with an `Error` when the world is still busy after 100 000 checks.
+ * the scheduler then) or when its `ActorSystem` runs on no system made by `ActorSystem.make`
+ * while the world was built, and with an `Error` when the world is still busy after 100 000 checks.
  *
  * @example
  * ```ts
@@ -216,7 +236,7 @@ export const run = <A, E>(
 export const untilIdle: Effect.Effect<void, never, ActorSystem.ActorSystem> = Effect.withFiber((fiber) => {
   const counter = fiber.getRef(Counter)
   const system = Context.getUnsafe(fiber.context, ActorSystem.ActorSystem)
-  if (counter === undefined || isDispatcherIdle(system) === undefined) {
+  if (counter === undefined) {
     return Effect.die(
       new TypeError(
         "TestSystem.untilIdle needs a world built by TestSystem.layer (or TestSystem.run): " +
@@ -224,12 +244,22 @@ export const untilIdle: Effect.Effect<void, never, ActorSystem.ActorSystem> = Ef
       )
     )
   }
+  if (counter.systems.length === 0 && isDispatcherIdle(system) === undefined) {
+    return Effect.die(
+      new TypeError(
+        "TestSystem.untilIdle: this world's ActorSystem runs on no system made by ActorSystem.make " +
+          "while the world was built, so there is no dispatcher to watch (build the implementation " +
+          "on ActorSystem.make, and pass its layer as TestSystem.layer's system option)"
+      )
+    )
+  }
+  const idle = () => counter.pending === 0 && isDispatcherIdle(system) !== false && counter.systems.every(isSystemIdle)
   return Effect.callback<void>((resume) => {
     let checks = 0
     let timer: ReturnType<typeof setImmediate> | undefined
     const check = () => {
       timer = undefined
-      if (counter.pending === 0 && isDispatcherIdle(system) === true) return resume(Effect.void)
+      if (idle()) return resume(Effect.void)
       if (++checks >= MAX_CHECKS) {
         return resume(Effect.die(
           new Error(

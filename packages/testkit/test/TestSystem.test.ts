@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { Deferred, Effect, Exit, Fiber } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
 import { TestSystem } from "@arbor/testkit"
@@ -122,6 +122,75 @@ describe("TestSystem.untilIdle", () => {
     const exit = await Effect.runPromise(Effect.exit(TestSystem.untilIdle.pipe(Effect.provide(ActorSystem.layer))))
     expect(Exit.isFailure(exit)).toBe(true)
     expect(String(exit)).toContain("needs a world built by TestSystem.layer")
+  })
+})
+
+describe("TestSystem with a second ActorSystem implementation", () => {
+  it("untilIdle watches the built-in dispatcher behind a delegating wrapper built on ActorSystem.make", async () => {
+    let spawns = 0
+    const wrapper = Layer.effect(
+      ActorSystem.ActorSystem,
+      Effect.map(ActorSystem.make, (base) =>
+        ActorSystem.ActorSystem.of({
+          ...base,
+          spawn: (behavior, options) =>
+            Effect.suspend(() => {
+              spawns++
+              return base.spawn(behavior, options)
+            })
+        }))
+    )
+    const out = await TestSystem.run(Effect.gen(function*() {
+      let arrived = 0
+      const relays: Array<ActorRef.ActorRef<Hop>> = []
+      const Relay = (i: number) =>
+        Actor.make<Hop>()({
+          init: () => Effect.succeed(null),
+          receive: {
+            Hop: (s, m) =>
+              Effect.gen(function*() {
+                yield* Effect.yieldNow
+                if (m.left === 0) arrived++
+                else yield* ActorRef.tell(relays[i + 1]!, { _tag: "Hop", left: m.left - 1 })
+                return s
+              })
+          }
+        })
+      for (let i = 0; i < 50; i++) relays.push(yield* Actor.spawn(Relay(i)))
+      yield* ActorRef.tell(relays[0]!, { _tag: "Hop", left: 49 })
+      yield* TestSystem.untilIdle
+      const afterRelay = arrived
+      // a timer on the wrapper's world moves with the world's TestClock
+      const Sleeper = Actor.make<{ readonly _tag: "Nap" }>()({
+        init: () => Effect.succeed(0),
+        receive: { Nap: (n) => Effect.as(Effect.sleep("1 second"), n + 1) }
+      })
+      const sleeper = yield* Actor.spawn(Sleeper)
+      yield* ActorRef.tell(sleeper, { _tag: "Nap" })
+      yield* TestSystem.untilIdle
+      const busyBefore = yield* ActorRef.mailboxSize(sleeper)
+      yield* ActorRef.tell(sleeper, { _tag: "Nap" })
+      yield* TestSystem.advance("1 second")
+      const queuedAfterOne = yield* ActorRef.mailboxSize(sleeper)
+      yield* TestSystem.advance("1 second")
+      return { afterRelay, busyBefore, queuedAfterOne, left: yield* ActorRef.mailboxSize(sleeper), live: yield* ActorSystem.liveActors }
+    }), { system: wrapper })
+    expect(spawns).toBe(51)
+    expect(out.afterRelay).toBe(1)
+    expect(out.busyBefore).toBe(0)
+    expect(out.queuedAfterOne).toBe(0) // the second Nap was taken as the first ended
+    expect(out.left).toBe(0)
+    expect(out.live).toBe(51)
+  })
+
+  it("untilIdle dies, saying why, for an ActorSystem that runs on no system made by ActorSystem.make", async () => {
+    const base = await Effect.runPromise(ActorSystem.make) // made outside the world: not watched
+    const foreign = Layer.succeed(ActorSystem.ActorSystem, ActorSystem.ActorSystem.of({ ...base }))
+    const exit = await Effect.runPromise(Effect.exit(
+      TestSystem.untilIdle.pipe(Effect.provide(TestSystem.layer({ system: foreign })))
+    ))
+    expect(Exit.isFailure(exit)).toBe(true)
+    expect(String(exit)).toContain("runs on no system made by ActorSystem.make while the world was built")
   })
 })
 

@@ -220,6 +220,7 @@ describe("the test harness", () => {
     }
     expect(() => TestSystem.layer({ clock: "live", warningDelay: "1 minute" })).toThrow(/warningDelay applies to the TestClock/)
     expect(() => TestSystem.layer({ warningDelay: "1 minute" })).not.toThrow()
+    expect(() => TestSystem.layer({ system: ActorSystem.make as never })).toThrow(/system must be a Layer of ActorSystem/)
   })
 
   it("TestSystem.advance with an invalid duration", async () => {

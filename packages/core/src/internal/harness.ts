@@ -9,8 +9,9 @@
  *   built by `Faults.define` from any other;
  * - {@link mailboxOf}: how many messages wait in an actor's mailbox and how many it holds, so
  *   `Faults.crash` reports a full bounded mailbox instead of waiting on it;
- * - {@link isDispatcherIdle}: whether a system's dispatcher has an actor queued to run, for
- *   `TestSystem.untilIdle`.
+ * - {@link isDispatcherIdle}: whether a system's dispatcher has an actor queued to run, and
+ *   {@link SystemWatcher} / {@link isSystemIdle}: the same for each built-in system made in a
+ *   test world (so a wrapper built on `ActorSystem.make` is seen too), for `TestSystem.untilIdle`.
  *
  * @internal
  */
@@ -18,7 +19,9 @@ import type { ActorRef } from "../ActorRef.ts"
 import type { ActorSystemService } from "../ActorSystem.ts"
 import type { Dispatch } from "./dispatch.ts"
 import { Ref } from "./ref.ts"
-import { stateOf } from "./system.ts"
+import { type SystemState, stateOf } from "./system.ts"
+
+export { type SystemState, SystemWatcher } from "./system.ts"
 
 export { type Dispatch, dispatchOf } from "./dispatch.ts"
 
@@ -42,3 +45,6 @@ export const mailboxOf = (ref: ActorRef<any>): { readonly size: number; readonly
  */
 export const isDispatcherIdle = (system: ActorSystemService): boolean | undefined =>
   stateOf(system)?.dispatcher.idle
+
+/** `true` when the dispatcher of the built-in system on `state` has no actor queued and no turn pending. */
+export const isSystemIdle = (state: SystemState): boolean => state.dispatcher.idle

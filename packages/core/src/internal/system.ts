@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type * as Context from "effect/Context"
+import * as Context from "effect/Context"
 import * as PubSub from "effect/PubSub"
 import type { DeadLetter } from "../DeadLetter.ts"
 import { SystemMetrics } from "./metrics.ts"
@@ -82,6 +82,16 @@ export const register = (service: object, state: SystemState): void => {
 /** The state behind a built-in `ActorSystem` service; `undefined` for any other implementation. */
 export const stateOf = (service: object): SystemState | undefined => states.get(service)
 
+/**
+ * Told of each built-in system made (by `ActorSystem.make`) in a fiber whose services hold it:
+ * how `@arbor/testkit` finds the dispatcher of a world whose `ActorSystem` service is not the
+ * built-in object itself (a wrapper built on `ActorSystem.make`). Read by `harness.ts` only.
+ */
+export const SystemWatcher = Context.Reference<((state: SystemState) => void) | undefined>(
+  "@arbor/core/internal/SystemWatcher",
+  { defaultValue: () => undefined }
+)
+
 /** The state of one actor world. */
 export class SystemState {
   private nextId = 1
@@ -100,6 +110,7 @@ export class SystemState {
     this.deadLetters = deadLetters
     this.reporter = services === undefined ? undefined : DeadLetterReporter.make(services)
     this.metrics = services === undefined ? undefined : SystemMetrics.make(services)
+    if (services !== undefined) Context.get(services, SystemWatcher)?.(this)
   }
 
   allocateId(): number {
