@@ -259,10 +259,15 @@ describe("packed packages", () => {
       }
       run(process.execPath, [tsc, "-p", "tsconfig.json"], app)
       const out = run(process.execPath, ["main.mjs"], app)
-      // Arbor logs a crash report for the crash the program injects, through Effect's logger
+      // Arbor logs a crash report for the crash the program injects, and its supervisor's reports
+      // (the child terminated, the restart), through Effect's logger
       const split = splitLogRecords(out)
       expect(split.program).toBe("hello ada #1\ncrashed: Failure\nhello ada #1\nrestarts: 1, new incarnation: true\n")
-      expect(split.records).toEqual([expect.stringMatching(/^ERROR: crash report: actor "greeter" \(#\d+\) ended: failure\(Error: boom\)/)])
+      expect(split.records).toEqual([
+        expect.stringMatching(/^ERROR: crash report: actor "greeter" \(#\d+\) ended: failure\(Error: boom\)/),
+        expect.stringMatching(/^ERROR: supervisor report: child greeter \(incarnation 1\) of the root supervisor terminated: failure\(Error: boom\)/),
+        expect.stringMatching(/^INFO: supervisor report: the root supervisor restarted child greeter \(incarnation 2\)/)
+      ])
       // exits by itself (no leaked thread or timer), or execFileSync's timeout fails the test
       const worker = run(process.execPath, ["worker.mjs"], app)
       expect(splitLogRecords(worker).program).toBe("sum: 5\nhung: Killed\nrestarted, fresh state: 0\nthreads: 1\nthreads after: 0\n")
