@@ -9,10 +9,12 @@
  *   crashes it, and asks the restarted child again;
  * - run a plain-Node program with a worker actor from the installed `@arbor/worker` (its thread
  *   loads the runner and the definition from the installed `dist`, no tsx): tell and ask across
- *   the boundary, a hang preempted by the watchdog and healed by the supervisor, no thread left.
+ *   the boundary, a hang preempted by the watchdog and healed by the supervisor, no thread left;
+ * - run the plain-JavaScript example of docs/promise.md (`@arbor/core/promise`,
+ *   `@arbor/supervisor/promise` subpaths) and compare its output with the documented one.
  */
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -121,12 +123,23 @@ await Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(ActorSystem.l
 console.log("threads after: " + WorkerActor.liveThreads())
 `
 
+/** The plain-JavaScript example of docs/promise.md and its documented output. */
+const promiseDoc = (() => {
+  const text = readFileSync(join(root, "docs", "promise.md"), "utf8")
+  const m = /```js\n((?:(?!```)[\s\S])*)```\s*\n+Output:\s*\n+```text\n((?:(?!```)[\s\S])*)```/.exec(text)
+  if (m === null) throw new Error("docs/promise.md has no js example with an Output block")
+  return { code: m[1]!, output: m[2]! }
+})()
+
 /** A typed consumer: inference of replies and states must survive the trip through `.d.ts`. */
 const typedProgram = `
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
 import { Child, Supervisor } from "@arbor/supervisor"
 import { Registry } from "@arbor/registry"
 import { Protocol, WorkerActor } from "@arbor/worker"
+import { makeSystem } from "@arbor/core/promise"
+import type { PromiseSystem } from "@arbor/core/promise"
+import { supervise } from "@arbor/supervisor/promise"
 import { Effect, Layer, Schema } from "effect"
 
 type GreeterMsg =
@@ -151,6 +164,16 @@ export const program = Effect.gen(function* () {
   const text: string = yield* ActorRef.ask(ref, { _tag: "Greet", name: "ada" })
   return text
 }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer)))
+
+// the Promise facade's types, through the subpaths' .d.ts
+export const viaPromises = async (): Promise<string> => {
+  const system: PromiseSystem = makeSystem()
+  const greeter = await system.spawn(Greeter)
+  const text: string = await system.ask(greeter, { _tag: "Greet", name: "ada" })
+  await supervise(system, { strategy: "one-for-one", children: [Child.worker({ id: "g", start: Actor.spawn(Greeter) })] })
+  await system.close()
+  return text
+}
 
 // the worker's message type is derived from its Schema protocol, through the published .d.ts
 const CounterProtocol = Protocol.make("Counter", { Add: { payload: { n: Schema.Int } }, Get: { reply: Schema.Int } })
@@ -223,6 +246,9 @@ describe("packed packages", () => {
       expect(manifest.peerDependencies, name).toEqual({ effect: "^4.0.0" })
       expect(manifest.dependencies?.effect, name).toBeUndefined()
     }
+    for (const p of ["@arbor/core", "@arbor/supervisor"]) {
+      expect(run("tar", ["tzf", join(work, tarballs[p]!)], work).split("\n"), p).toContain("package/dist/promise.js")
+    }
     // the thread's runner is loaded by URL from the installed package, so it must ship
     expect(run("tar", ["tzf", join(work, tarballs["@arbor/worker"]!)], work).split("\n")).toContain("package/dist/internal/runner.js")
   })
@@ -242,6 +268,7 @@ describe("packed packages", () => {
     writeFileSync(join(app, "main.mjs"), program)
     writeFileSync(join(app, "counter.mjs"), counterModule)
     writeFileSync(join(app, "worker.mjs"), workerProgram)
+    writeFileSync(join(app, "promise.mjs"), promiseDoc.code)
     writeFileSync(join(app, "typed.ts"), typedProgram)
     writeFileSync(join(app, "tsconfig.json"), JSON.stringify(tsconfig, null, 2))
     run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], app)
@@ -258,6 +285,7 @@ describe("packed packages", () => {
         expect(existsSync(join(app, "node_modules", "@arbor", p, "node_modules", "effect")), p).toBe(false)
       }
       run(process.execPath, [tsc, "-p", "tsconfig.json"], app)
+      expect(run(process.execPath, ["promise.mjs"], app)).toBe(promiseDoc.output)
       const out = run(process.execPath, ["main.mjs"], app)
       // Arbor logs a crash report for the crash the program injects, and its supervisor's reports
       // (the child terminated, the restart), through Effect's logger

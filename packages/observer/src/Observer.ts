@@ -59,11 +59,12 @@ import { isIP } from "node:net"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
-import { type ActorRef, ExitReason } from "@arbor/core"
+import { type ActorRef, Durations, ExitReason } from "@arbor/core"
 import { Supervisor } from "@arbor/supervisor"
 import type { SupervisionEvent } from "@arbor/supervisor"
 import { page } from "./internal/page.ts"
@@ -86,8 +87,12 @@ export interface ObserverOptions {
    * address can read the page).
    */
   readonly token?: string
-  /** Milliseconds between two updates pushed to the pages, an integer 50–60 000. Default `250`. */
-  readonly interval?: number
+  /**
+   * The time between two updates pushed to the pages: a duration (read by core's
+   * `Durations.decode`: a number of milliseconds, `"250 millis"`, `{ seconds: 1 }`, ...) from
+   * 50 ms to 60 seconds. Default 250 ms.
+   */
+  readonly interval?: Duration.Input
   /** How many recent events the feed keeps and one update carries at most, an integer 1–10 000. Default `200`. */
   readonly feedSize?: number
   /** How many children of one supervisor the page lists (the rest are counted), an integer 1–10 000. Default `200`. */
@@ -213,8 +218,19 @@ const validate = (options: unknown): Config | InvalidObserverOption => {
       reason: "must be 16 to 512 characters of letters, digits and -._~+/="
     })
   }
-  const interval = o.interval === undefined ? 250 : integer("interval", o.interval, 50, 60_000)
-  if (interval instanceof InvalidObserverOption) return interval
+  let interval = 250
+  if (o.interval !== undefined) {
+    const d = Durations.decode(o.interval)
+    const ms = d === undefined ? Number.NaN : Duration.toMillis(d)
+    if (!(ms >= 50 && ms <= 60_000)) {
+      return new InvalidObserverOption({
+        option: "interval",
+        value: o.interval,
+        reason: "must be a duration (as Durations.decode reads it) from 50 millis to 60 seconds"
+      })
+    }
+    interval = ms
+  }
   const feedSize = o.feedSize === undefined ? 200 : integer("feedSize", o.feedSize, 1, 10_000)
   if (feedSize instanceof InvalidObserverOption) return feedSize
   const maxChildren = o.maxChildren === undefined ? 200 : integer("maxChildren", o.maxChildren, 1, 10_000)

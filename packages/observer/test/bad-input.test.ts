@@ -55,8 +55,9 @@ describe("observer bad input", () => {
   })
 
   it("observer interval, feedSize or maxChildren out of range", async () => {
-    await expectInvalid({ interval: 10 }, "interval", /from 50 to 60000/)
-    await expectInvalid({ interval: "250 millis" }, "interval", /from 50 to 60000/)
+    for (const interval of [10, "10 millis", "2 minutes", { secs: 1 }, -1, Number.NaN, "soon"]) {
+      await expectInvalid({ interval }, "interval", /from 50 millis to 60 seconds/)
+    }
     await expectInvalid({ feedSize: 0 }, "feedSize", /from 1 to 10000/)
     await expectInvalid({ maxChildren: 2.5 }, "maxChildren", /from 1 to 10000/)
   })

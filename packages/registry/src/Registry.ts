@@ -51,6 +51,7 @@
  * Effect.runPromise(program).then(console.log) // 2
  * ```
  *
+ * @module
  * @since 0.1.0
  */
 import { Actor, ActorRef, Durations, Errors } from "@arbor/core"

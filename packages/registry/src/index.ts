@@ -7,5 +7,4 @@
  * @module @arbor/registry
  */
 
-/** The registry service: typed keys, unique names, groups, metadata, changes. */
 export * as Registry from "./Registry.ts"

@@ -18,6 +18,7 @@
  * it answers `Supervisor.childRef(sup, "counter")` with an `ActorRef<CounterMsg>`, and a
  * misspelt id does not compile.
  *
+ * @module
  * @since 0.1.0
  */
 import type * as Duration from "effect/Duration"

@@ -42,6 +42,7 @@
  * }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
  * ```
  *
+ * @module
  * @since 0.1.0
  */
 import type * as Duration from "effect/Duration"

@@ -1,6 +1,7 @@
 /**
  * Typed errors of `@arbor/supervisor`. Each names the supervisor, the child and what is wrong.
  *
+ * @module
  * @since 0.1.0
  */
 import type * as Cause from "effect/Cause"

@@ -8,6 +8,7 @@
  * the supervisor and of each of its ancestors, and published to the hubs behind
  * `Supervisor.events`. Beyond OTP, which reports these through its logger only.
  *
+ * @module
  * @since 0.1.0
  */
 import type * as Cause from "effect/Cause"

@@ -64,6 +64,7 @@
  * }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
  * ```
  *
+ * @module
  * @since 0.1.0
  */
 import * as Context from "effect/Context"

@@ -41,7 +41,7 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Scheduler from "effect/Scheduler"
@@ -248,7 +248,9 @@ export const untilIdle: Effect.Effect<void, never, ActorSystem.ActorSystem> = Ef
 
 /**
  * Moves the `TestClock` by `duration` (waking the sleeps due meanwhile, in order), then waits
- * {@link untilIdle}.
+ * {@link untilIdle}. `duration` is read by core's `Durations.decode` and must be finite: a value
+ * it rejects (`-1`, `NaN`, `"soon"`, `{ secs: 5 }` — which Effect alone would read as zero) or
+ * `"infinity"` makes `advance` die with a `TypeError` naming the value, and the clock does not move.
  *
  * @example
  * ```ts
@@ -259,5 +261,26 @@ export const untilIdle: Effect.Effect<void, never, ActorSystem.ActorSystem> = Ef
  * @category waiting
  * @since 0.1.0
  */
-export const advance = (duration: Duration.Input): Effect.Effect<void, never, ActorSystem.ActorSystem> =>
-  Effect.andThen(TestClock.adjust(duration), untilIdle)
+export const advance = (duration: Duration.Input): Effect.Effect<void, never, ActorSystem.ActorSystem> => {
+  const decoded = Durations.decode(duration)
+  if (decoded === undefined || !Duration.isFinite(decoded)) {
+    return Effect.die(
+      new TypeError(
+        `TestSystem.advance: duration must be a finite duration ≥ 0 (as Durations.decode reads it), got ${describe(duration)}`
+      )
+    )
+  }
+  return Effect.andThen(TestClock.adjust(decoded), untilIdle)
+}
+
+const describe = (u: unknown): string => {
+  if (typeof u === "string") return JSON.stringify(u)
+  if (typeof u === "object" && u !== null && !Duration.isDuration(u)) {
+    try {
+      return JSON.stringify(u)
+    } catch {
+      return String(u)
+    }
+  }
+  return String(u)
+}

@@ -3,7 +3,7 @@
  * named like the row (the meta-test `reliability/test/errors-doc.test.ts` reads this file).
  */
 import { describe, expect, it } from "vitest"
-import { Deferred, Effect, Exit } from "effect"
+import { Clock, Deferred, Effect, Exit } from "effect"
 import { Actor, ActorRef, ActorSystem, Errors } from "@arbor/core"
 import { Supervisor } from "@arbor/supervisor"
 import { Faults, TestSystem } from "@arbor/testkit"
@@ -220,6 +220,25 @@ describe("the test harness", () => {
     }
     expect(() => TestSystem.layer({ clock: "live", warningDelay: "1 minute" })).toThrow(/warningDelay applies to the TestClock/)
     expect(() => TestSystem.layer({ warningDelay: "1 minute" })).not.toThrow()
+  })
+
+  it("TestSystem.advance with an invalid duration", async () => {
+    const out = await TestSystem.run(Effect.gen(function*() {
+      const exits = []
+      for (const d of [{ secs: 5 }, -1, Number.NaN, "soon", "-1 seconds", {}, "infinity", null]) {
+        exits.push([d, yield* Effect.exit(TestSystem.advance(d as never))] as const)
+      }
+      const before = yield* Clock.currentTimeMillis
+      yield* TestSystem.advance({ seconds: 5 })
+      return { exits, moved: (yield* Clock.currentTimeMillis) - before }
+    }))
+    for (const [d, exit] of out.exits) {
+      expect(Exit.isFailure(exit), String(d)).toBe(true)
+      expect(String(exit)).toContain("TypeError: TestSystem.advance: duration must be a finite duration")
+    }
+    expect(String(out.exits[0]![1])).toContain('{"secs":5}')
+    // the rejected ones did not move the clock; a valid one does, by exactly its value
+    expect(out.moved).toBe(5000)
   })
 
   it("TestSystem.untilIdle outside a TestSystem world", async () => {

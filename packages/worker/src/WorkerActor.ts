@@ -432,10 +432,10 @@ class Host {
   onReady: ((m: ToParent & { t: "ready" | "start-failed" }) => void) | undefined = undefined
   /**
    * The requests forwarded and not answered yet, by seq: their tag (to decode the reply) and how
-   * to answer the asker (through the request's `Actor.deferReply` handle). If the proxy ends first, core fails their askers
+   * to answer the asker (the handle of `Actor.deferReply`). If the proxy ends first, core fails their askers
    * with `ActorExited` carrying the proxy's reason.
    */
-  readonly asks = new Map<number, { readonly tag: string; readonly reply: (value: unknown) => void }>()
+  readonly asks = new Map<number, { readonly tag: string; readonly handle: Actor.ReplyHandle<unknown> }>()
   exitCode: number | undefined = undefined
   readonly exited: Promise<void>
   private markExited!: () => void
@@ -510,7 +510,7 @@ class Host {
             return
           }
           // answered at once; an asker that gave up (its deadline) drops it
-          pending.reply(decoded.value)
+          Actor.answerUnsafe(pending.handle, decoded.value)
           return
         }
         case "dead": {
@@ -679,7 +679,7 @@ const makeProxy = (host: Host, def: WorkerActor<any>) =>
       // pipelined: the proxy takes the next message at once; the reply, correlated by seq, answers
       // this asker whenever it comes (each ask keeps its own deadline)
       return Actor.deferReply((handle: Actor.ReplyHandle<unknown>) => {
-        host.asks.set(seq, { tag, reply: (value) => Actor.answerUnsafe(handle, value) })
+        host.asks.set(seq, { tag, handle })
         host.post({ t: "ask", seq, msg: encoded.value })
         return state
       })

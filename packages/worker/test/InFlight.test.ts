@@ -1,5 +1,5 @@
 /**
- * Asks across the boundary are pipelined: the proxy forwards each at once (`Actor.replyLater`)
+ * Asks across the boundary are pipelined: the proxy forwards each at once (`Actor.deferReply`)
  * and the thread's reply, correlated by id, answers its own asker. What is in flight when the
  * thread dies, with several askers and senders at once: every ask fails with `ActorExited`
  * carrying the proxy's exit reason (none waits for its deadline), every plain message the

@@ -1,6 +1,7 @@
 /**
  * `@arbor/supervisor/promise`: a supervision tree started from Promise code, in a system of
- * `@arbor/core/promise`.
+ * `@arbor/core/promise` (here rather than in packages/supervisor/test, whose tests are each
+ * named after a guarantee of docs/supervision-contract.md).
  */
 import { describe, expect, it } from "vitest"
 import { Effect } from "effect"
