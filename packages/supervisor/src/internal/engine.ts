@@ -230,7 +230,8 @@ export class Engine {
   emit = (event: SupervisionEvent): void => {
     // only the supervisor an event is about reports it (its ancestors relay the event)
     if (event.supervisor === this.path) {
-      report(this.config.services, this.config.reports, this.config.label, event)
+      // a child's exit is reported where the supervisor sees it, only when it did not cause it
+      if (event._tag !== "ChildExited") report(this.config.services, this.config.reports, this.config.label, event)
       if (this.config.restarts !== undefined && event._tag === "ChildStarted" && event.restart) {
         this.config.restarts.updateUnsafe(1, this.config.services)
       }
@@ -330,10 +331,13 @@ export class Engine {
       this.emit({ _tag: "ChildStarted", supervisor: this.path, child: rec.spec.id, ref, incarnation, restart })
       const self = this.self
       ActorRef.onExit(ref, (reason) => {
-        this.emit({ _tag: "ChildExited", supervisor: this.path, child: rec.spec.id, ref, incarnation, reason })
+        const event: SupervisionEvent = { _tag: "ChildExited", supervisor: this.path, child: rec.spec.id, ref, incarnation, reason }
+        this.emit(event)
         // only an exit the supervisor did not cause needs handling (a child it stopped was
-        // detached first), and only while the supervisor lives (no dead letters)
+        // detached first), and only while the supervisor lives (no dead letters); only such an
+        // exit is reported too (a child it killed on purpose is no crash)
         if (rec.ref === ref && ActorRef.isAliveUnsafe(self)) {
+          report(this.config.services, this.config.reports, this.config.label, event)
           PrivateChannel.tellUnsafe(Internal, self, { _tag: "ChildExited", ref, reason })
         }
       })
