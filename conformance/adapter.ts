@@ -91,8 +91,8 @@ export const runScenario = async (scenario: Scenario): Promise<Trace> => {
     return n
   }
 
-  // Arbor names a dynamic child by a made-up id ("#1") in event paths; the trace names it by the
-  // label of its start_child step. Every started child's Arbor path is mapped to its trace path,
+  // Arbor names a dynamic child by its label and number ("red#1", or "#1") in event paths; the
+  // trace names it by the label of its start_child step. Every started child's Arbor path is mapped to its trace path,
   // so a dynamic child supervisor (and anything below it) is named as OTP names it.
   const tracePaths = new Map<string, string>()
   const supervisorName = (path: ReadonlyArray<string>) =>

@@ -287,10 +287,10 @@ describe("packed packages", () => {
       run(process.execPath, [tsc, "-p", "tsconfig.json"], app)
       expect(run(process.execPath, ["promise.mjs"], app)).toBe(promiseDoc.output)
       const out = run(process.execPath, ["main.mjs"], app)
-      // Arbor logs a crash report for the crash the program injects, through Effect's logger
+      // Arbor logs a crash report for the crash the program injects, and its supervisor's reports
+      // (the child terminated, the restart), through Effect's logger
       const split = splitLogRecords(out)
       expect(split.program).toBe("hello ada #1\ncrashed: Failure\nhello ada #1\nrestarts: 1, new incarnation: true\n")
-      // as OTP does: the crashed actor's crash report, then its supervisor's reports
       expect(split.records).toEqual([
         expect.stringMatching(/^ERROR: crash report: actor "greeter" \(#\d+\) ended: failure\(Error: boom\)/),
         expect.stringMatching(/^ERROR: supervisor report: child greeter \(incarnation 1\) of the root supervisor terminated: failure\(Error: boom\)/),

@@ -42,6 +42,7 @@
  * Effect.runPromise(program).then(console.log) // 2
  * ```
  *
+ * @module
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
@@ -68,7 +69,7 @@ import { BehaviorImpl } from "./internal/spawn.ts"
  * The phantom key that records a request's reply type. It is optional, so a plain object
  * literal such as `{ _tag: "Get" }` is a valid request value.
  *
- * @category protocols
+ * @category type plumbing
  * @since 0.1.0
  */
 export const ReplyTypeId = "~@arbor/core/Reply" as const
@@ -76,7 +77,7 @@ export const ReplyTypeId = "~@arbor/core/Reply" as const
 /**
  * Carries a reply type at the type level only.
  *
- * @category protocols
+ * @category type plumbing
  * @since 0.1.0
  */
 export interface ReplyWitness<out A> {
@@ -128,7 +129,7 @@ export type RequestsOf<Msg> = Msg extends unknown ? ([ReplyOf<Msg>] extends [nev
 /**
  * The `_tag`s of a tagged protocol.
  *
- * @category protocols
+ * @category type plumbing
  * @since 0.1.0
  */
 export type TagOf<Msg> = Msg extends {
@@ -140,7 +141,7 @@ export type TagOf<Msg> = Msg extends {
  * The reply type of sending `M` to an actor of protocol `Msg` (looked up by `_tag` for tagged
  * protocols).
  *
- * @category protocols
+ * @category type plumbing
  * @since 0.1.0
  */
 export type ReplyFor<Msg, M> = M extends {
@@ -323,7 +324,7 @@ export const answerUnsafe = <A>(handle: ReplyHandle<A>, value: NoInfer<A>): bool
  * What the handler for message `M` may return: {@link Answer} for requests, {@link Next}
  * otherwise.
  *
- * @category handlers
+ * @category type plumbing
  * @since 0.1.0
  */
 export type HandlerResult<M, S, R = any> = [ReplyOf<M>] extends [never] ? Next<S, R> : Answer<ReplyOf<M>, S, R>
@@ -484,7 +485,7 @@ export type Handlers<Msg, S> = {
  * Rejects handlers for tags that are not in the protocol (a misspelt or stale handler would
  * otherwise compile and never run): each extra key must be `never`.
  *
- * @category handlers
+ * @category type plumbing
  * @since 0.1.0
  */
 export type NoExtraHandlers<Msg, H> = H extends (...args: ReadonlyArray<any>) => any ? unknown
@@ -618,7 +619,7 @@ const BehaviorTypeId = "~@arbor/core/Behavior" as const
  * The services that the handlers `H` (a handler table or a single `receive` function) need:
  * the union of the requirements of the effects they return.
  *
- * @category definitions
+ * @category type plumbing
  * @since 0.1.0
  */
 export type ServicesOfReceive<H> = H extends (...args: ReadonlyArray<any>) => infer Out

@@ -9,6 +9,7 @@
  * (stop, exit and down notices) are handled before user messages that are waiting; `kill` acts
  * at once.
  *
+ * @module
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
@@ -83,7 +84,7 @@ export const tell = <Msg>(ref: ActorRef<Msg>, msg: NoInfer<Msg>): Effect.Effect<
   return Effect.callback<void>((resume) => {
     const result = cell.offer(msg, undefined, resume)
     if (result === "Waiting") return Effect.sync(() => cell.withdrawWaiter(resume))
-    if (result !== undefined) cell.system.publishDeadLetter({ recipient: ref, message: msg, reason: result })
+    if (result !== undefined) cell.deadLetter(msg, result)
     resume(Effect.void)
   })
 }
@@ -100,7 +101,7 @@ export const tellUnsafe = <Msg>(ref: ActorRef<Msg>, msg: NoInfer<Msg>): void => 
   const cell = cellOf(ref)
   const result = cell.offer(msg, undefined, undefined)
   if (result !== undefined && result !== "Waiting") {
-    cell.system.publishDeadLetter({ recipient: ref, message: msg, reason: result })
+    cell.deadLetter(msg, result)
   }
 }
 

@@ -13,6 +13,7 @@
  * }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
  * ```
  *
+ * @module
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
@@ -34,7 +35,12 @@ import { register, SystemState } from "./internal/system.ts"
  *
  * The run loop itself (scheduling, ids, ask deadlines) stays inside the built-in
  * implementation: an actor spawned through a wrapper that delegates to it runs exactly as one
- * spawned directly, and the dead letters the runtime publishes go to that implementation.
+ * spawned directly. The dead letters the runtime produces for an actor (a message to it after
+ * it ended, dropped by its mailbox's overflow policy, or left in its mailbox when it ended) go
+ * through the `publishDeadLetter` of the service the actor was spawned through — whoever sends
+ * the message — so a wrapper sees them as well as explicit calls; a wrapper that delegates to
+ * the built-in `publishDeadLetter` has each one counted and published once. If that
+ * `publishDeadLetter` throws or fails, the failure is logged and the sender is unaffected.
  *
  * @example
  * ```ts
@@ -70,7 +76,10 @@ export interface ActorSystemService {
   ) => Effect.Effect<ActorRef<Msg>, IE | InvalidActorOptions | StartTimeout, Scope.Scope | Exclude<R, Scope.Scope>>
   /** Subscribes to the system's dead letters for as long as the enclosing scope (see {@link deadLetters}). */
   readonly deadLetters: Effect.Effect<PubSub.Subscription<DeadLetter>, never, Scope.Scope>
-  /** Publishes a dead letter (see {@link publishDeadLetter}). */
+  /**
+   * Publishes a dead letter (see {@link publishDeadLetter}). The runtime calls this too, for
+   * the dead letters of the actors spawned through this service.
+   */
   readonly publishDeadLetter: (letter: DeadLetter) => Effect.Effect<void>
   /** How many actors spawned in this system have not yet ended (see {@link liveActors}). */
   readonly liveActors: Effect.Effect<number>

@@ -13,6 +13,7 @@
  * `"infinity"`), unparseable strings, objects with unknown keys or no unit (`{}`,
  * `{ secs: 5 }` — which Effect itself reads as zero), and anything else.
  *
+ * @module
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"

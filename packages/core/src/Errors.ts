@@ -2,6 +2,7 @@
  * Typed errors of `@arbor/core`. Each is a tagged class in the error channel whose message
  * names what went wrong and where.
  *
+ * @module
  * @since 0.1.0
  */
 import * as Data from "effect/Data"

@@ -12,6 +12,7 @@
  * Effect's `Exit`/`Cause` are mapped onto this union in exactly one place:
  * {@link fromExit}.
  *
+ * @module
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"

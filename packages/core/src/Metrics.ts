@@ -25,6 +25,7 @@
  * const World = ActorSystem.layer.pipe(Layer.provide(Metrics.layer({ maxLabels: 32 })))
  * ```
  *
+ * @module
  * @since 0.1.0
  */
 import * as Context from "effect/Context"

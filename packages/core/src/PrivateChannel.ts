@@ -1,6 +1,8 @@
 /**
  * Private channels: a lane into an actor's mailbox that only the holder of a capability can
- * use. A framework actor (a supervisor, say) keeps its internal messages — boot, child exits,
+ * use.
+ *
+ * A framework actor (a supervisor, say) keeps its internal messages — boot, child exits,
  * retries — off its public protocol: its `ActorRef` type admits only the public requests, and a
  * caller that casts past the types (plain JavaScript) cannot forge an internal message either,
  * because only a message sent through the channel object is recognised as one.
@@ -36,6 +38,7 @@
  * })
  * ```
  *
+ * @module
  * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"

@@ -1,6 +1,8 @@
 /**
  * Crash and supervision reports through `Effect.log*`, on by default, as OTP prints its crash and
- * supervisor reports: any Effect `Logger` (the default console logger, a JSON logger, an
+ * supervisor reports.
+ *
+ * Any Effect `Logger` (the default console logger, a JSON logger, an
  * OpenTelemetry exporter) receives them, with the cause attached as the log's `Cause` and the
  * facts as annotations (`arbor.*`).
  *
@@ -30,6 +32,7 @@
  * const World = ActorSystem.layer.pipe(Layer.provide(Reports.layer({ crash: "Warn", deadLetters: false })))
  * ```
  *
+ * @module
  * @since 0.1.0
  */
 import * as Context from "effect/Context"

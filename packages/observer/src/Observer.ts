@@ -51,6 +51,7 @@
  * }).pipe(Effect.provide(Observer.layer(Root, { port: 7070 }).pipe(Layer.provideMerge(ActorSystem.layer))))
  * ```
  *
+ * @module
  * @since 0.1.0
  */
 import { timingSafeEqual } from "node:crypto"

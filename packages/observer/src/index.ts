@@ -7,5 +7,4 @@
  * @module @arbor/observer
  */
 
-/** The observer server: `Observer.layer`, `Observer.serve`, options and errors. */
 export * as Observer from "./Observer.ts"

@@ -216,9 +216,13 @@ const startOf = (template: (args: unknown) => unknown, args: unknown): Effect.Ef
     return Effect.die(new TypeError(`the child template returned ${typeof start}, not an Effect`))
   })
 
-/** Adds and starts one child as `id` and answers the `StartChild` request with its outcome. */
-const startAs = (engine: Engine, spec: ValidChild, args: unknown) =>
-  Effect.map(engine.add(spec, [args]), (result) => Actor.reply(result, engine))
+/**
+ * Adds and starts one child as `spec.id` and answers the `StartChild` request with its outcome;
+ * `numbered`: the id is the number `"#n"`, which the start turns into `"label#n"` when the child
+ * has a label.
+ */
+const startAs = (engine: Engine, spec: ValidChild, args: unknown, numbered: boolean) =>
+  Effect.map(engine.add(spec, [args], numbered), (result) => Actor.reply(result, engine))
 
 /** The public requests of a dynamic supervisor with this template, each one call into the engine. */
 const requestsOf = (checked: ValidDynamicSpec): Requests<Protocol<unknown>> => {
@@ -230,11 +234,11 @@ const requestsOf = (checked: ValidDynamicSpec): Requests<Protocol<unknown>> => {
         msg.lookup === true
           ? Actor.reply(Exit.succeed(ref), engine)
           : fail(new ChildAlreadyStarted({ supervisor: engine.label, child, ref }))
-      const startNew = (id: string, start: Effect.Effect<unknown, unknown, any>) => {
+      const startNew = (id: string, start: Effect.Effect<unknown, unknown, any>, numbered: boolean) => {
         if (engine.size >= checked.maxChildren) {
           return fail(new MaxChildrenReached({ supervisor: engine.label, maxChildren: checked.maxChildren }))
         }
-        return startAs(engine, { ...checked.base, id, start }, msg.args)
+        return startAs(engine, { ...checked.base, id, start }, msg.args, numbered)
       }
       if (checked.childName === undefined) {
         if (msg.lookup === true) {
@@ -248,7 +252,7 @@ const requestsOf = (checked: ValidDynamicSpec): Requests<Protocol<unknown>> => {
             })
           )
         }
-        return startNew(`#${nextId++}`, startOf(checked.template, msg.args))
+        return startNew(`#${nextId++}`, startOf(checked.template, msg.args), true)
       }
       let key: unknown
       try {
@@ -277,7 +281,7 @@ const requestsOf = (checked: ValidDynamicSpec): Requests<Protocol<unknown>> => {
       return Effect.flatMap(Registry.lookup(key), (holder) => {
         const next: unknown = Option.isSome(holder)
           ? found(id, holder.value)
-          : startNew(id, Registry.named(key, startOf(checked.template, msg.args)))
+          : startNew(id, Registry.named(key, startOf(checked.template, msg.args)), false)
         return Effect.isEffect(next) ? next : Effect.succeed(next)
       }) as Effect.Effect<unknown, never, any>
     },

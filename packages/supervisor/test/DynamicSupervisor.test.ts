@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import { Effect, Fiber, Schedule } from "effect"
 import { Actor, ActorRef, ExitReason } from "@arbor/core"
 import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
-import { advance, exitWith, type Log, recorder, refOf, run, startWorker, untilIdle, type WorkerMsg } from "./utils.ts"
+import { advance, exitWith, type Log, recorder, refOf, run, startWorker, untilIdle, Worker, type WorkerMsg } from "./utils.ts"
 
 type Ref = ActorRef.ActorRef<WorkerMsg>
 
@@ -89,7 +89,7 @@ describe("DynamicSupervisor", () => {
       return { temporaryChildren, transientChildren, events: rec.lines() }
     }))
     expect(out.temporaryChildren).toEqual([])
-    expect(out.events).toEqual(["started #1#1", "exited #1#1 Failure", "not-restarted #1#1"])
+    expect(out.events).toEqual(["started t#1#1", "exited t#1#1 Failure", "not-restarted t#1#1"])
     expect(out.transientChildren.map((c) => [c.args, c.incarnation])).toEqual([["dirty", 2]])
   })
 
@@ -230,7 +230,7 @@ describe("DynamicSupervisor", () => {
       return { info, events: rec.lines() }
     }))
     expect([out.info!.id, out.info!.type, out.info!.status]).toEqual(["dyn", "supervisor", "running"])
-    expect(out.events).toEqual(["started dyn#1", "started dyn/#1#1", "exited dyn/#1#1 Failure", "started dyn/#1#2 restart"])
+    expect(out.events).toEqual(["started dyn#1", "started dyn/a#1#1", "exited dyn/a#1#1 Failure", "started dyn/a#1#2 restart"])
   })
   it("S16 children waiting for a restart count toward maxChildren (TestClock)", async () => {
     const log: Log = []
@@ -249,7 +249,7 @@ describe("DynamicSupervisor", () => {
     expect(log.filter((l) => l.startsWith("start"))).toEqual(["start a", "start a"])
   })
 
-  it("S18 a supervisor that is a dynamic child is named by its made-up id in the paths of its events", async () => {
+  it("S18 a supervisor that is a dynamic child is named label#n after its spec's label in the paths of its events", async () => {
     const log: Log = []
     const rec = recorder()
     const out = await run(Effect.gen(function*() {
@@ -270,12 +270,83 @@ describe("DynamicSupervisor", () => {
       yield* ActorRef.monitor(w)
       yield* ActorRef.monitor(red)
       yield* untilIdle
-      return rec.events.filter((e) => e._tag === "RestartIntensityExceeded").map((e) => e.supervisor)
+      const snapshot = yield* Supervisor.snapshot(teams)
+      return {
+        gaveUp: rec.events.filter((e) => e._tag === "RestartIntensityExceeded").map((e) => e.supervisor),
+        ids: snapshot.children.map((c) => [c.id, c.supervisor?.path])
+      }
     }))
-    expect(rec.lines().slice(0, 2)).toEqual(["started #1/w#1", "started #1#1"])
-    expect(out).toEqual([["#1"]])
-    expect(rec.lines()).toContain("exited #1/w#1 Failure")
-    expect(rec.lines()).toContain("started #1#2 restart")
+    // the nested supervisor's own children start before its start returns: they already carry the name
+    expect(rec.lines().slice(0, 2)).toEqual(["started red#1/w#1", "started red#1#1"])
+    expect(out.gaveUp).toEqual([["red#1"]])
+    expect(rec.lines()).toContain("exited red#1/w#1 Failure")
+    // the id is fixed at the first start: the restarted supervisor keeps it, so do its children
+    expect(rec.lines()).toContain("started red#1#2 restart")
+    expect(rec.lines().lastIndexOf("started red#1/w#1")).toBeGreaterThan(1)
+    expect(out.ids).toEqual([["red#1", ["red#1"]]])
+  })
+
+  it("S18 a dynamic child is named label#n after its reference's label, #n without one; the number counts every start", async () => {
+    const log: Log = []
+    const rec = recorder()
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* DynamicSupervisor.start({
+        onEvent: rec.onEvent,
+        // an empty label is no label
+        child: (name: string) =>
+          name === "anon"
+            ? Actor.spawn(Worker("anon", log))
+            : name === "empty"
+            ? Actor.spawn(Worker("empty", log), { label: "" })
+            : startWorker(name, log)
+      })
+      yield* DynamicSupervisor.startChild(sup, "session")
+      yield* DynamicSupervisor.startChild(sup, "anon")
+      const again = (yield* DynamicSupervisor.startChild(sup, "session")) as Ref
+      yield* DynamicSupervisor.startChild(sup, "empty")
+      yield* ActorRef.tell(again, { _tag: "Fail", error: "boom" })
+      yield* ActorRef.monitor(again)
+      const children = yield* DynamicSupervisor.whichChildren(sup)
+      return { ids: children.map((c) => [c.id, c.args, c.incarnation]), events: rec.lines() }
+    }))
+    expect(out.ids).toEqual([["session#1", "session", 1], ["#2", "anon", 1], ["session#3", "session", 2], ["#4", "empty", 1]])
+    expect(out.events).toEqual([
+      "started session#1#1",
+      "started #2#1",
+      "started session#3#1",
+      "started #4#1",
+      "exited session#3#1 Failure",
+      "started session#3#2 restart"
+    ])
+  })
+
+  it("S18 a failed start's events and error name the child by its number; the id stays fixed across restarts", async () => {
+    const log: Log = []
+    const rec = recorder()
+    let starts = 0
+    const out = await run(Effect.gen(function*() {
+      const sup = yield* DynamicSupervisor.start({
+        onEvent: rec.onEvent,
+        // the label changes with each instance: the child keeps the name of its first one
+        child: (name: string) =>
+          Effect.suspend((): Effect.Effect<ActorRef.ActorRef<WorkerMsg>, unknown, any> => {
+            starts++
+            return name === "bad"
+              ? Effect.fail("no")
+              : Actor.spawn(Worker(name, log), { label: `${name}-${starts}` })
+          })
+      })
+      const failed = yield* Effect.flip(DynamicSupervisor.startChild(sup, "bad"))
+      const ok = (yield* DynamicSupervisor.startChild(sup, "ok")) as Ref
+      yield* ActorRef.kill(ok)
+      yield* untilIdle
+      const [child] = yield* DynamicSupervisor.whichChildren(sup)
+      return { failed, id: child!.id, label: child!.ref!.label, events: rec.lines() }
+    }))
+    expect(out.failed).toMatchObject({ _tag: "ChildStartFailed", child: "#1" })
+    expect(out.id).toBe("ok-2#2")
+    expect(out.label).toBe("ok-3")
+    expect(out.events).toEqual(["start-failed #1#1", "started ok-2#2#1", "exited ok-2#2#1 Killed", "started ok-2#2#2 restart"])
   })
 })
 
@@ -299,7 +370,7 @@ describe("DynamicSupervisor significant children and autoShutdown (OTP simple_on
       return { afterTerminate, alive: yield* ActorRef.isAlive(sup) }
     }))
     expect(out).toEqual({ afterTerminate: true, alive: false })
-    expect(events.lines().filter((l) => l.startsWith("auto-shutdown"))).toEqual(["auto-shutdown root by #2"])
+    expect(events.lines().filter((l) => l.startsWith("auto-shutdown"))).toEqual(["auto-shutdown root by b#2"])
   })
 
   it("S13 any-significant: the first child's own exit (not restarted) shuts it down; a restarted crash does not", async () => {
@@ -364,6 +435,6 @@ describe("DynamicSupervisor significant children and autoShutdown (OTP simple_on
       return { whileRestarting, restarted: restarted!.incarnation, alive: yield* ActorRef.isAlive(sup) }
     }))
     expect(out).toEqual({ whileRestarting: true, restarted: 2, alive: false })
-    expect(events.lines().filter((l) => l.startsWith("auto-shutdown"))).toEqual(["auto-shutdown root by #1"])
+    expect(events.lines().filter((l) => l.startsWith("auto-shutdown"))).toEqual(["auto-shutdown root by a#1"])
   })
 })

@@ -549,8 +549,8 @@ describe("observability", () => {
             strategy: "one-for-one",
             budget: "0 used, 7 of 7 left in 5000 ms",
             children: [
-              { id: "#1", status: "running", restart: "temporary", type: "worker", incarnation: 1, args: 1 },
-              { id: "#2", status: "running", restart: "temporary", type: "worker", incarnation: 1, args: 2 }
+              { id: "d1#1", status: "running", restart: "temporary", type: "worker", incarnation: 1, args: 1 },
+              { id: "d2#2", status: "running", restart: "temporary", type: "worker", incarnation: 1, args: 2 }
             ]
           }
         }

@@ -36,6 +36,7 @@
  * }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
  * ```
  *
+ * @module
  * @since 0.1.0
  */
 import * as Data from "effect/Data"

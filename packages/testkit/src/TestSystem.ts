@@ -40,6 +40,7 @@
  * }))
  * ```
  *
+ * @module
  * @since 0.1.0
  */
 import * as Context from "effect/Context"

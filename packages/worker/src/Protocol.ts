@@ -7,6 +7,7 @@
  * that is to run in a worker thread (or, later, on another node) declares its protocol once and
  * uses `Protocol.Type<typeof P>` as its message type.
  *
+ * @module
  * @since 0.1.0
  */
 import type { Actor } from "@arbor/core"

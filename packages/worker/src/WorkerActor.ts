@@ -1,10 +1,13 @@
 /**
- * Actors in worker threads. A definition pairs a {@link Protocol.Protocol} with an ordinary
+ * Actors in worker threads.
+ *
+ * A definition pairs a {@link Protocol.Protocol} with an ordinary
  * `Actor.make` behaviour and names where the thread finds it (module URL and export).
  * {@link spawn} runs it in a fresh `node:worker_threads` thread and returns an ordinary
  * `ActorRef`: a local proxy actor whose receive forwards each message to the thread and which
  * ends with the thread's exit reason; {@link child} is the same as a supervisor child spec.
  *
+ * @module
  * @since 0.1.0
  */
 import type { ActorSystem as ActorSystemNs } from "@arbor/core"

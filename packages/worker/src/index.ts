@@ -7,7 +7,5 @@
  * @module @arbor/worker
  */
 
-/** Protocols as data: one Schema declaration gives the Arbor message type and the wire codec. */
 export * as Protocol from "./Protocol.ts"
-/** Actors in worker threads: definitions, spawn, supervisor child specs, errors. */
 export * as WorkerActor from "./WorkerActor.ts"

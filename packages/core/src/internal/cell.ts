@@ -31,6 +31,7 @@ import { Ref } from "./ref.ts"
 import type { ActorSystemService } from "../ActorSystem.ts"
 import type { ActorMetrics } from "./metrics.ts"
 import { actorAnnotations, reportCrash } from "./report.ts"
+import { stateOf } from "./system.ts"
 import type { Runnable, SystemState } from "./system.ts"
 import { IdleTimer, Timers } from "./timers.ts"
 
@@ -187,6 +188,26 @@ export class Cell implements Runnable {
     }
   }
 
+  /**
+   * Publishes a dead letter of this actor (a message to it that was dropped or never handled)
+   * through the `ActorSystem` service it was spawned through (`ctx.system`, the service its
+   * spawner saw): straight into the built-in state when that service is the built-in one, else
+   * by running that service's `publishDeadLetter` with the spawner's services, so a wrapper sees
+   * the runtime's dead letters too. Only undeliverable messages come here: no per-message cost.
+   * A `publishDeadLetter` that throws or fails is logged, never thrown at the sender.
+   */
+  deadLetter(message: unknown, reason: DeadLetterReason): void {
+    const letter = { recipient: this.self, message, reason }
+    const service = this.ctx.system
+    if (stateOf(service) === this.system) return this.system.publishDeadLetter(letter)
+    Effect.runForkWith(this.services)(
+      Effect.catchCause(
+        Effect.suspend(() => service.publishDeadLetter(letter)),
+        (cause) => Effect.logError(`ActorSystem.publishDeadLetter failed for a dead letter of ${this.description}`, cause)
+      )
+    )
+  }
+
   /** The actor's timers (`ctx.timers`), made on first use. */
   get timers(): Timers {
     return (this.timersImpl ??= new Timers(this))
@@ -307,7 +328,7 @@ export class Cell implements Runnable {
             this.size--
             if (oldRep instanceof PendingAsk) {
               oldRep.fail(new MailboxFull({ actor: this.description, capacity: this.capacity }))
-            } else if (oldRep === undefined || !oldRep.done) this.system.publishDeadLetter({ recipient: this.self, message: oldMsg, reason: "DroppedOldest" })
+            } else if (oldRep === undefined || !oldRep.done) this.deadLetter(oldMsg, "DroppedOldest")
           }
           break
         }

@@ -165,14 +165,14 @@ const failLeftovers = (cell: Cell, reason: ExitReason, left: Leftovers): void =>
       if (!rep.done) rep.fail(exited())
     } else if (rep === undefined) {
       // (a timer's message is dropped with its timer)
-      cell.system.publishDeadLetter({ recipient: cell.self, message: buf[j], reason: "Exited" })
+      cell.deadLetter(buf[j], "Exited")
     }
   }
   if (left.waiters !== undefined) {
     for (const w of left.waiters) {
       if (w.rep instanceof PendingAsk) w.rep.fail(exited())
       else if (w.rep !== undefined) continue // a timer's message: dropped with its timer
-      else if (!w.ack) cell.system.publishDeadLetter({ recipient: cell.self, message: w.msg, reason: "Exited" })
+      else if (!w.ack) cell.deadLetter(w.msg, "Exited")
       if (w.resume !== undefined) {
         // an `ack` waiter is a `send`, whose resume accepts `ActorNotAlive`
         if (w.ack) (w.resume as (e: Effect.Effect<void, ActorNotAlive>) => void)(Effect.fail(notAlive(cell)))

@@ -155,7 +155,7 @@ export class Timers {
     if (entry.done) return
     const result = this.cell.offer(message, entry, undefined)
     if (result !== undefined && result !== "Waiting") {
-      this.cell.system.publishDeadLetter({ recipient: this.cell.self, message, reason: result })
+      this.cell.deadLetter(message, result)
     }
   }
 }

@@ -43,10 +43,16 @@ import { type Nested, NestedSpec, type ValidChild } from "./spec.ts"
  * root rather than a child of the actor's own supervisor.
  */
 export interface Relay {
-  readonly path: ReadonlyArray<string>
+  path: ReadonlyArray<string>
   readonly emit: (event: SupervisionEvent) => void
   open: boolean
   claimed: boolean
+  /**
+   * Called by the supervisor that claims the relay with its label, before it reports anything:
+   * a dynamic child whose id is still its number is named after that label here (and `path`
+   * follows), so the nested supervisor's events carry the id its parent's events will carry.
+   */
+  readonly named: (label: string | undefined) => void
 }
 
 /** Provided by a supervisor around each child's start, so nested supervisors find their parent. */
@@ -55,12 +61,14 @@ export const ParentRelay = Context.Reference<Relay | undefined>("@arbor/supervis
 })
 
 /** The relay offered to the supervisor being started, claimed by it; `undefined` for a root. */
-const claimRelay: Effect.Effect<Relay | undefined> = Effect.gen(function*() {
-  const relay = yield* ParentRelay
-  if (relay === undefined || !relay.open || relay.claimed) return undefined
-  relay.claimed = true
-  return relay
-})
+const claimRelay = (label: string | undefined): Effect.Effect<Relay | undefined> =>
+  Effect.gen(function*() {
+    const relay = yield* ParentRelay
+    if (relay === undefined || !relay.open || relay.claimed) return undefined
+    relay.claimed = true
+    relay.named(label)
+    return relay
+  })
 
 /** Marks references that are Arbor supervisors (identity only; no state is shared). */
 export const supervisorRefs = new WeakSet<object>()
@@ -71,7 +79,15 @@ export const supervisorRefs = new WeakSet<object>()
 
 /** A child as the supervisor tracks it. Written only by {@link Engine}. */
 export interface ChildRecord {
-  readonly spec: ValidChild
+  /** Its spec; only its `id` changes, once, when a numbered dynamic child is named (see `unnamed`). */
+  spec: ValidChild
+  /**
+   * A dynamic child without a `childName`, whose id is still the number `"#n"` it was added
+   * with: its first start names it `"label#n"` after the label of the supervisor that claims
+   * its relay or, failing that, of the reference the start returns (an unlabelled one keeps
+   * `"#n"`). Once named (or failed), the id stays for the child's lifetime.
+   */
+  unnamed: boolean
   /** Dynamic children: the per-child arguments. */
   readonly args: ReadonlyArray<unknown> | undefined
   ref: ActorRef.ActorRef<any> | undefined
@@ -84,8 +100,9 @@ export interface ChildRecord {
   backoff: ((now: number, input: unknown) => Effect.Effect<[unknown, Duration.Duration], unknown>) | undefined
 }
 
-const makeRecord = (spec: ValidChild, args?: ReadonlyArray<unknown>): ChildRecord => ({
+const makeRecord = (spec: ValidChild, args?: ReadonlyArray<unknown>, unnamed = false): ChildRecord => ({
   spec,
+  unnamed,
   args,
   ref: undefined,
   status: "not_running",
@@ -213,7 +230,8 @@ export class Engine {
   emit = (event: SupervisionEvent): void => {
     // only the supervisor an event is about reports it (its ancestors relay the event)
     if (event.supervisor === this.path) {
-      report(this.config.services, this.config.reports, this.config.label, event)
+      // a child's exit is reported where the supervisor sees it, only when it did not cause it
+      if (event._tag !== "ChildExited") report(this.config.services, this.config.reports, this.config.label, event)
       if (this.config.restarts !== undefined && event._tag === "ChildStarted" && event.restart) {
         this.config.restarts.updateUnsafe(1, this.config.services)
       }
@@ -241,6 +259,18 @@ export class Engine {
     this.children.delete(rec.spec.id)
   }
 
+  /**
+   * Fixes the id of a child still `unnamed`: `"label#n"` after a non-empty `label`, else its
+   * number `"#n"` as it is. Called before the first event that names the child's own start
+   * outcome (and before a nested supervisor's first event), so every event names it the same.
+   * The record is not in `children` yet (`add` inserts it after its start), so no key moves.
+   */
+  private name(rec: ChildRecord, label: string | undefined): void {
+    if (!rec.unnamed) return
+    rec.unnamed = false
+    if (label !== undefined && label !== "") rec.spec = { ...rec.spec, id: `${label}${rec.spec.id}` }
+  }
+
   /** The instance has ended (on its own, or stopped): forget it. */
   private detach(rec: ChildRecord): void {
     if (rec.ref !== undefined) this.byRef.delete(rec.ref)
@@ -257,7 +287,16 @@ export class Engine {
     return Effect.gen({ self: this }, function*(this: Engine) {
       rec.incarnation++
       const incarnation = rec.incarnation
-      const relay: Relay = { path: [...this.path, rec.spec.id], emit: this.emit, open: true, claimed: false }
+      const relay: Relay = {
+        path: [...this.path, rec.spec.id],
+        emit: this.emit,
+        open: true,
+        claimed: false,
+        named: (label) => {
+          this.name(rec, label)
+          relay.path = [...this.path, rec.spec.id]
+        }
+      }
       const start = rec.spec.start as Effect.Effect<unknown, unknown, never>
       const exit = yield* Effect.exit(Effect.provideService(Effect.suspend(() => start), ParentRelay, relay))
       relay.open = false
@@ -271,17 +310,20 @@ export class Engine {
         )
       }
       if (cause !== undefined) {
+        this.name(rec, undefined)
         rec.ref = undefined
         this.emit({ _tag: "ChildStartFailed", supervisor: this.path, child: rec.spec.id, incarnation, cause })
         return { _tag: "Failed", cause } as const
       }
       const value = (exit as Exit.Success<unknown>).value
       if (isIgnore(value)) {
+        this.name(rec, undefined)
         this.detach(rec)
         this.emit({ _tag: "ChildStartIgnored", supervisor: this.path, child: rec.spec.id, incarnation })
         return { _tag: "Ignored" } as const
       }
       const ref = value as ActorRef.ActorRef<any>
+      this.name(rec, ref.label)
       rec.ref = ref
       rec.status = "running"
       rec.startedAt = this.clock.currentTimeMillisUnsafe()
@@ -289,10 +331,13 @@ export class Engine {
       this.emit({ _tag: "ChildStarted", supervisor: this.path, child: rec.spec.id, ref, incarnation, restart })
       const self = this.self
       ActorRef.onExit(ref, (reason) => {
-        this.emit({ _tag: "ChildExited", supervisor: this.path, child: rec.spec.id, ref, incarnation, reason })
+        const event: SupervisionEvent = { _tag: "ChildExited", supervisor: this.path, child: rec.spec.id, ref, incarnation, reason }
+        this.emit(event)
         // only an exit the supervisor did not cause needs handling (a child it stopped was
-        // detached first), and only while the supervisor lives (no dead letters)
+        // detached first), and only while the supervisor lives (no dead letters); only such an
+        // exit is reported too (a child it killed on purpose is no crash)
         if (rec.ref === ref && ActorRef.isAliveUnsafe(self)) {
+          report(this.config.services, this.config.reports, this.config.label, event)
           PrivateChannel.tellUnsafe(Internal, self, { _tag: "ChildExited", ref, reason })
         }
       })
@@ -491,19 +536,22 @@ export class Engine {
 
   /**
    * Adds a child and starts it (`startChild` of both kinds): kept when it started, or when it
-   * was ignored and is kept when not running; nothing is kept when it failed.
+   * was ignored and is kept when not running; nothing is kept when it failed. With `unnamed`
+   * (a dynamic child without a `childName`, whose `spec.id` is its number `"#n"`), the start
+   * names the child after its label (see {@link ChildRecord.unnamed}).
    */
   add(
     spec: ValidChild,
-    args?: ReadonlyArray<unknown>
+    args?: ReadonlyArray<unknown>,
+    unnamed = false
   ): Effect.Effect<Exit.Exit<ActorRef.ActorRef<any> | undefined, ChildStartFailed>> {
-    const rec = makeRecord(spec, args)
+    const rec = makeRecord(spec, args, unnamed)
     return Effect.map(this.start(rec, false), (outcome) => {
       if (
         outcome._tag === "Started" ||
         (outcome._tag === "Ignored" && !dropsWhenStopped(this.config.policy, spec.restart))
       ) this.insert(rec)
-      return this.result(spec.id, outcome)
+      return this.result(rec.spec.id, outcome)
     })
   }
 
@@ -671,11 +719,11 @@ export const launch = <P extends { readonly _tag: string }>(
   options: LaunchOptions<P>
 ): Effect.Effect<ActorRef.ActorRef<P>, ChildStartFailed, Scope.Scope | ActorSystem.ActorSystem> =>
   Effect.gen(function*() {
-    const parent = yield* claimRelay
+    const label = options.spec.label
+    const parent = yield* claimRelay(label)
     const hub = yield* PubSub.unbounded<SupervisionEvent>()
     const clock = yield* Clock.Clock
     const services = yield* Effect.context<never>()
-    const label = options.spec.label
     const inherited = Context.get(services, Reports.Reports)
     const levels = options.spec.reports === undefined ? inherited : Reports.merge(inherited, options.spec.reports)
     const config: EngineConfig = {

@@ -37,7 +37,8 @@ export type AutoShutdown = "never" | "any-significant" | "all-significant"
 export interface ChildInfo<Ref = ActorRef.ActorRef<any>> {
   /**
    * The child's id. A dynamic child's is its registry name when its template has a `name`
-   * (`"session/alice"`), else one the dynamic supervisor made up (`"#1"`, `"#2"`, ...).
+   * (`"session/alice"`), else the child's label and its number in start order (`"session#1"`;
+   * `"#2"` for an unlabelled child), fixed by its first start.
    */
   readonly id: string
   /** The running instance; `undefined` when the child is not running. */
