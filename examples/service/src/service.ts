@@ -1,8 +1,9 @@
 /**
  * The service pattern of issue #12, on the production API: per-session actors found by name,
- * a pool of job workers that may crash, periodic timers, one supervised tree as a Layer.
+ * a pool of job workers that may crash, periodic timers, one supervised tree as a Layer (whose
+ * `root` is typed by its spec: main.ts reads the children's refs with no annotation).
  */
-import { Actor, ActorRef } from "@arbor/core"
+import { Actor } from "@arbor/core"
 import { Registry } from "@arbor/registry"
 import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
 import { type Duration, Effect } from "effect"
@@ -67,13 +68,3 @@ export const tree = (options: { readonly sessionIdle: Duration.Input }) =>
       Child.worker({ id: "stats", start: Actor.spawn(Stats) })
     ]
   })
-
-/** What the HTTP front needs: a session by name, and a job done by one of the pool's workers. */
-export const handles = Effect.gen(function*() {
-  const root = yield* Supervisor.Root
-  const sessions: DynamicSupervisor.DynamicSupervisorRef<string, ActorRef.ActorRef<SessionMsg>> =
-    yield* Supervisor.childRef(root.ref, "sessions")
-  const jobs: Supervisor.SupervisorRef<{ readonly [id: string]: ActorRef.ActorRef<JobMsg> }> =
-    yield* Supervisor.childRef(root.ref, "jobs")
-  return { sessions, jobs }
-})
