@@ -9,8 +9,8 @@ import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
 import { type Duration, Effect } from "effect"
 
 // a session: counts its hits; ends itself after `idle` without one (re-armed on every hit)
-export type SessionMsg = { readonly _tag: "Expire" } | Actor.Request<{ readonly _tag: "Hit" }, number>
-export const SessionName = (user: string) => Registry.key<SessionMsg>()(`session/${user}`)
+type SessionMsg = { readonly _tag: "Expire" } | Actor.Request<{ readonly _tag: "Hit" }, number>
+const SessionName = (user: string) => Registry.key<SessionMsg>()(`session/${user}`)
 const Session = (idle: Duration.Input) =>
   Actor.make<SessionMsg, number>()({
     init: (ctx) => Effect.as(ctx.timers.startSingle("expire", { _tag: "Expire" }, idle), 0),
@@ -22,7 +22,7 @@ const Session = (idle: Duration.Input) =>
   })
 
 // a job worker: squares numbers slowly; a negative number crashes it (the pool restarts it)
-export type JobMsg = Actor.Request<{ readonly _tag: "Square"; readonly n: number }, number>
+type JobMsg = Actor.Request<{ readonly _tag: "Square"; readonly n: number }, number>
 const JobWorker = Actor.make<JobMsg, null>()({
   init: () => Effect.succeed(null),
   receive: {
@@ -31,7 +31,7 @@ const JobWorker = Actor.make<JobMsg, null>()({
   }
 })
 
-export const SessionsName = Registry.key<DynamicSupervisor.Protocol<string>>()("sessions")
+const SessionsName = Registry.key<DynamicSupervisor.Protocol<string>>()("sessions")
 
 // stats: a periodic timer logs how many sessions are alive
 type StatsMsg = { readonly _tag: "Report" }
