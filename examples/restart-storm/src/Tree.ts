@@ -24,13 +24,15 @@ export interface TreeOptions {
   readonly onEvent: (event: SupervisionEvent.SupervisionEvent) => void
 }
 
+// not annotated as a SupervisorSpec: that type has an optional `name`, which would make the
+// tree need a Registry; inferred, the spec says it has none
 const subtree = (
   dependency: Dependency,
   pollEvery: Duration.Input
-): Supervisor.SupervisorSpec<Scope.Scope | ActorSystem.ActorSystem> => ({
-  strategy: "one-for-one",
+) => ({
+  strategy: "one-for-one" as const,
   intensity: 2,
-  period: "1 second",
+  period: "1 second" as const,
   children: [Child.worker({ id: "worker", start: startWorker(dependency, pollEvery) })]
 })
 

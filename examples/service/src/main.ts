@@ -12,7 +12,7 @@ import { ActorRef, ActorSystem } from "@arbor/core"
 import { Registry } from "@arbor/registry"
 import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
 import { Cause, Effect, Exit, Layer, Runtime } from "effect"
-import { handles, tree } from "./service.ts"
+import { tree } from "./service.ts"
 
 // this example takes no flags: any argument is a mistake, said with the usage (exit code 2)
 const givenArgs = process.argv.slice(2).filter((a, i) => !(i === 0 && a === "--"))
@@ -29,8 +29,12 @@ if (portText !== undefined && !(/^\d+$/.test(portText) && Number(portText) <= 65
 }
 const port = portText === undefined ? 8080 : Number(portText)
 
+const Tree = tree({ sessionIdle: "30 seconds" })
+
 const Http = Layer.effectDiscard(Effect.gen(function*() {
-  const { jobs, sessions } = yield* handles
+  const root = yield* Tree.root
+  const sessions = yield* Supervisor.childRef(root.ref, "sessions") // typed by the spec: startOrLookup gives ActorRef<SessionMsg>
+  const jobs = yield* Supervisor.childRef(root.ref, "jobs")
   let next = 0
   const route = (url: string): Effect.Effect<number, unknown> => {
     const [, kind, arg = ""] = url.split("/")
@@ -58,7 +62,7 @@ const Http = Layer.effectDiscard(Effect.gen(function*() {
 }))
 
 const App = Http.pipe(
-  Layer.provide(tree({ sessionIdle: "30 seconds" })),
+  Layer.provide(Tree),
   Layer.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer))
 )
 

@@ -1,15 +1,16 @@
 /**
  * The service pattern of issue #12, on the production API: per-session actors found by name,
- * a pool of job workers that may crash, periodic timers, one supervised tree as a Layer.
+ * a pool of job workers that may crash, periodic timers, one supervised tree as a Layer (whose
+ * `root` is typed by its spec: main.ts reads the children's refs with no annotation).
  */
-import { Actor, ActorRef } from "@arbor/core"
+import { Actor } from "@arbor/core"
 import { Registry } from "@arbor/registry"
 import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
 import { type Duration, Effect } from "effect"
 
 // a session: counts its hits; ends itself after `idle` without one (re-armed on every hit)
-export type SessionMsg = { readonly _tag: "Expire" } | Actor.Request<{ readonly _tag: "Hit" }, number>
-export const SessionName = (user: string) => Registry.key<SessionMsg>()(`session/${user}`)
+type SessionMsg = { readonly _tag: "Expire" } | Actor.Request<{ readonly _tag: "Hit" }, number>
+const SessionName = (user: string) => Registry.key<SessionMsg>()(`session/${user}`)
 const Session = (idle: Duration.Input) =>
   Actor.make<SessionMsg, number>()({
     init: (ctx) => Effect.as(ctx.timers.startSingle("expire", { _tag: "Expire" }, idle), 0),
@@ -21,7 +22,7 @@ const Session = (idle: Duration.Input) =>
   })
 
 // a job worker: squares numbers slowly; a negative number crashes it (the pool restarts it)
-export type JobMsg = Actor.Request<{ readonly _tag: "Square"; readonly n: number }, number>
+type JobMsg = Actor.Request<{ readonly _tag: "Square"; readonly n: number }, number>
 const JobWorker = Actor.make<JobMsg, null>()({
   init: () => Effect.succeed(null),
   receive: {
@@ -30,7 +31,7 @@ const JobWorker = Actor.make<JobMsg, null>()({
   }
 })
 
-export const SessionsName = Registry.key<DynamicSupervisor.Protocol<string>>()("sessions")
+const SessionsName = Registry.key<DynamicSupervisor.Protocol<string>>()("sessions")
 
 // stats: a periodic timer logs how many sessions are alive
 type StatsMsg = { readonly _tag: "Report" }
@@ -67,13 +68,3 @@ export const tree = (options: { readonly sessionIdle: Duration.Input }) =>
       Child.worker({ id: "stats", start: Actor.spawn(Stats) })
     ]
   })
-
-/** What the HTTP front needs: a session by name, and a job done by one of the pool's workers. */
-export const handles = Effect.gen(function*() {
-  const root = yield* Supervisor.Root
-  const sessions: DynamicSupervisor.DynamicSupervisorRef<string, ActorRef.ActorRef<SessionMsg>> =
-    yield* Supervisor.childRef(root.ref, "sessions")
-  const jobs: Supervisor.SupervisorRef<{ readonly [id: string]: ActorRef.ActorRef<JobMsg> }> =
-    yield* Supervisor.childRef(root.ref, "jobs")
-  return { sessions, jobs }
-})

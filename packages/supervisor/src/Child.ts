@@ -11,7 +11,7 @@
  * | `shutdown` | worker `"5 seconds"`, supervisor `"infinity"` | `"brutal"`: killed at once; a duration: asked to stop, killed when it has not ended in time; `"infinity"`: asked, and awaited |
  * | `type` | `"worker"` | `"supervisor"` for nested supervisors |
  * | `significant` | `false` | its own exit may shut the supervisor down (see `autoShutdown`); only for transient and temporary children |
- * | `name` | none | a `Registry` key: every incarnation is registered under it as it starts (as `Registry.spawn` does), so the name is re-taken on each restart; needs the `Registry` service |
+ * | `name` | none | a `Registry` key: every incarnation is registered under it as it starts (as `Registry.spawn` does), so the name is re-taken on each restart; needs the `Registry` service (as does any spec whose type may carry a name) |
  *
  * **Typed handles.** A spec carries the type of what its `start` returns (`ActorRef<CounterMsg>`
  * for `start: Actor.spawn(Counter)`) and its id as a literal type, so a supervisor started with
@@ -129,12 +129,21 @@ export type Started<A> = Exclude<A, Ignore> | (Ignore extends A ? undefined : ne
 /**
  * A child spec. `R`: the services its start needs; `A`: what its start returns (the child's
  * `ActorRef` type, and `Ignore` if it may ignore); `E`: how its start fails; `Id`: its id, as a
- * literal type when written as one. See the module documentation for the defaults.
+ * literal type when written as one; `N`: the type of its `name` — `never` when it definitely
+ * has none (what {@link worker} gives without a `name`). A spec that may carry a name (the
+ * default `N`) needs the `Registry` service (see {@link ServicesOf}). See the module
+ * documentation for the defaults.
  *
  * @category models
  * @since 0.1.0
  */
-export interface ChildSpec<R = never, A extends StartResult = StartResult, E = unknown, Id extends string = string> {
+export interface ChildSpec<
+  R = never,
+  A extends StartResult = StartResult,
+  E = unknown,
+  Id extends string = string,
+  N extends Registry.Key<any, undefined> = Registry.Key<MsgOf<A>, undefined>
+> {
   /** Unique among the supervisor's children; names the child in the API, events and errors. */
   readonly id: Id
   /**
@@ -160,7 +169,7 @@ export interface ChildSpec<R = never, A extends StartResult = StartResult, E = u
    * start while a live actor holds the name fails with `AlreadyRegistered` (in
    * `ChildStartFailed`). Needs the `Registry` service; the key's protocol must be the child's.
    */
-  readonly name?: Registry.Key<MsgOf<A>, undefined>
+  readonly name?: N
 }
 
 /**
@@ -169,27 +178,28 @@ export interface ChildSpec<R = never, A extends StartResult = StartResult, E = u
  * @category type plumbing
  * @since 0.1.0
  */
-export type Any = ChildSpec<any, any, any, string>
+export type Any = ChildSpec<any, any, any, string, any>
 
 /**
  * The services the start of child spec `C` needs (its `Scope` excluded: the supervisor gives
- * it one), plus `Registry` when `C` has a name.
+ * it one), plus `Registry` when `C` may have a name (its type has a `name`, optional or not,
+ * that is not `undefined` or `never`).
  *
  * @category type plumbing
  * @since 0.1.0
  */
 export type ServicesOf<C> = C extends { readonly start: Effect.Effect<any, any, infer R> }
-  ? Exclude<R, Scope.Scope> | (C extends { readonly name: object } ? Registry.Registry : never)
+  ? Exclude<R, Scope.Scope> | Named<NameIn<C>, Registry.Registry>
   : never
 
 /**
- * How the start of child spec `C` fails (and `AlreadyRegistered` when it has a name).
+ * How the start of child spec `C` fails (and `AlreadyRegistered` when it may have a name).
  *
  * @category type plumbing
  * @since 0.1.0
  */
 export type ErrorOf<C> = C extends { readonly start: Effect.Effect<any, infer E, any> }
-  ? E | (C extends { readonly name: object } ? Registry.AlreadyRegistered : never)
+  ? E | Named<NameIn<C>, Registry.AlreadyRegistered>
   : never
 
 /**
@@ -241,21 +251,31 @@ export const worker = <
   N extends Registry.Key<MsgOf<A>, undefined> | undefined = undefined
 >(
   spec: ChildSpec<R, A, E, Id> & { readonly type?: "worker"; readonly name?: N }
-): ChildSpec<R | Named<N, Registry.Registry>, A, E | Named<N, Registry.AlreadyRegistered>, Id> => spec as never
+): ChildSpec<
+  R | Named<N, Registry.Registry>,
+  A,
+  E | Named<N, Registry.AlreadyRegistered>,
+  Id,
+  NoInfer<Exclude<N, undefined>>
+> => spec as never
 
 /**
- * `T` when a `name` of type `N` was given, `never` otherwise (also when `N` admits `undefined`:
- * a spec typed with an optional `name` does not add `Registry` to what its start needs).
+ * `T` when a `name` of type `N` may be given, `never` when there is definitely none (`N` is
+ * `never` or `undefined`). A name that is only maybe there (`Key | undefined`, an optional
+ * `name`) counts as given: whoever starts the spec must provide `Registry`.
  *
  * @category type plumbing
  * @since 0.1.0
  */
-export type Named<N, T> = [N] extends [never] ? never : undefined extends N ? never : T
+export type Named<N, T> = [N] extends [never] ? never : [N] extends [undefined] ? never : T
 
 /**
- * The type of the `name` in options `O` (`undefined` when it has none).
+ * The type of the `name` in options or spec `O`, optional or not (`undefined` when its type
+ * has no `name`).
  *
  * @category type plumbing
  * @since 0.1.0
  */
-export type NameIn<O> = O extends { readonly name: infer K } ? K : undefined
+export type NameIn<O> = O extends unknown
+  ? "name" extends keyof O ? O extends { readonly name?: infer K } ? K : undefined : undefined
+  : never

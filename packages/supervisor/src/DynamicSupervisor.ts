@@ -63,7 +63,7 @@ import {
   InvalidChildSpec,
   MaxChildrenReached
 } from "./Errors.ts"
-import { type Engine, launch, type NestedOptions, nestedChild, request, requestExit, type Requests } from "./internal/engine.ts"
+import { type Engine, launch, type NestedOptions, type NoOptions, nestedChild, request, requestExit, type Requests } from "./internal/engine.ts"
 import type { AutoShutdown, ChildCounts, ChildInfo, DynamicChildInfo, Snapshot } from "./internal/model.ts"
 import { type ValidChild, type ValidDynamicSpec, validateDynamicSpec } from "./internal/spec.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
@@ -142,16 +142,18 @@ export interface DynamicSupervisorSpec<Args, R = never, A extends Child.StartRes
 
 /**
  * A reference to a running dynamic supervisor whose children take arguments `Args`; `A` and
- * `E` (type-level only) are what its template's start returns and how it fails.
+ * `E` (type-level only) are what its template's start returns and how it fails; `Named`
+ * (type-level only) is `true` when its template has a `childName`, `false` when it has none
+ * (then {@link startOrLookup} does not compile), `boolean` when that is not known.
  *
  * @category models
  * @since 0.1.0
  */
-export interface DynamicSupervisorRef<Args, out A = Child.StartResult, out E = unknown>
+export interface DynamicSupervisorRef<Args, out A = Child.StartResult, out E = unknown, out Named extends boolean = boolean>
   extends ActorRef.ActorRef<Protocol<Args>>
 {
-  /** Type-level only: what the template's start returns and how it fails. */
-  readonly [TemplateTypeId]?: () => readonly [A, E]
+  /** Type-level only: what the template's start returns, how it fails, whether it names children. */
+  readonly [TemplateTypeId]?: () => readonly [A, E, Named]
 }
 
 declare const TemplateTypeId: unique symbol
@@ -372,10 +374,21 @@ type ServicesOfTemplate<F> = F extends (args: any) => Effect.Effect<any, any, in
 /** What a template's start returns. */
 type ResultOfSpec<S extends AnyDynamicSpec> = ResultOfTemplate<S["child"]>
 
-/** How a template's start fails (and `AlreadyRegistered` with a `childName`). */
+/**
+ * Whether spec `S` has a `childName`: `true` (given), `false` (definitely none: its type has
+ * no `childName`, or only `undefined`), `boolean` (its type has an optional one).
+ *
+ * @category type plumbing
+ * @since 0.1.0
+ */
+export type HasChildName<S> = S extends { readonly childName: (args: any) => any } ? true
+  : "childName" extends keyof S ? [Exclude<S["childName" & keyof S], undefined>] extends [never] ? false : boolean
+  : false
+
+/** How a template's start fails (and `AlreadyRegistered` when it may have a `childName`). */
 type ErrorOfSpec<S extends AnyDynamicSpec> =
   | ErrorOfTemplate<S["child"]>
-  | (S extends { readonly childName: object } ? Registry.AlreadyRegistered : never)
+  | (HasChildName<S> extends false ? never : Registry.AlreadyRegistered)
 
 /**
  * The ref {@link start} gives for spec `S`: typed with the template's arguments, reference and
@@ -384,7 +397,12 @@ type ErrorOfSpec<S extends AnyDynamicSpec> =
  * @category type plumbing
  * @since 0.1.0
  */
-export type RefOfSpec<S extends AnyDynamicSpec> = DynamicSupervisorRef<ArgsOf<S>, ResultOfSpec<S>, ErrorOfSpec<S>>
+export type RefOfSpec<S extends AnyDynamicSpec> = DynamicSupervisorRef<
+  ArgsOf<S>,
+  ResultOfSpec<S>,
+  ErrorOfSpec<S>,
+  HasChildName<S>
+>
 
 /**
  * The services a dynamic supervisor started from spec `S` needs besides `Scope` and
@@ -396,7 +414,7 @@ export type RefOfSpec<S extends AnyDynamicSpec> = DynamicSupervisorRef<ArgsOf<S>
 export type ServicesOfSpec<S extends AnyDynamicSpec> =
   | Exclude<ServicesOfTemplate<S["child"]>, Scope.Scope>
   | Child.Named<Child.NameIn<S>, Registry.Registry>
-  | (S extends { readonly childName: object } ? Registry.Registry : never)
+  | (HasChildName<S> extends false ? never : Registry.Registry)
 
 /**
  * Starts a child from the template with `args`. Fails with `MaxChildrenReached` or
@@ -418,8 +436,11 @@ export const startChild = <Args, A, E>(
  * new child started from `args`. The supervisor handles one request at a time and registers a
  * new child before it answers, so concurrent callers for one new name all get the same ref —
  * one child is started. Fails with `ChildNotRunning` while the child of that name waits for its
- * restart, `MaxChildrenReached`, `ChildStartFailed`, or `InvalidChildSpec` when the template
- * has no `childName` (or it did not return a key).
+ * restart, `MaxChildrenReached`, `ChildStartFailed`, or `InvalidChildSpec` when `childName`
+ * did not return a key. Only a ref whose type says its template has a `childName`
+ * (`DynamicSupervisorRef<Args, A, E, true>`, what {@link start} gives for such a spec) is
+ * accepted; a JS caller (or a cast) that passes another one fails with `InvalidChildSpec`,
+ * field `childName`, nothing started.
  *
  * @example
  * ```ts
@@ -454,7 +475,7 @@ export const startChild = <Args, A, E>(
  * @since 0.1.0
  */
 export const startOrLookup = <Args, A, E>(
-  sup: DynamicSupervisorRef<Args, A, E>,
+  sup: DynamicSupervisorRef<Args, A, E, true>,
   args: Args
 ): Effect.Effect<Child.Started<A>, Exclude<StartChildError<A, E>, ChildAlreadyStarted<any>> | Errors.AskError> =>
   requestExit(sup, { _tag: "StartChild", args, lookup: true })
@@ -516,7 +537,7 @@ export const countChildren = <Args>(sup: DynamicSupervisorRef<Args, any, any>): 
  * @category constructors
  * @since 0.1.0
  */
-export const child = <const Id extends string, const S extends AnyDynamicSpec, O extends NestedOptions = NestedOptions>(
+export const child = <const Id extends string, const S extends AnyDynamicSpec, O extends NestedOptions = NoOptions>(
   id: Id,
   spec: S,
   options?: O
@@ -526,5 +547,6 @@ export const child = <const Id extends string, const S extends AnyDynamicSpec, O
   | InvalidChildSpec
   | Child.Named<Child.NameIn<S>, Registry.AlreadyRegistered>
   | Child.Named<Child.NameIn<O>, Registry.AlreadyRegistered>,
-  Id
+  Id,
+  Exclude<Child.NameIn<O>, undefined>
 > => nestedChild(id, { kind: "dynamic", spec }, start(spec) as Effect.Effect<ActorRef.ActorRef<any>, unknown, any>, options) as never

@@ -96,6 +96,7 @@ import {
   hubOf,
   launch as launchEngine,
   type NestedOptions,
+  type NoOptions,
   nestedChild,
   request,
   requestExit,
@@ -610,7 +611,7 @@ export const events = (
  * @category constructors
  * @since 0.1.0
  */
-export const child = <const Id extends string, const S extends AnySupervisorSpec, O extends NestedOptions = NestedOptions>(
+export const child = <const Id extends string, const S extends AnySupervisorSpec, O extends NestedOptions = NoOptions>(
   id: Id,
   spec: S,
   options?: O
@@ -621,7 +622,8 @@ export const child = <const Id extends string, const S extends AnySupervisorSpec
   | ChildStartFailed<Child.ErrorOf<S["children"][number]>>
   | Child.Named<Child.NameIn<S>, Registry.AlreadyRegistered>
   | Child.Named<Child.NameIn<O>, Registry.AlreadyRegistered>,
-  Id
+  Id,
+  Exclude<Child.NameIn<O>, undefined>
 > => nestedChild(id, { kind: "supervisor", spec }, start(spec) as Effect.Effect<SupervisorRef<any>, unknown, any>, options) as never
 
 // -----------------------------------------------------------------------------------------
@@ -634,9 +636,12 @@ export const child = <const Id extends string, const S extends AnySupervisorSpec
  * @category models
  * @since 0.1.0
  */
-export interface RootService {
-  /** The root supervisor (its children untyped: use `Supervisor.childRef`, or names). */
-  readonly ref: SupervisorRef
+export interface RootService<Children = ChildRefs> {
+  /**
+   * The root supervisor. Through {@link Root} its children are untyped; through the `root` of
+   * the {@link TreeLayer} that built it they are typed by its spec.
+   */
+  readonly ref: SupervisorRef<Children>
   /**
    * Fails with `RootExited` once the root ends on its own (never, with `onRootExit:
    * "continue"`, or when the application itself is closing).
@@ -651,6 +656,22 @@ export interface RootService {
  * @since 0.1.0
  */
 export class Root extends Context.Service<Root, RootService>()("@arbor/supervisor/Root") {}
+
+/**
+ * What {@link layer} returns: the tree's `Layer`, plus `root`, the running root typed by the
+ * spec the layer was made from (`root.ref` is a `SupervisorRef<RefsOf<children>>`, so
+ * `childRef(root.ref, "sessions")` is typed without annotations). `root` reads {@link Root}, so
+ * use it where this layer is provided (a layer built on it, as {@link layer}'s example shows);
+ * when the `Root` it finds was built by another `layer` call it dies with a defect saying so,
+ * rather than hand out a ref of the wrong type.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TreeLayer<S extends AnySupervisorSpec, E, R> extends Layer.Layer<Root, E, R> {
+  /** The root this layer started, typed by its spec. */
+  readonly root: Effect.Effect<RootService<Child.RefsOf<S["children"]>>, never, Root>
+}
 
 /**
  * Options of {@link layer}.
@@ -705,14 +726,15 @@ export interface LayerOptions {
 export const layer = <const S extends AnySupervisorSpec>(
   spec: S,
   options?: LayerOptions
-): Layer.Layer<
-  Root,
+): TreeLayer<
+  S,
   | InvalidChildSpec
   | ChildStartFailed<Child.ErrorOf<S["children"][number]>>
   | Child.Named<Child.NameIn<S>, Registry.AlreadyRegistered>,
   ActorSystem.ActorSystem | ServicesOfSpec<S>
-> =>
-  Layer.effect(
+> => {
+  const built = new WeakSet<RootService>()
+  const tree = Layer.effect(
     Root,
     Effect.gen(function*() {
       const onRootExit = options?.onRootExit ?? "fail"
@@ -735,9 +757,17 @@ export const layer = <const S extends AnySupervisorSpec>(
         if (closing || onRootExit === "continue") return
         Deferred.doneUnsafe(exited, Exit.fail(new RootExited({ supervisor: spec.label, reason })))
       })
-      return { ref, exited: Deferred.await(exited) }
+      const service: RootService = { ref, exited: Deferred.await(exited) }
+      built.add(service)
+      return service
     })
-  ) as never
+  )
+  const root = Effect.flatMap(Root, (service: RootService) =>
+    built.has(service)
+      ? Effect.succeed(service)
+      : Effect.die(new Error(`the Root in this context was not built by this Supervisor.layer (${spec.label ?? "unlabelled"})`)))
+  return Object.assign(tree, { root }) as never
+}
 
 /**
  * Runs an application — a `Layer` that includes a {@link layer} tree — until it is interrupted

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Cause, Effect, Exit, Fiber, PubSub, Schedule } from "effect"
 import type { Duration } from "effect"
 import { Actor, ActorRef, ActorSystem, ExitReason } from "@arbor/core"
+import { Registry } from "@arbor/registry"
 import { Child, DynamicSupervisor, Supervisor, SupervisorErrors } from "@arbor/supervisor"
 import type { SupervisionEvent } from "@arbor/supervisor"
 import {
@@ -679,7 +680,10 @@ describe("validation before anything starts", () => {
   for (const c of cases) {
     it(`S20 ${c.name}: InvalidChildSpec names the child and the field; no child's start ran`, async () => {
       log.length = 0
-      const error = await run(Effect.flip(Supervisor.start(c.spec as Supervisor.SupervisorSpec<never>)))
+      // typed as a SupervisorSpec, the spec may carry a name: its start needs a Registry (S25)
+      const error = await run(
+        Effect.flip(Supervisor.start(c.spec as Supervisor.SupervisorSpec<never>)).pipe(Effect.provide(Registry.layer))
+      )
       expect(error).toBeInstanceOf(SupervisorErrors.InvalidChildSpec)
       expect(error).toMatchObject({ _tag: "InvalidChildSpec", child: c.child, field: c.field })
       expect(error.message).toContain(`field ${c.field}`)

@@ -259,5 +259,103 @@ describe("names (#12.5)", () => {
       expect(yield* DynamicSupervisor.startOrLookup(sessions, "dave")).toBe(outsider)
       yield* ActorRef.stop(outsider, ExitReason.shutdown())
     })))
+  it("S24 a spec that may carry a name needs Registry; one that definitely has none does not", () => {
+    const withName = Math.random() < 2
+    // Child.worker: no name, and a name that is only maybe there
+    const none = Child.worker({ id: "a", start: Actor.spawn(Counter) })
+    const maybe = Child.worker({ id: "b", start: Actor.spawn(Counter), ...(withName ? { name: CounterName } : {}) })
+    expectTypeOf<Child.ServicesOf<typeof none>>().toEqualTypeOf<ActorSystem.ActorSystem>()
+    expectTypeOf<Child.ServicesOf<typeof maybe>>().toEqualTypeOf<ActorSystem.ActorSystem | Registry.Registry>()
+    expectTypeOf<Registry.AlreadyRegistered>().toExtend<Child.ErrorOf<typeof maybe>>()
+    // a spec typed with an optional name (the ChildSpec interface), and a literal without one
+    type Typed = Child.ChildSpec<ActorSystem.ActorSystem, ActorRef.ActorRef<CounterMsg>, never, "c">
+    expectTypeOf<Child.ServicesOf<Typed>>().toEqualTypeOf<ActorSystem.ActorSystem | Registry.Registry>()
+    const literal = { id: "d", start: Actor.spawn(Counter) }
+    expectTypeOf<Child.ServicesOf<typeof literal>>().toEqualTypeOf<ActorSystem.ActorSystem>()
+    // a supervisor spec: its own optional name, and nested options
+    const typedSpec: Supervisor.SupervisorSpec<never, readonly [typeof none]> = { strategy: "one-for-one", children: [none] }
+    expectTypeOf<Supervisor.ServicesOfSpec<typeof typedSpec>>().toEqualTypeOf<ActorSystem.ActorSystem | Registry.Registry>()
+    const plain = { strategy: "one-for-one", children: [none] } as const
+    expectTypeOf<Supervisor.ServicesOfSpec<typeof plain>>().toEqualTypeOf<ActorSystem.ActorSystem>()
+    const nested = Supervisor.child("n", plain)
+    expectTypeOf<Child.ServicesOf<typeof nested>>().toEqualTypeOf<ActorSystem.ActorSystem>()
+    const maybeSupName = undefined as Registry.Key<Supervisor.Protocol> | undefined
+    const nestedMaybe = Supervisor.child("n", plain, { name: maybeSupName })
+    expectTypeOf<Child.ServicesOf<typeof nestedMaybe>>().toEqualTypeOf<ActorSystem.ActorSystem | Registry.Registry>()
+    // and so does the start: without Registry in the environment it does not compile
+    const started = Supervisor.start({ strategy: "one-for-one", children: [maybe] })
+    const needsOnly = (_: Effect.Effect<unknown, unknown, Scope.Scope | ActorSystem.ActorSystem>) => undefined
+    // @ts-expect-error a maybe-named child needs Registry
+    needsOnly(started)
+    needsOnly(Supervisor.start({ strategy: "one-for-one", children: [none] }))
+    // a dynamic template with an optional childName is maybe-named too
+    const dyn: DynamicSupervisor.DynamicSupervisorSpec<string, never, ActorRef.ActorRef<EchoMsg>, never> = {
+      child: () => Actor.spawn(Echo) as Effect.Effect<ActorRef.ActorRef<EchoMsg>>
+    }
+    expectTypeOf<DynamicSupervisor.ServicesOfSpec<typeof dyn>>().toEqualTypeOf<Registry.Registry>()
+  })
+
+  it("S25 startOrLookup does not compile for a dynamic supervisor whose template has no childName", () =>
+    run(Effect.gen(function*() {
+      const plain = yield* DynamicSupervisor.start({ child: (_: string) => Actor.spawn(Echo) })
+      const named = yield* DynamicSupervisor.start({
+        child: (_: string) => Actor.spawn(Echo),
+        childName: (user: string) => Registry.key<EchoMsg>()(`s25-echo/${user}`)
+      })
+      expectTypeOf(plain).toEqualTypeOf<
+        DynamicSupervisor.DynamicSupervisorRef<string, ActorRef.ActorRef<EchoMsg>, Errors.InvalidActorOptions | Errors.StartTimeout, false>
+      >()
+      expectTypeOf(named).toExtend<DynamicSupervisor.DynamicSupervisorRef<string, ActorRef.ActorRef<EchoMsg>, unknown, true>>()
+      expectTypeOf(yield* DynamicSupervisor.startOrLookup(named, "ann")).toEqualTypeOf<ActorRef.ActorRef<EchoMsg>>()
+      // @ts-expect-error no childName: startOrLookup is a type error (a JS caller still gets InvalidChildSpec)
+      const e = yield* Effect.flip(DynamicSupervisor.startOrLookup(plain, "ann"))
+      expect(e).toMatchObject({ _tag: "InvalidChildSpec", field: "childName" })
+      // a nested dynamic supervisor keeps it in its ref type
+      const root = yield* Supervisor.start({
+        strategy: "one-for-one",
+        children: [
+          DynamicSupervisor.child("plain", { child: (_: string) => Actor.spawn(Echo) }),
+          DynamicSupervisor.child("named", {
+            child: (_: string) => Actor.spawn(Echo),
+            childName: (user: string) => Registry.key<EchoMsg>()(`s25-nested/${user}`)
+          })
+        ]
+      })
+      const nestedNamed = yield* Supervisor.childRef(root, "named")
+      expectTypeOf(yield* DynamicSupervisor.startOrLookup(nestedNamed, "bo")).toEqualTypeOf<ActorRef.ActorRef<EchoMsg>>()
+      const nestedPlain = yield* Supervisor.childRef(root, "plain")
+      // @ts-expect-error no childName
+      yield* Effect.flip(DynamicSupervisor.startOrLookup(nestedPlain, "bo"))
+    })))
+
+  it("S26 the root of Supervisor.layer is typed by its spec (TreeLayer.root)", () =>
+    run(Effect.gen(function*() {
+      const Tree = Supervisor.layer({
+        strategy: "one-for-one",
+        children: [
+          Child.worker({ id: "counter", start: Actor.spawn(Counter) }),
+          DynamicSupervisor.child("echoes", {
+            child: (_: string) => Actor.spawn(Echo),
+            childName: (user: string) => Registry.key<EchoMsg>()(`s26-echo/${user}`)
+          })
+        ]
+      })
+      const Other = Supervisor.layer({ strategy: "one-for-one", children: [] })
+      const got = yield* Effect.gen(function*() {
+        const root = yield* Tree.root
+        const counter = yield* Supervisor.childRef(root.ref, "counter")
+        expectTypeOf(counter).toEqualTypeOf<ActorRef.ActorRef<CounterMsg>>()
+        // @ts-expect-error not a child of this tree
+        Supervisor.childRef(root.ref, "nope")
+        const echoes = yield* Supervisor.childRef(root.ref, "echoes")
+        const echo = yield* DynamicSupervisor.startOrLookup(echoes, "cy")
+        yield* ActorRef.tell(counter, { _tag: "Add", n: 2 })
+        return [yield* ActorRef.ask(counter, { _tag: "Get" }), yield* ActorRef.ask(echo, { _tag: "Echo", text: "hi" })]
+      }).pipe(Effect.provide(Tree, { local: true }))
+      expect(got).toEqual([2, "hi"])
+      // the root of another layer is refused, not handed out with the wrong type
+      const wrong = yield* Effect.exit(Tree.root.pipe(Effect.provide(Other, { local: true })))
+      expect(Exit.isFailure(wrong) && Cause.pretty(wrong.cause)).toContain("was not built by this Supervisor.layer")
+    })))
 })
 

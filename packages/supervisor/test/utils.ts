@@ -111,7 +111,7 @@ export const worker = (
     readonly shutdown?: Child.Shutdown
     readonly significant?: boolean
   }
-): Child.ChildSpec<Scope.Scope | ActorSystem.ActorSystem> =>
+): Child.ChildSpec<Scope.Scope | ActorSystem.ActorSystem, Child.StartResult, unknown, string, never> =>
   Child.worker({
     id,
     start: startWorker(id, log, options),

@@ -791,7 +791,7 @@ export interface ChildOptions extends SpawnOptions {
  * @category spawning
  * @since 0.1.0
  */
-export const child = <Msg>(id: string, def: WorkerActor<Msg>, options?: ChildOptions): Child.ChildSpec<ActorSystemNs.ActorSystem> => {
+export const child = <Msg>(id: string, def: WorkerActor<Msg>, options?: ChildOptions): Child.ChildSpec<ActorSystemNs.ActorSystem, ActorRef.ActorRef<any>, unknown, string, never> => {
   // `restart` belongs to the spec (the supervisor validates it); the rest are spawn options
   let spawnOptions: unknown = options
   if (typeof options === "object" && options !== null && "restart" in options) {

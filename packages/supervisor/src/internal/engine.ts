@@ -788,6 +788,11 @@ export interface NestedOptions {
   readonly significant?: boolean | undefined
 }
 
+/** The options of a nested supervisor's child spec when none are given: no name. */
+export interface NoOptions extends NestedOptions {
+  readonly name?: undefined
+}
+
 /** A child spec that runs a nested supervisor of either kind, carrying its spec for validation. */
 export const nestedChild = <R>(
   id: string,
