@@ -73,6 +73,12 @@ export const spanActorName = (label: string | undefined): string => label === un
 
 const bigint0 = BigInt(0)
 
+/** `span` as a parent that refers to it by its ids only. */
+const detached = (span: Tracer.AnySpan): Tracer.AnySpan =>
+  span._tag === "ExternalSpan"
+    ? span
+    : Tracer.externalSpan({ spanId: span.spanId, traceId: span.traceId, sampled: span.sampled })
+
 /** The tracer of one traced actor and what its spans carry. */
 export class ActorTracing {
   private readonly clock: Clock.Clock
@@ -106,12 +112,17 @@ export class ActorTracing {
     return this.timing ? this.clock.currentTimeNanosUnsafe() : bigint0
   }
 
-  /** Opens the span of handling `msg`, a child of `parent` (the span current where it was sent). */
+  /**
+   * Opens the span of handling `msg`, a child of `parent` (the span current where it was sent).
+   * The new span refers to its parent by its ids only (an external span): a span object keeps
+   * its parent object, so two actors passing a message back and forth forever would otherwise
+   * keep every span of the exchange reachable from the newest one.
+   */
   begin(msg: unknown, parent: Tracer.AnySpan | undefined, request: boolean): Tracer.Span {
     const tag = tagOf(msg)
     const span = this.tracer.span({
       name: `${this.name}.${tag}`,
-      parent: parent === undefined ? Option.none() : Option.some(parent),
+      parent: parent === undefined ? Option.none() : Option.some(detached(parent)),
       annotations: Context.empty(),
       links: [],
       startTime: this.now(),
