@@ -73,11 +73,6 @@ export const spanActorName = (label: string | undefined): string => label === un
 
 const bigint0 = BigInt(0)
 
-/** `span` as a parent that refers to it by its ids only. */
-const detached = (span: Tracer.AnySpan): Tracer.AnySpan =>
-  span._tag === "ExternalSpan"
-    ? span
-    : Tracer.externalSpan({ spanId: span.spanId, traceId: span.traceId, sampled: span.sampled })
 
 /** The tracer of one traced actor and what its spans carry. */
 export class ActorTracing {
@@ -108,6 +103,21 @@ export class ActorTracing {
     return tracer === undefined ? undefined : new ActorTracing(tracer, services, id, label, incarnation)
   }
 
+  /** The last parent seen, by id, as {@link detached} made it (a run of messages from one sender shares it). */
+  private lastParentId: string | undefined = undefined
+  private lastDetached: Tracer.AnySpan | undefined = undefined
+
+  /** `span` as a parent that refers to it by its ids only. */
+  private detached(span: Tracer.AnySpan): Tracer.AnySpan {
+    if (span._tag === "ExternalSpan") return span
+    const id = span.spanId
+    if (id === this.lastParentId) return this.lastDetached!
+    const external = Tracer.externalSpan({ spanId: id, traceId: span.traceId, sampled: span.sampled })
+    this.lastParentId = id
+    this.lastDetached = external
+    return external
+  }
+
   private now(): bigint {
     return this.timing ? this.clock.currentTimeNanosUnsafe() : bigint0
   }
@@ -122,7 +132,7 @@ export class ActorTracing {
     const tag = tagOf(msg)
     const span = this.tracer.span({
       name: `${this.name}.${tag}`,
-      parent: parent === undefined ? Option.none() : Option.some(detached(parent)),
+      parent: parent === undefined ? Option.none() : Option.some(this.detached(parent)),
       annotations: Context.empty(),
       links: [],
       startTime: this.now(),
