@@ -280,12 +280,8 @@ export const ref = <P extends Protocol.Protocol<any, any, any>>(
         }
         const { _tag: _, ...payload } = msg as Record<string, unknown>
         if (!requests.has(tag as string)) {
-          return Effect.as(
-            Effect.catchCause(call(payload) as Effect.Effect<{ activation: string; incarnation: string }>, onFailure).pipe(
-              Effect.tap((origin) => Effect.sync(() => link.check(origin.activation, origin.incarnation)))
-            ),
-            client
-          )
+          // sent without waiting for the remote actor (a persisted one once stored)
+          return Effect.as(Effect.catchCause(call(payload, { discard: true }) as Effect.Effect<void>, onFailure), client)
         }
         return Effect.map(
           Effect.catchCause(call(payload) as Effect.Effect<{ value: unknown; activation: string; incarnation: string }>, onFailure),
