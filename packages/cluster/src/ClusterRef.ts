@@ -241,12 +241,15 @@ export const ref = <P extends Protocol.Protocol<any, any, any>>(
             yield* Stream.runForEach(client[WATCH]!() as Stream.Stream<WatchItem, unknown>, onItem).pipe(
               Effect.exit,
               Effect.flatMap((exit) =>
-                Effect.sync(() =>
-                  link.down(
-                    "noconnection",
-                    Exit.isSuccess(exit) ? "the watch stream ended" : `the watch stream failed: ${Cause.pretty(exit.cause)}`
-                  )
-                )
+                Effect.sync(() => {
+                  if (Exit.isSuccess(exit)) return link.down("noconnection", "the watch stream ended")
+                  const error = Cause.findErrorOption(exit.cause)
+                  if (error._tag === "Some" && (error.value as { _tag?: unknown })._tag === "EntityNotAssignedToRunner") {
+                    // the entity's shard is no longer where the activation was
+                    return link.down("moved", "the entity is no longer assigned to the runner that hosted it")
+                  }
+                  link.down("noconnection", `the watch stream failed: ${Cause.pretty(exit.cause)}`)
+                })
               ),
               Effect.forkScoped
             )
