@@ -280,7 +280,7 @@ export const startPostgres = async (options: StartOptions = {}): Promise<Postgre
     if (!created.ok) throw new PostgresUnavailable(`createdb ${database} failed:\n${created.out}`)
     const url = `postgres://postgres:${password}@127.0.0.1:${port}/${database}`
     const startMillis = performance.now() - t0
-    log(`pg: private PostgreSQL (${bin}) on 127.0.0.1:${port}, database ${database}, started in ${startMillis.toFixed(0)} ms`)
+    log(`pg: private PostgreSQL (${bin}) on 127.0.0.1:${port}, database ${database}, directory ${dir}, started in ${startMillis.toFixed(0)} ms`)
     return { url, source: "private", dir, startMillis, stop: async () => stopSync("fast") }
   } catch (e) {
     stopSync("immediate")
