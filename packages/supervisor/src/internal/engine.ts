@@ -21,7 +21,8 @@ import * as Metric from "effect/Metric"
 import * as PubSub from "effect/PubSub"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason, Metrics, PrivateChannel, Reports } from "@arbor/core"
+import * as Tracer from "effect/Tracer"
+import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason, Metrics, PrivateChannel, Reports, Tracing } from "@arbor/core"
 import type { ChildSpec, ChildStatus, RestartType } from "../Child.ts"
 import { isIgnore } from "../Child.ts"
 import { ChildNotFound, ChildRunning, ChildStartFailed, UnknownRequest } from "../Errors.ts"
@@ -225,6 +226,9 @@ export class Engine {
     all: () => [...this.children.values()]
   }
 
+  /** A tracer is installed where the supervisor was started: its restarts have spans. */
+  private readonly traced: boolean
+
   constructor(
     readonly config: EngineConfig,
     readonly path: ReadonlyArray<string>,
@@ -234,6 +238,7 @@ export class Engine {
     initial: ReadonlyArray<ValidChild>
   ) {
     this.window = new RestartWindow(config.intensity, config.periodMillis)
+    this.traced = Context.getOrUndefined(config.services, Tracer.Tracer) !== undefined
     for (const spec of initial) this.children.set(spec.id, makeRecord(spec))
   }
 
@@ -317,7 +322,12 @@ export class Engine {
       rec.incarnation++
       const incarnation = rec.incarnation
       const relay = new ChildRelay(this, rec)
-      const start = Effect.provideService(rec.spec.start as Effect.Effect<unknown, unknown, never>, ParentRelay, relay)
+      // the actors the start spawns carry the incarnation in their log annotations and spans
+      const start = Effect.provideService(
+        Effect.provideService(rec.spec.start as Effect.Effect<unknown, unknown, never>, ParentRelay, relay),
+        Tracing.Incarnation,
+        incarnation
+      )
       return Effect.map(Effect.exit(start), (exit) => this.started(rec, incarnation, relay, exit, restart))
     })
   }
@@ -477,6 +487,16 @@ export class Engine {
    * plain code in the handler, which returns the start followed by {@link afterGroupStart}.
    */
   private restart(plan: Plan & { readonly _tag: "Restart" }): Next {
+    if (!this.traced) return this.runRestart(plan)
+    // a span per restart (stopping the group, starting it again), a child of the span current in
+    // the supervisor's handler: the span of the exit notice, whose parent is the crashed message's
+    const child = [...this.path, plan.driver].join("/")
+    const attributes: Record<string, unknown> = { "arbor.supervisor": this.path.join("/"), "arbor.child": child }
+    if (this.label !== undefined) attributes["arbor.supervisor.label"] = this.label
+    return Effect.withSpan(Effect.suspend(() => asEffect(this.runRestart(plan))), `restart ${child}`, { attributes })
+  }
+
+  private runRestart(plan: Plan & { readonly _tag: "Restart" }): Next {
     const driver = this.children.get(plan.driver)!
     driver.retryPending = false
     if (plan.count) this.window.add(this.clock.currentTimeMillisUnsafe())
