@@ -39,6 +39,8 @@ export const implementations: Record<ImplId, Implementation> = {
   "arbor:no-timeout": { name: "Arbor (ask, no timeout)", role: "arbor", runtime: "node", load: arbor },
   "arbor:registry": { name: "Arbor (registry lookup per ask)", role: "arbor", runtime: "node", load: arbor },
   "arbor:which-children": { name: "Arbor (polls whichChildren for the new child)", role: "arbor", runtime: "node", load: arbor },
+  "arbor:quiet": { name: "Arbor (reports off: Reports.layer(false))", role: "arbor", runtime: "node", load: arbor },
+  "arbor:registry-await": { name: "Arbor (new child by Registry.await, 5 s timeout)", role: "arbor", runtime: "node", load: arbor },
   "arbor:worker": {
     name: "Arbor worker actor (WorkerActor, its own thread)",
     role: "arbor",
@@ -55,8 +57,8 @@ export const matrix: Record<WorkloadId, ReadonlyArray<ImplId>> = {
   W2: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:no-timeout", "arbor:registry", "arbor:worker"],
   W3: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:unsafe"],
   W4: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:worker"],
-  W5: ["plain", "effect", "nact", "erlang", "arbor", "arbor:which-children", "arbor:worker"],
-  W5c: ["plain", "effect", "nact", "erlang", "arbor"],
+  W5: ["plain", "effect", "nact", "erlang", "arbor", "arbor:quiet", "arbor:registry-await", "arbor:which-children", "arbor:worker"],
+  W5c: ["plain", "effect", "nact", "erlang", "arbor", "arbor:quiet"],
   W6: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:effect-reply", "arbor:effect-gen", "arbor:traced", "arbor:effect-gen:traced"],
   M: ["arbor"],
   H: ["arbor:worker"]

@@ -30,6 +30,8 @@ export type ImplId =
   | "arbor:no-timeout"
   | "arbor:registry"
   | "arbor:which-children"
+  | "arbor:quiet"
+  | "arbor:registry-await"
   | "arbor:worker"
 
 /** What one measured pass of a workload produced. */
