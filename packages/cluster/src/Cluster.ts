@@ -411,11 +411,13 @@ const socketLayer = async (
   }
   const { PgClient } = await import("@effect/sql-pg")
   const { SqlMessageStorage, SqlRunnerStorage } = await import("effect/cluster")
+  const { NodeCrypto } = await import("@effect/platform-node")
   const sql = PgClient.layer({ url: Redacted.make(r.storage.url.toString()), applicationName: "@arbor/cluster" })
+  // "byo" storage gets neither the transport's ShardingConfig nor a Digest: give it both
   const storage = Layer.mergeAll(
     SqlMessageStorage.layerWith({ prefix: r.tablePrefix }),
     SqlRunnerStorage.layerWith({ prefix: r.tablePrefix })
-  )
+  ).pipe(Layer.provide([ShardingConfig.layer(shardingConfig), NodeCrypto.layerDigest]))
   const cluster = NodeClusterSocket.layer({
     storage: "byo",
     clientOnly: r.runner === "client",
