@@ -23,6 +23,8 @@ export type ImplId =
   | "erlang"
   | "arbor"
   | "arbor:effect-gen"
+  | "arbor:traced"
+  | "arbor:effect-gen:traced"
   | "arbor:unsafe"
   | "arbor:effect-reply"
   | "arbor:no-timeout"

@@ -10,6 +10,10 @@
  * - `arbor:effect-reply`: W6 handlers reply by returning `ActorRef.tell(peer, …)` as an effect.
  * - `arbor:effect-gen`: W6 handlers are `Effect.gen` programs that `yield* ActorRef.tell(peer, …)`
  *   (the form the docs show; issue #13).
+ * - `arbor:traced`: W1 and W6 as the headline, with a tracer installed (Effect's native tracer:
+ *   every handled message opens and ends a span, exported nowhere) and the driver running in a
+ *   span of its own, so each message carries its sender's span; `arbor:effect-gen:traced` is
+ *   `arbor:effect-gen` so. What an exporter does with the spans comes on top (issue #14).
  * - `arbor:registry`: W2 with the target looked up with `Registry.lookup` before every ask.
  * - `arbor:which-children`: W5 finding the new incarnation by polling `Supervisor.whichChildren`
  *   instead of being told by the supervisor's `onEvent` (the headline).
@@ -25,6 +29,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
 import { fanOutShape, flatness, heapAfterGc, now, pass } from "../types.ts"
 import type { Sample, Suite } from "../types.ts"
 
@@ -40,6 +45,13 @@ const runIn = <A, E, R>(program: Effect.Effect<A, E, Scope.Scope | R>, layer: La
 
 export const runArbor = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>): Promise<A> =>
   runIn(program, ActorSystem.layer)
+
+/** A world with a tracer installed: Effect's native tracer, whose spans are made, ended and dropped. */
+const TracedSystem = Layer.merge(ActorSystem.layer, Layer.succeed(Tracer.Tracer, Tracer.nativeTracer))
+
+/** Runs `program` in a span of its own, in a fresh actor system with a tracer installed. */
+const runTraced = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>): Promise<A> =>
+  runIn(Effect.withSpan(program, "bench"), TracedSystem)
 
 const runWithRegistry = <A, E>(
   program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem | Registry.Registry>
@@ -126,8 +138,8 @@ const player = (tally: Tally, reply: Reply) =>
 // workloads
 // -----------------------------------------------------------------------------------------
 
-const W1 = (unsafe: boolean) => (size: number): Promise<Sample> =>
-  runArbor(Effect.gen(function*() {
+const W1 = (unsafe: boolean, run = runArbor) => (size: number): Promise<Sample> =>
+  run(Effect.gen(function*() {
     const c = yield* Actor.spawn(Counter)
     const t0 = now()
     if (unsafe) {
@@ -198,8 +210,8 @@ const W4 = (size: number): Promise<Sample> =>
     return { count, expected: size, ms, heapPerActor }
   }))
 
-const W6 = (reply: Reply) => (size: number): Promise<Sample> =>
-  runArbor(Effect.gen(function*() {
+const W6 = (reply: Reply, run = runArbor) => (size: number): Promise<Sample> =>
+  run(Effect.gen(function*() {
     const tally: Tally = { handled: 0, done: () => {} }
     const Player = player(tally, reply)
     const a = yield* Actor.spawn(Player)
@@ -303,6 +315,8 @@ export const suites: Record<string, Suite> = {
   "arbor:no-timeout": { W2: W2(false) },
   "arbor:effect-reply": { W6: W6("effect-reply") },
   "arbor:effect-gen": { W6: W6("effect-gen") },
+  "arbor:traced": { W1: W1(false, runTraced), W6: W6("unsafe", runTraced) },
+  "arbor:effect-gen:traced": { W6: W6("effect-gen", runTraced) },
   "arbor:registry": { W2: W2registry },
   "arbor:which-children": { W5: W5("poll", true) }
 }

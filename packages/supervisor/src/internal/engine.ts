@@ -881,6 +881,16 @@ export interface NoOptions extends NestedOptions {
   readonly name?: undefined
 }
 
+/**
+ * A nested supervisor's spec with its label defaulted to its child id (`Supervisor.child("jobs",
+ * …)` is labelled "jobs" in events, reports and errors unless its spec says otherwise). Anything
+ * that is not a plain object is left as it is, for the validation to name.
+ */
+export const labelledBy = <S>(id: string, spec: S): S =>
+  typeof spec === "object" && spec !== null && !Array.isArray(spec) && (spec as { label?: unknown }).label === undefined
+    ? { ...spec, label: id }
+    : spec
+
 /** A child spec that runs a nested supervisor of either kind, carrying its spec for validation. */
 export const nestedChild = <R>(
   id: string,
