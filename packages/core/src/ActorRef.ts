@@ -28,6 +28,7 @@ import { MAX_TIMER_MILLIS } from "./internal/deadlines.ts"
 import * as Exits from "./internal/exits.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import { Ref } from "./internal/ref.ts"
+import { spanActorName, tagOf } from "./internal/tracing.ts"
 
 const TypeId = "~@arbor/core/ActorRef" as const
 
@@ -188,10 +189,10 @@ export const ask = <Msg, const M extends RequestsOf<Msg>>(
       return Effect.die(new Cause.IllegalArgumentError(`ActorRef.ask: invalid timeout ${String(timeout)}`))
     }
     duration = decoded
-    if (!Duration.isFinite(duration)) return request(cell, msg, undefined, 0)
+    if (!Duration.isFinite(duration)) return traced(cell, msg, request(cell, msg, undefined, 0))
     millis = Duration.toMillis(duration)
   }
-  return Effect.withFiber((fiber) => {
+  return traced(cell, msg, Effect.withFiber((fiber) => {
     // On the live clock the timeout is a deadline in the system's queue for that timeout (one
     // Node timer per queue, no racing fiber); any other clock (TestClock, a custom one) goes
     // through Effect's own timeout.
@@ -202,7 +203,17 @@ export const ask = <Msg, const M extends RequestsOf<Msg>>(
       duration,
       orElse: () => Effect.fail(new AskTimeout({ actor: cell.description, timeout: duration }))
     })
-  })
+  }))
+}
+
+/** An ask of a traced actor (see `Tracing`) runs in a span of its own covering the round trip. */
+const traced = <A, E>(cell: Cell, msg: unknown, ask: Effect.Effect<A, E>): Effect.Effect<A, E> => {
+  // not a reference (from JavaScript): the ask's own effect fails with the defect, never this call
+  if (cell === undefined || !cell.traced) return ask
+  const tag = tagOf(msg)
+  const attributes: Record<string, unknown> = { "arbor.actor.id": cell.id, "arbor.message": tag }
+  if (cell.label !== undefined) attributes["arbor.actor.label"] = cell.label
+  return Effect.withSpan(ask, `ask ${spanActorName(cell.label)}.${tag}`, { kind: "client", attributes })
 }
 
 const request = <A>(

@@ -45,6 +45,7 @@ import type * as Effect from "effect/Effect"
 import type { ReplyFor, RequestsOf } from "./Actor.ts"
 import * as ActorRef from "./ActorRef.ts"
 import type { AskError } from "./Errors.ts"
+import { tagOf, wrappedTag } from "./internal/tracing.ts"
 
 const TypeId = "~@arbor/core/PrivateChannel" as const
 
@@ -73,6 +74,10 @@ class ChannelImpl {
 /** A message in transit on a channel, good only for `target`. */
 class Envelope {
   constructor(readonly channel: ChannelImpl, readonly target: unknown, readonly message: unknown) {}
+  /** Its message's tag, for span names and log annotations. */
+  get [wrappedTag](): string {
+    return tagOf(this.message)
+  }
   toString(): string {
     return `PrivateChannel.Envelope(${this.channel.label ?? "private"})`
   }

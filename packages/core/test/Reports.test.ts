@@ -73,7 +73,7 @@ describe("Reports", () => {
     })
     expect(report.cause).toMatch(/Error: boom/)
     const working = lines.find((l) => l.message === "working")!
-    expect(working.annotations).toEqual({ "arbor.actor.id": id, "arbor.actor.label": "writer" })
+    expect(working.annotations).toEqual({ "arbor.actor.id": id, "arbor.actor.label": "writer", "arbor.message": "Log" })
   })
 
   it("prints no crash report for a normal or shutdown end", async () => {

@@ -34,6 +34,18 @@ export interface MessageSpec {
   readonly payload?: Schema.Struct.Fields
   /** For a request: the schema of its reply. */
   readonly reply?: Schema.Top
+  /**
+   * For `@arbor/cluster`: the message is stored before it is delivered (effect/cluster's
+   * `ClusterSchema.Persisted`), so it survives a moment with no runner alive and is delivered at
+   * least once. Default `false`. A worker thread ignores it.
+   */
+  readonly persisted?: boolean
+  /**
+   * For `@arbor/cluster`, with `persisted: true`: a key computed from the message's payload
+   * fields; a second persisted message with the same key to the same actor is not stored again
+   * (its sender gets the first one's reply). A worker thread ignores it.
+   */
+  readonly primaryKey?: (payload: any) => string
 }
 
 /**
@@ -147,6 +159,8 @@ export class ProtocolError extends Schema.TaggedError<ProtocolError>()("Protocol
   }
 }
 
+const SPEC_KEYS: ReadonlyArray<string> = ["payload", "reply", "persisted", "primaryKey"]
+
 const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u)
 
@@ -200,7 +214,14 @@ export const make = <
     const spec = (messages as Record<string, unknown>)[tag]
     if (!isRecord(spec)) throw invalid(tag, "must be an object { payload?, reply? }")
     for (const key of Object.keys(spec)) {
-      if (key !== "payload" && key !== "reply") throw invalid(`${tag}.${key}`, "is not a message spec field (payload, reply)")
+      if (!SPEC_KEYS.includes(key)) throw invalid(`${tag}.${key}`, `is not a message spec field (${SPEC_KEYS.join(", ")})`)
+    }
+    if (spec.persisted !== undefined && typeof spec.persisted !== "boolean") {
+      throw invalid(`${tag}.persisted`, "must be a boolean")
+    }
+    if (spec.primaryKey !== undefined) {
+      if (typeof spec.primaryKey !== "function") throw invalid(`${tag}.primaryKey`, "must be a function of the payload returning a string")
+      if (spec.persisted !== true) throw invalid(`${tag}.primaryKey`, "needs persisted: true (only stored messages are de-duplicated)")
     }
     const payload = spec.payload ?? {}
     if (!isRecord(payload)) throw invalid(`${tag}.payload`, "must be a Schema.Struct field map")
@@ -216,7 +237,7 @@ export const make = <
       requests.add(tag)
       replyShape = describe(spec.reply)
     }
-    shape.push([tag, describe(struct), replyShape])
+    shape.push(spec.persisted === true ? [tag, describe(struct), replyShape, "persisted", spec.primaryKey !== undefined] : [tag, describe(struct), replyShape])
   }
   shape.push(describe(errors))
   return {

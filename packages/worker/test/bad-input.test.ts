@@ -206,6 +206,17 @@ describe("bad input: protocols (Protocol.make)", () => {
   it("protocol reply that is not a schema", () => {
     expect(protocolError(() => Protocol.make("P", { A: { reply: "number" as never } })).field).toBe("A.reply")
   })
+  it("protocol persisted flag that is not a boolean, or a primaryKey without it", () => {
+    expect(protocolError(() => Protocol.make("P", { A: { persisted: "yes" as never } })).field).toBe("A.persisted")
+    expect(protocolError(() => Protocol.make("P", { A: { primaryKey: "id" as never, persisted: true } })).field).toBe("A.primaryKey")
+    expect(protocolError(() => Protocol.make("P", { A: { payload: { id: Schema.String }, primaryKey: (p) => p.id } })).field).toBe(
+      "A.primaryKey"
+    )
+    // well-formed: accepted, and part of the hash
+    const plain = Protocol.make("P", { A: { payload: { id: Schema.String } } })
+    const stored = Protocol.make("P", { A: { payload: { id: Schema.String }, persisted: true, primaryKey: (p) => p.id } })
+    expect(stored.hash).not.toBe(plain.hash)
+  })
   it("protocol version that is not a whole number", () => {
     expect(protocolError(() => Protocol.make("P", { A: {} }, { version: 1.5 })).field).toBe("version")
   })

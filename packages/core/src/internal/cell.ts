@@ -3,6 +3,7 @@
  * lifecycle. It runs handlers back to back while messages are waiting. A handler's effect runs in
  * a fiber of its own that ends with it; when that effect does not suspend, the loop goes on as for
  * a plain handler, in the same dispatcher turn. An idle actor holds no fiber.
+
  *
  * The cold parts live beside it: reply handles in `ask.ts`, handler results and their checks
  * in `handler.ts`, links, watches, monitors and what an actor's end tells whom in `exits.ts`,
@@ -17,6 +18,7 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as References from "effect/References"
 import * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
 import type { Overflow as ActorOverflow, Signal as ActorSignal } from "../Actor.ts"
 import type { ActorRef } from "../ActorRef.ts"
 import { MailboxFull } from "../Errors.ts"
@@ -32,6 +34,8 @@ import type { ActorSystemService } from "../ActorSystem.ts"
 import type { ActorMetrics } from "./metrics.ts"
 import { actorAnnotations, reportCrash } from "./report.ts"
 import { stateOf } from "./system.ts"
+import { ActorTracing, currentSpan, enter, leave, tagOf } from "./tracing.ts"
+import { Incarnation } from "../Tracing.ts"
 import type { Runnable, SystemState } from "./system.ts"
 import { IdleTimer, Timers } from "./timers.ts"
 
@@ -82,6 +86,8 @@ export interface Waiter {
   readonly resume: ((effect: Effect.Effect<void>) => void) | undefined
   /** `true` for `ActorRef.send`: told with `ActorNotAlive` (no dead letter) if the actor ends first. */
   readonly ack: boolean
+  /** The span current where it was sent, for a traced actor. */
+  readonly parent: Tracer.AnySpan | undefined
 }
 
 type SysSignal =
@@ -131,9 +137,15 @@ export class Cell implements Runnable {
   readonly self: ActorRef<never>
   /** What `init` and handlers receive as their `ctx`. */
   readonly ctx: CellContext
-  /** The spawner's services. */
+  /** The spawner's services (set by {@link spawnedWith}). */
   services!: Context.Context<never>
+  /** The incarnation its supervisor gave the start that spawned it (`Tracing.Incarnation`). */
+  incarnation: number | undefined = undefined
+  /** Its tracer and span attributes, `undefined` when no tracer is installed (see `tracing.ts`). */
+  private tracing: ActorTracing | undefined = undefined
   private contextCache: Context.Context<never> | undefined = undefined
+  /** The contexts of handler effects by message tag (their log annotations name the tag); made on first use. */
+  private tagContexts: Map<string, Context.Context<never>> | undefined = undefined
   private resourceScope: Scope.Closeable | undefined = undefined
   /** Registered in the spawner's scope: closing that scope stops this actor. */
   lifetime: Scope.Closeable | undefined
@@ -147,9 +159,11 @@ export class Cell implements Runnable {
   idle: IdleTimer | undefined = undefined
   exitReason: ExitReason | undefined = undefined
 
-  // mailbox: a growable ring buffer of messages with a parallel ring of reply handles
+  // mailbox: a growable ring buffer of messages with a parallel ring of reply handles (and, for
+  // a traced actor only, one of the spans current where each message was sent)
   private buf: Array<unknown> = EMPTY
   private reps: Array<Rider> = EMPTY as Array<Rider>
+  private parents: Array<Tracer.AnySpan | undefined> | undefined = undefined
   private head = 0
   private size = 0
   /** User messages taken from the mailbox and given to the handler (read by observers). */
@@ -167,6 +181,10 @@ export class Cell implements Runnable {
   private forced: ExitReason | undefined = undefined
   /** Reply handle of the message whose effect is running. */
   private current: PendingAsk | undefined = undefined
+  /** The message being handled (for its handler effect's log annotations). */
+  private handling: unknown = undefined
+  /** The span of the message being handled, while a traced actor handles one. */
+  private span: Tracer.Span | undefined = undefined
   /** Requests answered later (`Actor.deferReply`) and not answered yet; made on first use. */
   private deferred: DeferredAsks | undefined = undefined
   /** The handler effect about to run (read by the cell's `enterEffect`). */
@@ -174,6 +192,7 @@ export class Cell implements Runnable {
   /** What the cell's handler-effect fibers run, and their observer; made on first use. */
   private enterEffect: Effect.Effect<unknown, unknown> | undefined = undefined
   private effectObserver: ((exit: Exit.Exit<unknown, unknown>) => void) | undefined = undefined
+
   private stopRequest: { reason: ExitReason; hook: boolean } | undefined = undefined
 
   /** Links, watches, exit callbacks and monitors (see `exits.ts`); made on first use. */
@@ -204,6 +223,21 @@ export class Cell implements Runnable {
         return cell.timers
       }
     }
+  }
+
+  /** `true` when a tracer is installed where the actor was spawned: its messages have spans. */
+  get traced(): boolean {
+    return this.tracing !== undefined
+  }
+
+  /**
+   * Records the spawner's services: what the actor runs with, the incarnation its supervisor
+   * gave it, and whether it is traced (a tracer is installed in them).
+   */
+  spawnedWith(services: Context.Context<never>): void {
+    this.services = services
+    this.incarnation = Context.get(services, Incarnation)
+    this.tracing = ActorTracing.make(services, this.id, this.label, this.incarnation)
   }
 
   /**
@@ -280,14 +314,41 @@ export class Cell implements Runnable {
     return (this.resourceScope ??= Scope.makeUnsafe())
   }
 
-  /** Services for effects run on the actor's behalf: the spawner's, plus the actor's own `Scope`. */
+  /**
+   * Services for effects run on the actor's behalf: the spawner's, plus the actor's own `Scope`,
+   * its own log annotations (id, label, incarnation) instead of its spawner's, and neither its
+   * spawner's span nor its incarnation.
+   */
   get context(): Context.Context<never> {
-    // the actor's own log annotations (its id and label), not its spawner's
-    return (this.contextCache ??= Context.add(
+    return (this.contextCache ??= ownContext(
       Context.add(this.services, Scope.Scope, this.resources),
-      References.CurrentLogAnnotations,
-      actorAnnotations(this.id, this.label)
+      actorAnnotations(this.id, this.label, this.incarnation)
     ))
+  }
+
+  /**
+   * The context of the handler effect of the message being handled: {@link context} with the
+   * message's tag in the log annotations (one context per tag, made once) and, while traced, the
+   * message's span as the current span.
+   */
+  private handlerContext(): Context.Context<never> {
+    const msg = this.handling
+    let context = this.context
+    if (msg !== undefined) {
+      const tag = tagOf(msg)
+      const contexts = this.tagContexts ??= new Map()
+      let tagged = contexts.get(tag)
+      if (tagged === undefined) {
+        tagged = Context.add(context, References.CurrentLogAnnotations, {
+          ...actorAnnotations(this.id, this.label, this.incarnation),
+          "arbor.message": tag
+        })
+        // tags are the protocol's; a cast one-off tag is not kept beyond a bound
+        if (contexts.size < 256) contexts.set(tag, tagged)
+      }
+      context = tagged
+    }
+    return this.span === undefined ? context : Context.add(context, Tracer.ParentSpan, this.span)
   }
 
   get description() {
@@ -326,7 +387,7 @@ export class Cell implements Runnable {
     if (this.size >= this.capacity || this.waiters !== undefined) {
       switch (this.overflow) {
         case "suspend": {
-          ;(this.waiters ??= []).push({ msg, rep, resume, ack })
+          ;(this.waiters ??= []).push({ msg, rep, resume, ack, parent: this.tracing === undefined ? undefined : currentSpan() })
           this.wake()
           return resume === undefined ? undefined : "Waiting"
         }
@@ -342,6 +403,7 @@ export class Cell implements Runnable {
             const oldRep = this.reps[this.head]
             this.buf[this.head] = undefined
             this.reps[this.head] = undefined
+            if (this.parents !== undefined) this.parents[this.head] = undefined
             this.head = (this.head + 1) & (this.buf.length - 1)
             this.size--
             if (oldRep instanceof PendingAsk) {
@@ -352,7 +414,7 @@ export class Cell implements Runnable {
         }
       }
     }
-    this.push(msg, rep)
+    this.push(msg, rep, this.tracing === undefined ? undefined : currentSpan())
     this.wake()
     return undefined
   }
@@ -373,11 +435,12 @@ export class Cell implements Runnable {
     }
   }
 
-  private push(msg: unknown, rep: Rider): void {
+  private push(msg: unknown, rep: Rider, parent: Tracer.AnySpan | undefined): void {
     if (this.size === this.buf.length) this.grow()
     const i = (this.head + this.size) & (this.buf.length - 1)
     this.buf[i] = msg
     this.reps[i] = rep
+    if (this.parents !== undefined) this.parents[i] = parent
     this.size++
   }
 
@@ -390,6 +453,12 @@ export class Cell implements Runnable {
       const j = (this.head + k) & mask
       buf[k] = this.buf[j]
       reps[k] = this.reps[j]
+    }
+    if (this.tracing !== undefined) {
+      const parents = new Array<Tracer.AnySpan | undefined>(n)
+      const old = this.parents
+      if (old !== undefined) for (let k = 0; k < this.size; k++) parents[k] = old[(this.head + k) & mask]
+      this.parents = parents
     }
     this.buf = buf
     this.reps = reps
@@ -456,6 +525,7 @@ export class Cell implements Runnable {
       }
     } else if (step === IDLE) {
       this.scheduled = false
+      this.handling = undefined
     }
     // SUSPENDED: `scheduled` stays set while the handler's fiber runs; its observer resumes
     return IDLE
@@ -472,6 +542,11 @@ export class Cell implements Runnable {
     let rep = this.reps[i]
     this.buf[i] = undefined
     this.reps[i] = undefined
+    let parent: Tracer.AnySpan | undefined
+    if (this.parents !== undefined) {
+      parent = this.parents[i]
+      this.parents[i] = undefined
+    }
     this.head = (i + 1) & (this.buf.length - 1)
     this.size--
     if (this.waiters !== undefined) this.admitWaiter()
@@ -485,6 +560,8 @@ export class Cell implements Runnable {
     if (this.idle !== undefined) this.idle.touch()
     this.received++
     if (this.metrics !== undefined) this.metrics.begin(this.size)
+    this.handling = msg
+    if (this.tracing !== undefined) return this.receiveTraced(msg, rep as PendingAsk | undefined, parent)
     let out: unknown
     try {
       out = this.behavior.receive(this.state, msg, this.ctx)
@@ -495,15 +572,40 @@ export class Cell implements Runnable {
     return this.settle(out, rep as PendingAsk | undefined)
   }
 
+  /**
+   * {@link step}'s handler call in a traced actor: opens the message's span (a child of the span
+   * current where it was sent), which is the current span while the handler runs synchronously
+   * and while its effect runs; it ends when the handler's result is applied, or when the actor
+   * ends first (`markDead`).
+   */
+  private receiveTraced(msg: unknown, rep: PendingAsk | undefined, parent: Tracer.AnySpan | undefined): Step {
+    const span = this.tracing!.begin(msg, parent, rep !== undefined)
+    this.span = span
+    const previous = enter(span)
+    try {
+      let out: unknown
+      try {
+        out = this.behavior.receive(this.state, msg, this.ctx)
+      } catch (defect) {
+        this.current = rep
+        return this.requestStop(handlerDefect(defect), true)
+      }
+      return this.settle(out, rep)
+    } finally {
+      leave(previous)
+    }
+  }
+
   private admitWaiter(): void {
     const waiters = this.waiters!
     const w = waiters.shift()!
     if (waiters.length === 0) this.waiters = undefined
-    this.push(w.msg, w.rep)
+    this.push(w.msg, w.rep, w.parent)
     if (w.resume !== undefined) w.resume(Effect.void)
   }
 
   private handleSignal(s: SysSignal): Step {
+    this.handling = undefined
     switch (s._tag) {
       case "Stop":
         return this.requestStop(s.reason, true)
@@ -541,6 +643,11 @@ export class Cell implements Runnable {
 
   private apply(value: unknown, rep: PendingAsk | undefined): Step {
     if (this.metrics !== undefined) this.metrics.end()
+    if (this.span !== undefined && !isThenable(value) && !(value instanceof Reply && isThenable(value.state))) {
+      // handled (a handler that returned a Promise fails the actor: its span ends with that)
+      this.tracing!.end(this.span)
+      this.span = undefined
+    }
     if (value instanceof Reply) {
       if (isThenable(value.state)) return this.thenable(value.state, rep)
       this.state = value.state
@@ -596,7 +703,8 @@ export class Cell implements Runnable {
    * already the actor's own (`ActorRef.stop(self)`) and a `kill` interrupts it.
    */
   private runEffect(): Step {
-    const fiber = Effect.runForkWith(this.context)(this.enterEffect ??= enterEffectOf(this))
+    // the message's own context: its tag in the log annotations, its span while traced
+    const fiber = Effect.runForkWith(this.handlerContext())(this.enterEffect ??= enterEffectOf(this))
     const exit = fiber.pollUnsafe()
     if (exit !== undefined) {
       if (this.fiber === fiber) this.fiber = undefined
@@ -670,7 +778,9 @@ export class Cell implements Runnable {
 
   /** Graceful end: runs the stop hook (interruptible by a forced exit), then finalizes. */
   private terminate(reason: ExitReason, hook: boolean): Effect.Effect<void> {
-    return Effect.suspend(() => {
+    return Effect.withFiber((fiber) => {
+      // the stop hook runs with the actor's own context, not the last message's
+      if (fiber === this.fiber && fiber.context !== this.context) fiber.setContext(this.context)
       this.status = Status.Stopping
       const onStop = this.behavior.onStop
       if (!hook || onStop === undefined) return this.finalize(reason)
@@ -755,11 +865,25 @@ export class Cell implements Runnable {
     reportCrash(this.services, this.id, this.label, reason)
     this.sys = undefined
     this.state = undefined
+    this.handling = undefined
+    this.parents = undefined
     const ties = this.ties
     this.ties = undefined
     const lifetime = this.lifetime
     this.lifetime = undefined
-    announceExit(this, reason, ties, lifetime, this.takeLeftovers())
+    const span = this.span
+    if (span === undefined) return announceExit(this, reason, ties, lifetime, this.takeLeftovers())
+    // ended while handling a message: its span ends with the reason, and is the current span of
+    // what the end announces (a supervisor's exit notice, an exit signal), so a restart is traced
+    // as a consequence of the message whose handler crashed
+    this.span = undefined
+    this.tracing!.endWith(span, reason)
+    const previous = enter(span)
+    try {
+      announceExit(this, reason, ties, lifetime, this.takeLeftovers())
+    } finally {
+      leave(previous)
+    }
   }
 
   /** Empties the mailbox; what was waiting in it (`undefined` when nothing was). */
@@ -783,3 +907,14 @@ export class Cell implements Runnable {
 }
 
 const EMPTY: Array<unknown> = []
+
+/**
+ * `context` with the actor's own log annotations, and without its spawner's span and
+ * incarnation (a handler's spans and spawns must not look like its spawner's).
+ */
+const ownContext = (context: Context.Context<never>, annotations: Record<string, unknown>): Context.Context<never> => {
+  let own = Context.add(context, References.CurrentLogAnnotations, annotations)
+  if (Context.getOrUndefined(own, Tracer.ParentSpan) !== undefined) own = Context.omit(Tracer.ParentSpan)(own)
+  if (Context.get(own, Incarnation) !== undefined) own = Context.add(own, Incarnation, undefined)
+  return own
+}

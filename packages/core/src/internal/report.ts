@@ -18,9 +18,16 @@ import { type Level, Reports } from "../Reports.ts"
 export const actorName = (id: number, label: string | undefined): string =>
   label === undefined ? `actor #${id}` : `actor "${label}" (#${id})`
 
-/** The annotations of an actor's own log lines (`arbor.actor.id`, and `arbor.actor.label` when it has one). */
-export const actorAnnotations = (id: number, label: string | undefined): Record<string, unknown> =>
-  label === undefined ? { "arbor.actor.id": id } : { "arbor.actor.id": id, "arbor.actor.label": label }
+/**
+ * The annotations of an actor's own log lines: `arbor.actor.id`, and `arbor.actor.label` and
+ * `arbor.incarnation` when it has them.
+ */
+export const actorAnnotations = (id: number, label: string | undefined, incarnation?: number): Record<string, unknown> => {
+  const annotations: Record<string, unknown> = { "arbor.actor.id": id }
+  if (label !== undefined) annotations["arbor.actor.label"] = label
+  if (incarnation !== undefined) annotations["arbor.incarnation"] = incarnation
+  return annotations
+}
 
 /** Logs `message` (and `cause`) at `level` with exactly `annotations`, in a fiber of its own. */
 export const logDetached = (

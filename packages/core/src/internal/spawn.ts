@@ -112,7 +112,7 @@ export const spawn = (
     // `ctx.system` is the service the spawner sees (a wrapper's, when this one is wrapped)
     const service = Context.getOrElse(services, key, () => own)
     const cell = new Cell(system, service, impl.cell, label, resolved.capacity, resolved.overflow)
-    cell.services = services
+    cell.spawnedWith(services)
     // fast path: an `init` that returns an already-completed effect starts the actor at once
     if (resolved.startTimeout === undefined) {
       let init: Effect.Effect<unknown, unknown, unknown>

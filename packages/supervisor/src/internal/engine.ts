@@ -21,7 +21,8 @@ import * as Metric from "effect/Metric"
 import * as PubSub from "effect/PubSub"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason, Metrics, PrivateChannel, Reports } from "@arbor/core"
+import * as Tracer from "effect/Tracer"
+import { Actor, ActorRef, type ActorSystem, type Errors, ExitReason, Metrics, PrivateChannel, Reports, Tracing } from "@arbor/core"
 import type { ChildSpec, ChildStatus, RestartType } from "../Child.ts"
 import { isIgnore } from "../Child.ts"
 import { ChildNotFound, ChildRunning, ChildStartFailed, UnknownRequest } from "../Errors.ts"
@@ -198,6 +199,9 @@ export class Engine {
     all: () => [...this.children.values()]
   }
 
+  /** A tracer is installed where the supervisor was started: its restarts have spans. */
+  private readonly traced: boolean
+
   constructor(
     readonly config: EngineConfig,
     readonly path: ReadonlyArray<string>,
@@ -207,6 +211,7 @@ export class Engine {
     initial: ReadonlyArray<ValidChild>
   ) {
     this.window = new RestartWindow(config.intensity, config.periodMillis)
+    this.traced = Context.getOrUndefined(config.services, Tracer.Tracer) !== undefined
     for (const spec of initial) this.children.set(spec.id, makeRecord(spec))
   }
 
@@ -298,7 +303,10 @@ export class Engine {
         }
       }
       const start = rec.spec.start as Effect.Effect<unknown, unknown, never>
-      const exit = yield* Effect.exit(Effect.provideService(Effect.suspend(() => start), ParentRelay, relay))
+      // the actors the start spawns carry the incarnation in their log annotations and spans
+      const exit = yield* Effect.exit(
+        Effect.provideService(Effect.provideService(Effect.suspend(() => start), ParentRelay, relay), Tracing.Incarnation, incarnation)
+      )
       relay.open = false
       let cause: Cause.Cause<unknown> | undefined
       if (Exit.isFailure(exit)) cause = exit.cause
@@ -437,6 +445,17 @@ export class Engine {
   }
 
   private restart(plan: Plan & { readonly _tag: "Restart" }): Effect.Effect<Engine | Actor.Stop, never, any> {
+    const restart = this.runRestart(plan)
+    if (!this.traced) return restart
+    // a span per restart (stopping the group, starting it again), a child of the span current in
+    // the supervisor's handler: the span of the exit notice, whose parent is the crashed message's
+    const child = [...this.path, plan.driver].join("/")
+    const attributes: Record<string, unknown> = { "arbor.supervisor": this.path.join("/"), "arbor.child": child }
+    if (this.label !== undefined) attributes["arbor.supervisor.label"] = this.label
+    return Effect.withSpan(restart, `restart ${child}`, { attributes })
+  }
+
+  private runRestart(plan: Plan & { readonly _tag: "Restart" }): Effect.Effect<Engine | Actor.Stop, never, any> {
     return Effect.gen({ self: this }, function*(this: Engine) {
       const driver = this.children.get(plan.driver)!
       driver.retryPending = false
