@@ -354,6 +354,7 @@ describe("supervisor options (Supervisor.start)", () => {
     run(Effect.gen(function*() {
       expect(yield* optionField({ strategy: "all-for-one" })).toBe("strategy")
       expect(yield* optionField({ strategy: "simple_one_for_one" })).toBe("strategy")
+      expect(yield* optionField({ strategy: null })).toBe("strategy") // only an absent strategy is the default
     })))
 
   it("unknown autoShutdown", () =>
@@ -442,6 +443,17 @@ describe("supervisor options (Supervisor.start)", () => {
       expect(e).toMatchObject({ _tag: "InvalidChildSpec", child: undefined, field: "onRootExit", value: "ignore" })
       expect(yield* liveActors).toBe(0) // checked before the tree starts
     })))
+
+  it("Supervisor.runMain given something that is neither a Layer nor an Effect", () => {
+    const signalListeners = () => process.listenerCount("SIGTERM") + process.listenerCount("SIGINT")
+    const before = signalListeners()
+    for (const [value, got] of [[undefined, "undefined"], [null, "null"], [{}, "an object"], [() => Effect.void, "a function"], ["app", "a string"]] as const) {
+      expect(() => Supervisor.runMain(value as never)).toThrow(
+        new TypeError(`Supervisor.runMain expects a Layer (the application) or an Effect (the program), got ${got}`)
+      )
+    }
+    expect(signalListeners()).toBe(before) // thrown before anything ran or listened
+  })
 })
 
 // ------------------------------------------------------------------------------------------
@@ -561,6 +573,16 @@ describe("dynamic supervisor options and calls (DynamicSupervisor)", () => {
       const e = yield* errorOf(DynamicSupervisor.startOrLookup(sup, "bob"))
       expect(e).toMatchObject({ _tag: "InvalidChildSpec", field: "childName" })
       expect(e.message).toContain("startOrLookup needs a template with a childName")
+      expect((yield* DynamicSupervisor.countChildren(sup)).active).toBe(0)
+    })))
+
+  it("askChild of a template whose start returned Child.ignore", () =>
+    run(Effect.gen(function*() {
+      const Session = (user: string) => Registry.key<EchoMsg>()(`ignored/${user}`)
+      const sup = yield* DynamicSupervisor.start({ child: (_: string) => Effect.succeed(Child.ignore), childName: Session })
+      // a type error (the template may ignore); a JS caller still gets a typed failure
+      const e = yield* errorOf(DynamicSupervisor.askChild(sup as unknown as DynamicSupervisor.DynamicSupervisorRef<string, ActorRef.ActorRef<EchoMsg>, never, true>, "bob", { _tag: "Echo", text: "hi" }))
+      expect(e).toMatchObject({ _tag: "ChildNotRunning", child: "bob", status: "not_running" })
       expect((yield* DynamicSupervisor.countChildren(sup)).active).toBe(0)
     })))
 

@@ -8,10 +8,9 @@
  * stops in reverse start order; exit code 0. If the tree's root gives up: exit code 1.
  */
 import { createServer } from "node:http"
-import { ActorRef, ActorSystem } from "@arbor/core"
-import { Registry } from "@arbor/registry"
+import { ActorRef } from "@arbor/core"
 import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
-import { Cause, Effect, Exit, Layer, Runtime } from "effect"
+import { Cause, Effect, Exit, Layer } from "effect"
 import { tree } from "./service.ts"
 
 // this example takes no flags: any argument is a mistake, said with the usage (exit code 2)
@@ -32,24 +31,20 @@ const port = portText === undefined ? 8080 : Number(portText)
 const Tree = tree({ sessionIdle: "30 seconds" })
 
 const Http = Layer.effectDiscard(Effect.gen(function*() {
-  const root = yield* Tree.root
-  const sessions = yield* Supervisor.childRef(root.ref, "sessions") // typed by the spec: startOrLookup gives ActorRef<SessionMsg>
-  const jobs = yield* Supervisor.childRef(root.ref, "jobs")
+  const sessions = yield* Tree.childRef("sessions") // typed by the spec: askChild infers the reply
+  const jobs = yield* Tree.childRef("jobs")
   let next = 0
   const route = (url: string): Effect.Effect<number, unknown> => {
     const [, kind, arg = ""] = url.split("/")
-    if (kind === "session") {
-      return Effect.flatMap(DynamicSupervisor.startOrLookup(sessions, arg), (s) => ActorRef.ask(s, { _tag: "Hit" }))
-    }
+    if (kind === "session") return DynamicSupervisor.askChild(sessions, arg, { _tag: "Hit" })
     if (kind === "square") {
       return Effect.flatMap(Supervisor.childRef(jobs, `job-${(next++ % 4) + 1}`), (worker) =>
         ActorRef.ask(worker, { _tag: "Square", n: Number(arg) }, { timeout: "5 seconds" }))
     }
     return Effect.fail("not found" as const)
   }
-  const run = Effect.runPromiseExitWith(yield* Effect.context<never>())
   const server = createServer((req, res) => {
-    void run(route(req.url ?? "/")).then((exit) => {
+    void Effect.runPromiseExit(route(req.url ?? "/")).then((exit) => {
       res.writeHead(Exit.isSuccess(exit) ? 200 : 500).end(Exit.isSuccess(exit) ? `${exit.value}\n` : `${Cause.pretty(exit.cause)}\n`)
     })
   })
@@ -61,20 +56,5 @@ const Http = Layer.effectDiscard(Effect.gen(function*() {
   yield* Effect.log(`listening on ${typeof address === "object" && address !== null ? address.port : address}`)
 }))
 
-const App = Http.pipe(
-  Layer.provide(Tree),
-  Layer.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer))
-)
-
-// Effect's runMain, with the signal handling of @effect/platform-node's NodeRuntime (which
-// declares Node >= 22.19): a signal interrupts the program; stopping on a signal exits 0
-let signalled = false
-const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
-  const onSignal = () => ((signalled = true), fiber.interruptUnsafe(fiber.id))
-  process.once("SIGTERM", onSignal).once("SIGINT", onSignal)
-  fiber.addObserver((exit) =>
-    teardown(exit, (code) => process.exit(signalled && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? 0 : code))
-  )
-})
-
-runMain(Supervisor.launch(App).pipe(Effect.ensuring(Effect.log("stopped"))))
+// SIGTERM / SIGINT: the layers are released (server first, then the tree) and the exit code is 0
+Supervisor.runMain(Supervisor.launch(Http.pipe(Layer.provide(Tree))).pipe(Effect.ensuring(Effect.log("stopped"))))

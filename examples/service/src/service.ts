@@ -8,17 +8,14 @@ import { Registry } from "@arbor/registry"
 import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
 import { type Duration, Effect } from "effect"
 
-// a session: counts its hits; ends itself after `idle` without one (re-armed on every hit)
-type SessionMsg = { readonly _tag: "Expire" } | Actor.Request<{ readonly _tag: "Hit" }, number>
+// a session: counts its hits; ends itself (Normal: not restarted) after `idle` without one
+type SessionMsg = Actor.Request<{ readonly _tag: "Hit" }, number>
 const SessionName = (user: string) => Registry.key<SessionMsg>()(`session/${user}`)
 const Session = (idle: Duration.Input) =>
   Actor.make<SessionMsg, number>()({
-    init: (ctx) => Effect.as(ctx.timers.startSingle("expire", { _tag: "Expire" }, idle), 0),
-    receive: {
-      Hit: (hits, _msg, ctx) =>
-        Effect.as(ctx.timers.startSingle("expire", { _tag: "Expire" }, idle), Actor.reply(hits + 1, hits + 1)),
-      Expire: () => Actor.stop()
-    }
+    init: () => Effect.succeed(0),
+    idleTimeout: { after: idle },
+    receive: { Hit: (hits) => Actor.reply(hits + 1, hits + 1) }
   })
 
 // a job worker: squares numbers slowly; a negative number crashes it (the pool restarts it)
@@ -50,19 +47,15 @@ const Stats = Actor.make<StatsMsg, null>()({
 
 export const tree = (options: { readonly sessionIdle: Duration.Input }) =>
   Supervisor.layer({
-    strategy: "one-for-one",
     label: "service",
     children: [
       DynamicSupervisor.child("sessions", {
         child: (_user: string) => Actor.spawn(Session(options.sessionIdle)),
         childName: SessionName,
         restart: "transient",
-        label: "sessions",
         name: SessionsName
       }),
       Supervisor.child("jobs", {
-        strategy: "one-for-one",
-        label: "jobs",
         children: [1, 2, 3, 4].map((i) => Child.worker({ id: `job-${i}`, start: Actor.spawn(JobWorker, { label: `job-${i}` }) }))
       }),
       Child.worker({ id: "stats", start: Actor.spawn(Stats) })

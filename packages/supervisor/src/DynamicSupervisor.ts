@@ -63,7 +63,7 @@ import {
   InvalidChildSpec,
   MaxChildrenReached
 } from "./Errors.ts"
-import { type Engine, launch, type NestedOptions, type NoOptions, nestedChild, request, requestExit, type Requests } from "./internal/engine.ts"
+import { type Engine, labelledBy, launch, type NestedOptions, type NoOptions, nestedChild, request, requestExit, type Requests } from "./internal/engine.ts"
 import type { AutoShutdown, ChildCounts, ChildInfo, DynamicChildInfo, Snapshot } from "./internal/model.ts"
 import { type ValidChild, type ValidDynamicSpec, validateDynamicSpec } from "./internal/spec.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
@@ -122,7 +122,10 @@ export interface DynamicSupervisorSpec<Args, R = never, A extends Child.StartRes
   readonly period?: Duration.Input
   /** Backoff between restarts; see `Supervisor.SupervisorSpec.restartDelay`. */
   readonly restartDelay?: Schedule.Schedule<unknown, unknown, never, never>
-  /** A label for the supervisor actor, shown in errors and snapshots. */
+  /**
+   * A label for the supervisor actor, shown in errors, events, reports and snapshots. Default
+   * for a nested supervisor (`child(id, spec)`): its child id.
+   */
   readonly label?: string
   /**
    * Called synchronously with every supervision event of this supervisor and its subtree,
@@ -481,6 +484,60 @@ export const startOrLookup = <Args, A, E>(
   requestExit(sup, { _tag: "StartChild", args, lookup: true })
 
 /**
+ * Asks the child of the name made from `args`, starting it first if there is none.
+ *
+ * {@link startOrLookup} then `ActorRef.ask`: the request goes to the one child of that name,
+ * and its reply type is inferred from the request as `ask` infers it (Akka's sharded
+ * `EntityRef.ask`, over a local dynamic supervisor). Fails with the errors of `startOrLookup`
+ * and of `ask` (`AskTimeout` at `options.timeout`, default 5 s; `ActorExited` when the child
+ * ends first). Only a template with a `childName` whose start always returns a ref (never
+ * `Child.ignore`) is accepted by the types; a JS caller whose start ignored gets
+ * `ChildNotRunning` (status `"not_running"`, `child`: the arguments as text).
+ *
+ * @example
+ * ```ts
+ * import { Actor, ActorSystem } from "@arbor/core"
+ * import { Registry } from "@arbor/registry"
+ * import { DynamicSupervisor } from "@arbor/supervisor"
+ * import { Effect, Layer } from "effect"
+ *
+ * type SessionMsg = Actor.Request<{ readonly _tag: "Hit" }, number>
+ * const Session = Actor.make<SessionMsg, number>()({
+ *   init: () => Effect.succeed(0),
+ *   receive: { Hit: (n) => Actor.reply(n + 1, n + 1) }
+ * })
+ *
+ * const program = Effect.gen(function*() {
+ *   const sessions = yield* DynamicSupervisor.start({
+ *     child: (_user: string) => Actor.spawn(Session),
+ *     childName: (user: string) => Registry.key<SessionMsg>()(`session/${user}`)
+ *   })
+ *   yield* DynamicSupervisor.askChild(sessions, "alice", { _tag: "Hit" }) // 1: alice's session started
+ *   return yield* DynamicSupervisor.askChild(sessions, "alice", { _tag: "Hit" }) // 2: the same session
+ * }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(ActorSystem.layer, Registry.layer)))
+ * ```
+ *
+ * @category dynamic API
+ * @since 0.1.0
+ */
+export const askChild = <Args, Msg, E, const M extends Actor.RequestsOf<Msg>>(
+  sup: DynamicSupervisorRef<Args, ActorRef.ActorRef<Msg>, E, true>,
+  args: Args,
+  msg: M,
+  options?: ActorRef.AskOptions
+): Effect.Effect<
+  Actor.ReplyFor<Msg, M>,
+  Exclude<StartChildError<ActorRef.ActorRef<Msg>, E>, ChildAlreadyStarted<any>> | Errors.AskError
+> =>
+  Effect.flatMap(
+    startOrLookup(sup, args),
+    (child): Effect.Effect<Actor.ReplyFor<Msg, M>, ChildNotRunning | Errors.AskError> =>
+      child === undefined
+        ? Effect.fail(new ChildNotRunning({ supervisor: sup.label, child: String(args), status: "not_running" }))
+        : ActorRef.ask(child, msg, options)
+  )
+
+/**
  * Stops a child (per the template's shutdown spec) and forgets it: it is not restarted. A
  * reference that already ended succeeds (as in OTP); a live actor that is not a child fails
  * with `ChildNotFound`.
@@ -549,4 +606,7 @@ export const child = <const Id extends string, const S extends AnyDynamicSpec, O
   | Child.Named<Child.NameIn<O>, Registry.AlreadyRegistered>,
   Id,
   Exclude<Child.NameIn<O>, undefined>
-> => nestedChild(id, { kind: "dynamic", spec }, start(spec) as Effect.Effect<ActorRef.ActorRef<any>, unknown, any>, options) as never
+> => {
+  const labelled = labelledBy(id, spec)
+  return nestedChild(id, { kind: "dynamic", spec: labelled }, start(labelled) as Effect.Effect<ActorRef.ActorRef<any>, unknown, any>, options) as never
+}

@@ -94,6 +94,7 @@ import {
 import {
   type Engine,
   hubOf,
+  labelledBy,
   launch as launchEngine,
   type NestedOptions,
   type NoOptions,
@@ -104,6 +105,7 @@ import {
   supervisorRefs
 } from "./internal/engine.ts"
 import type { AutoShutdown, ChildCounts, ChildInfo, ChildSnapshot, Snapshot, Strategy } from "./internal/model.ts"
+import { runMainWith } from "./internal/main.ts"
 import { validateChild, validateSupervisorSpec } from "./internal/spec.ts"
 import type { SupervisionEvent } from "./SupervisionEvent.ts"
 
@@ -116,8 +118,8 @@ export type { AutoShutdown, ChildCounts, ChildInfo, ChildSnapshot, Snapshot, Str
  * @since 0.1.0
  */
 export interface SupervisorSpec<R = never, Children extends ReadonlyArray<Child.Any> = ReadonlyArray<ChildSpec<R>>> {
-  /** How children are restarted when one exits. */
-  readonly strategy: Strategy
+  /** How children are restarted when one exits. Default `"one-for-one"` (as in OTP). */
+  readonly strategy?: Strategy
   /** Maximum restarts within `period` before giving up. Default 3. `0`: give up at the first. */
   readonly intensity?: number
   /** The intensity window. Default `"5 seconds"`. */
@@ -138,7 +140,10 @@ export interface SupervisorSpec<R = never, Children extends ReadonlyArray<Child.
    * Absent: restarts are immediate, exactly as in OTP.
    */
   readonly restartDelay?: Schedule.Schedule<unknown, unknown, never, never>
-  /** A label for the supervisor actor, shown in errors and snapshots. */
+  /**
+   * A label for the supervisor actor, shown in errors, events, reports and snapshots. Default
+   * for a nested supervisor (`child(id, spec)`): its child id.
+   */
   readonly label?: string
   /**
    * A `Registry` key the supervisor is registered under as it starts (before `start` returns
@@ -624,7 +629,10 @@ export const child = <const Id extends string, const S extends AnySupervisorSpec
   | Child.Named<Child.NameIn<O>, Registry.AlreadyRegistered>,
   Id,
   Exclude<Child.NameIn<O>, undefined>
-> => nestedChild(id, { kind: "supervisor", spec }, start(spec) as Effect.Effect<SupervisorRef<any>, unknown, any>, options) as never
+> => {
+  const labelled = labelledBy(id, spec)
+  return nestedChild(id, { kind: "supervisor", spec: labelled }, start(labelled) as Effect.Effect<SupervisorRef<any>, unknown, any>, options) as never
+}
 
 // -----------------------------------------------------------------------------------------
 // applications
@@ -671,6 +679,13 @@ export class Root extends Context.Service<Root, RootService>()("@arbor/superviso
 export interface TreeLayer<S extends AnySupervisorSpec, E, R> extends Layer.Layer<Root, E, R> {
   /** The root this layer started, typed by its spec. */
   readonly root: Effect.Effect<RootService<Child.RefsOf<S["children"]>>, never, Root>
+  /**
+   * The running instance of the root's child `id`, typed by the spec: {@link childRef} on
+   * `root.ref` (`Tree.childRef("sessions")` where the layer is provided).
+   */
+  readonly childRef: <Id extends ChildId<Child.RefsOf<S["children"]>>>(
+    id: Id
+  ) => Effect.Effect<Child.RefsOf<S["children"]>[Id], ChildNotFound | ChildNotRunning | Errors.AskError, Root>
 }
 
 /**
@@ -700,7 +715,7 @@ export interface LayerOptions {
  *
  * @example
  * ```ts
- * import { Actor, ActorSystem } from "@arbor/core"
+ * import { Actor, ActorRef, ActorSystem } from "@arbor/core"
  * import { Child, Supervisor } from "@arbor/supervisor"
  * import { Effect, Layer } from "effect"
  *
@@ -714,7 +729,9 @@ export interface LayerOptions {
  *   label: "app",
  *   children: [Child.worker({ id: "ticker", start: Actor.spawn(Ticker) })]
  * })
- * const App = Tree.pipe(Layer.provide(ActorSystem.layer))
+ * // a layer built on the tree reads its children typed by the spec
+ * const Tick = Layer.effectDiscard(Effect.flatMap(Tree.childRef("ticker"), (ticker) => ActorRef.tell(ticker, { _tag: "Tick" })))
+ * const App = Tick.pipe(Layer.provide(Tree), Layer.provide(ActorSystem.layer))
  *
  * // runs until interrupted (SIGTERM under runMain); fails with RootExited if the root gives up
  * const main = Supervisor.launch(App)
@@ -766,7 +783,8 @@ export const layer = <const S extends AnySupervisorSpec>(
     built.has(service)
       ? Effect.succeed(service)
       : Effect.die(new Error(`the Root in this context was not built by this Supervisor.layer (${spec.label ?? "unlabelled"})`)))
-  return Object.assign(tree, { root }) as never
+  const childOf = (id: string) => Effect.flatMap(root, (service) => childRef(service.ref, id))
+  return Object.assign(tree, { root, childRef: childOf }) as never
 }
 
 /**
@@ -797,3 +815,47 @@ export const launch = <ROut, E, R>(app: Layer.Layer<ROut, E, R>): Effect.Effect<
       return Option.isSome(root) ? root.value.exited : Effect.never
     })
   )
+
+/**
+ * Runs an application as a Node program: its tree, SIGTERM/SIGINT and its exit code.
+ *
+ * Given a `Layer` (an application built on a {@link layer} tree) it runs {@link launch} of it;
+ * given an `Effect`, that effect. It provides `ActorSystem.layer` and `Registry.layer` to what
+ * the program does not provide itself. The first SIGTERM or SIGINT interrupts the program: the
+ * application's layers are released in reverse order (a server built on the tree closes and
+ * answers its requests in flight, then the tree stops in reverse start order, each child per its
+ * shutdown spec), and the process exits with code `0`. A second signal while that drain runs
+ * ends the process at once (Node's default). A program that fails — the root gave up
+ * (`RootExited`), the tree failed to start — has its error logged and exits with code `1`; one
+ * that succeeds exits with `0`.
+ *
+ * This is Effect's `Runtime.makeRunMain` with the signal handling of `@effect/platform-node`'s
+ * `NodeRuntime.runMain` (which declares Node >= 22.19), except that a drained signal exits `0`
+ * rather than `130`. Anything that is neither a `Layer` nor an `Effect` throws a `TypeError`
+ * saying so, before anything runs.
+ *
+ * @example
+ * ```ts
+ * import { Actor } from "@arbor/core"
+ * import { Child, Supervisor } from "@arbor/supervisor"
+ * import { Effect } from "effect"
+ *
+ * const Ticker = Actor.make<{ readonly _tag: "Tick" }, number>()({
+ *   init: (ctx) => Effect.as(ctx.timers.startPeriodic("tick", { _tag: "Tick" }, "1 second"), 0),
+ *   receive: { Tick: (n) => n + 1 }
+ * })
+ * const Tree = Supervisor.layer({
+ *   strategy: "one-for-one",
+ *   children: [Child.worker({ id: "ticker", start: Actor.spawn(Ticker) })]
+ * })
+ *
+ * Supervisor.runMain(Tree) // runs until SIGTERM (exit 0) or until the root gives up (exit 1)
+ * ```
+ *
+ * @category applications
+ * @since 0.1.0
+ */
+export const runMain: {
+  <ROut, E>(app: Layer.Layer<ROut, E, ActorSystem.ActorSystem | Registry.Registry>): void
+  <A, E>(program: Effect.Effect<A, E, ActorSystem.ActorSystem | Registry.Registry>): void
+} = (main: unknown): void => runMainWith(process, launch)(main)

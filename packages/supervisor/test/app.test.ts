@@ -6,7 +6,10 @@ import { Actor, ActorRef, ActorSystem } from "@arbor/core"
 import { Child, Supervisor, SupervisorErrors } from "@arbor/supervisor"
 import { TestSystem } from "@arbor/testkit"
 import { Cause, Context, Effect, Exit, Fiber, Layer, Option } from "effect"
-import { describe, expect, it } from "vitest"
+import { EventEmitter } from "node:events"
+import { describe, expect, expectTypeOf, it } from "vitest"
+import { Registry } from "@arbor/registry"
+import { runMainWith } from "../src/internal/main.ts"
 
 type JobMsg = { readonly _tag: "Crash" } | Actor.Request<{ readonly _tag: "Work" }, string>
 
@@ -102,5 +105,96 @@ describe("applications (#12.6)", () => {
     }))
     expect(result.alive).toBe(false)
     expect(Exit.isSuccess(result.exited)).toBe(true) // timed out: `exited` never fails
+  })
+})
+
+/** A stand-in for Node's process: signals are emitted by the test, `exit` resolves `code`. */
+const fakeProcess = () => {
+  const emitter = new EventEmitter()
+  let exit!: (code: number) => void
+  const code = new Promise<number>((resolve) => (exit = resolve))
+  const proc = {
+    once: (signal: "SIGTERM" | "SIGINT", f: () => void) => emitter.once(signal, f),
+    removeListener: (signal: "SIGTERM" | "SIGINT", f: () => void) => emitter.removeListener(signal, f),
+    exit
+  }
+  const listeners = () => emitter.listenerCount("SIGTERM") + emitter.listenerCount("SIGINT")
+  return { proc, code, listeners, emit: (signal: "SIGTERM" | "SIGINT") => emitter.emit(signal) }
+}
+
+/** A layer that resolves `ready` once it is built (everything below it has started). */
+const readyLayer = (ready: () => void) => Layer.effectDiscard(Effect.sync(ready))
+
+describe("Supervisor.runMain (#12.6)", () => {
+  it("S26 runMain: SIGTERM releases the application in order (the layers on the tree first) and exits 0", async () => {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      const log: Array<string> = []
+      const { code, emit, listeners, proc } = fakeProcess()
+      let ready!: () => void
+      const started = new Promise<void>((resolve) => (ready = resolve))
+      const App = readyLayer(ready).pipe(Layer.provide(front(log).pipe(Layer.provideMerge(Supervisor.layer(tree(log))))))
+      runMainWith(proc, Supervisor.launch)(App)
+      await started
+      expect(listeners()).toBe(2)
+      emit(signal)
+      expect(listeners()).toBe(0) // a second signal gets Node's default: the process ends at once
+      expect(await code).toBe(0)
+      expect(log).toEqual(["start a", "start b", "front closed", "stop b", "stop a"])
+    }
+  })
+
+  it("S26 runMain: the root giving up exits 1; a program that succeeds exits 0, one that fails exits 1", async () => {
+    const log: Array<string> = []
+    const gaveUp = fakeProcess()
+    const crashA = Layer.effectDiscard(Effect.gen(function*() {
+      const root = yield* Supervisor.Root
+      yield* ActorRef.tell(yield* Supervisor.childRef(root.ref, "a"), { _tag: "Crash" })
+    }))
+    const logged: Array<unknown> = []
+    runMainWith(gaveUp.proc, Supervisor.launch)(
+      Effect.tapCause(Supervisor.launch(crashA.pipe(Layer.provideMerge(Supervisor.layer(tree(log, 0))))), (cause) =>
+        Effect.sync(() => void logged.push(Option.getOrThrow(Cause.findErrorOption(cause)))))
+    )
+    expect(await gaveUp.code).toBe(1)
+    expect(logged[0]).toBeInstanceOf(SupervisorErrors.RootExited)
+    expect(log).toEqual(["start a", "start b", "stop a", "stop b"])
+    expect(gaveUp.listeners()).toBe(0)
+
+    const ok = fakeProcess()
+    runMainWith(ok.proc, Supervisor.launch)(Effect.succeed("done"))
+    expect(await ok.code).toBe(0)
+    const failed = fakeProcess()
+    runMainWith(failed.proc, Supervisor.launch)(Effect.fail("no"))
+    expect(await failed.code).toBe(1)
+    expect(ok.listeners() + failed.listeners()).toBe(0)
+  })
+
+  it("S26 runMain provides ActorSystem and Registry to what the program does not provide; its type accepts no other need", async () => {
+    const Name = Registry.key<JobMsg>()("run-main/a")
+    const log: Array<string> = []
+    const Tree = Supervisor.layer({
+      strategy: "one-for-one",
+      children: [Child.worker({ id: "a", start: Actor.spawn(Job("a", log)), name: Name })]
+    })
+    class Db extends Context.Service<Db, { readonly url: string }>()("test/Db") {}
+    const typeOnly = () => { // never called: it would run on the real process
+      Supervisor.runMain(Tree)
+      Supervisor.runMain(Supervisor.launch(Tree))
+      // @ts-expect-error a service runMain does not provide
+      Supervisor.runMain(Effect.flatMap(Db.asEffect(), () => Effect.void))
+      // @ts-expect-error neither a Layer nor an Effect
+      Supervisor.runMain(() => Effect.void)
+    }
+    expectTypeOf(typeOnly).returns.toBeVoid()
+    const { code, proc } = fakeProcess()
+    runMainWith(proc, Supervisor.launch)(
+      Effect.scoped(Effect.gen(function*() {
+        yield* Layer.build(Tree)
+        const a = yield* Registry.await(Name, "1 second") // the named child took its name
+        log.push(yield* ActorRef.ask(a, { _tag: "Work" }))
+      }))
+    )
+    expect(await code).toBe(0)
+    expect(log).toEqual(["start a", "a worked", "stop a"])
   })
 })

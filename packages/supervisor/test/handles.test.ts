@@ -6,7 +6,7 @@ import { Actor, ActorRef, ActorSystem, type Errors, ExitReason } from "@arbor/co
 import { Registry } from "@arbor/registry"
 import { Child, DynamicSupervisor, Supervisor, SupervisorErrors } from "@arbor/supervisor"
 import type { SupervisionEvent } from "@arbor/supervisor"
-import { Cause, Data, Effect, Exit, Layer, Option, type Scope } from "effect"
+import { Cause, Data, Effect, Exit, Fiber, Layer, Option, type Scope } from "effect"
 import { TestSystem } from "@arbor/testkit"
 import { describe, expect, expectTypeOf, it } from "vitest"
 import { untilIdle as flush } from "./utils.ts"
@@ -357,5 +357,124 @@ describe("names (#12.5)", () => {
       const wrong = yield* Effect.exit(Tree.root.pipe(Effect.provide(Other, { local: true })))
       expect(Exit.isFailure(wrong) && Cause.pretty(wrong.cause)).toContain("was not built by this Supervisor.layer")
     })))
+
+  it("S26 TreeLayer.childRef reads a child of the root typed by the spec; an id not in it does not compile", () =>
+    run(Effect.gen(function*() {
+      const Tree = Supervisor.layer({
+        strategy: "one-for-one",
+        children: [Child.worker({ id: "counter", start: Actor.spawn(Counter) })]
+      })
+      const got = yield* Effect.gen(function*() {
+        const counter = yield* Tree.childRef("counter")
+        expectTypeOf(counter).toEqualTypeOf<ActorRef.ActorRef<CounterMsg>>()
+        // @ts-expect-error not a child of this tree
+        Tree.childRef("nope")
+        yield* ActorRef.tell(counter, { _tag: "Add", n: 3 })
+        const before = yield* ActorRef.ask(counter, { _tag: "Get" })
+        // the current incarnation, after a restart
+        yield* ActorRef.tell(counter, { _tag: "Crash" })
+        yield* flush
+        const next = yield* Tree.childRef("counter")
+        return [before, next === counter, yield* ActorRef.ask(next, { _tag: "Get" })] as const
+      }).pipe(Effect.provide(Tree, { local: true }))
+      expect(got).toEqual([3, false, 0])
+    })))
 })
 
+describe("askChild (#12.5)", () => {
+  type SessionMsg =
+    | Actor.Request<{ readonly _tag: "Hit" }, number>
+    | Actor.Request<{ readonly _tag: "Hang" }, number>
+    | { readonly _tag: "Note" }
+  const Session = Actor.make<SessionMsg, number>()({
+    init: () => Effect.succeed(0),
+    receive: { Hit: (n) => Actor.reply(n + 1, n + 1), Hang: () => Effect.never, Note: (n) => n }
+  })
+  const Name = (user: string) => Registry.key<SessionMsg>()(`ask-child/${user}`)
+
+  it("S25 askChild starts the child of a name on first use, then asks that one child; the reply type is the request's", () =>
+    run(Effect.gen(function*() {
+      let starts = 0
+      const sessions = yield* DynamicSupervisor.start({
+        child: (_user: string) => Effect.suspend(() => (starts++, Actor.spawn(Session))),
+        childName: Name
+      })
+      const hits = yield* Effect.all(
+        Array.from({ length: 6 }, (_, i) => DynamicSupervisor.askChild(sessions, i % 2 === 0 ? "ann" : "ben", { _tag: "Hit" })),
+        { concurrency: "unbounded" }
+      )
+      expectTypeOf(hits[0]!).toEqualTypeOf<number>()
+      expect(starts).toBe(2)
+      expect([...hits].sort()).toEqual([1, 1, 2, 2, 3, 3])
+      expect((yield* DynamicSupervisor.countChildren(sessions)).active).toBe(2)
+      // @ts-expect-error a told message is not a request
+      DynamicSupervisor.askChild(sessions, "ann", { _tag: "Note" })
+      // @ts-expect-error not in the protocol
+      DynamicSupervisor.askChild(sessions, "ann", { _tag: "Nope" })
+      // @ts-expect-error the arguments are the template's
+      DynamicSupervisor.askChild(sessions, 1, { _tag: "Hit" })
+    })))
+
+  it("S25 askChild fails with AskTimeout at its deadline on the TestClock, and only compiles for a named template that never ignores", () =>
+    run(Effect.gen(function*() {
+      // brutal: the session stuck in Hang is killed when the test's scope closes
+      const sessions = yield* DynamicSupervisor.start({ child: (_user: string) => Actor.spawn(Session), childName: Name, shutdown: "brutal" })
+      const fiber = yield* Effect.forkChild(
+        Effect.flip(DynamicSupervisor.askChild(sessions, "cat", { _tag: "Hang" }, { timeout: "2 seconds" }))
+      )
+      yield* TestSystem.advance("1999 millis")
+      expect(fiber.pollUnsafe()).toBeUndefined()
+      yield* TestSystem.advance("1 millis")
+      expect((yield* Fiber.join(fiber))._tag).toBe("AskTimeout")
+      const unnamed = yield* DynamicSupervisor.start({ child: (_user: string) => Actor.spawn(Session) })
+      // @ts-expect-error no childName: there is no "the child of this name" to ask
+      DynamicSupervisor.askChild(unnamed, "cat", { _tag: "Hit" })
+      const mayIgnore = yield* DynamicSupervisor.start({
+        child: (user: string) => (user === "" ? Effect.succeed(Child.ignore) : Actor.spawn(Session)),
+        childName: Name
+      })
+      // @ts-expect-error a start that may return Child.ignore leaves nothing to ask
+      DynamicSupervisor.askChild(mayIgnore, "", { _tag: "Hit" })
+      // a JS caller (here: a cast) whose start ignored gets a typed failure
+      type Named = DynamicSupervisor.DynamicSupervisorRef<string, ActorRef.ActorRef<SessionMsg>, never, true>
+      const ignored = yield* Effect.flip(DynamicSupervisor.askChild(mayIgnore as unknown as Named, "", { _tag: "Hit" }))
+      expect(ignored).toMatchObject({ _tag: "ChildNotRunning", child: "", status: "not_running" })
+    })))
+
+})
+
+describe("spec defaults: nested labels, strategy", () => {
+  it("S19 a nested supervisor is labelled by its child id unless its spec gives a label: in snapshots and event paths", () =>
+    run(Effect.gen(function*() {
+      const events: Array<SupervisionEvent.SupervisionEvent> = []
+      const root = yield* Supervisor.start({
+        strategy: "one-for-one",
+        label: "root",
+        onEvent: (e) => void events.push(e),
+        children: [
+          Supervisor.child("jobs", { strategy: "one-for-one", children: [Child.worker({ id: "j1", start: Actor.spawn(Echo) })] }),
+          Supervisor.child("pool", { strategy: "one-for-one", label: "workers", children: [] }),
+          DynamicSupervisor.child("tasks", { child: (_: string) => Actor.spawn(Echo) })
+        ]
+      })
+      const snap = yield* Supervisor.snapshot(root)
+      expect(snap.children.map((c) => c.supervisor?.label)).toEqual(["jobs", "workers", "tasks"])
+      const started = events.filter((e) => e._tag === "ChildStarted" && e.child === "j1")
+      expect(started.map((e) => e.supervisor.at(-1))).toEqual(["jobs"])
+      const failed = yield* Effect.flip(Supervisor.startChild(root, Supervisor.child("bad", { strategy: "nope" as never, children: [] })))
+      expect(failed).toMatchObject({ _tag: "InvalidChildSpec", field: "strategy" })
+    })))
+
+  it("S5 a spec without a strategy is one-for-one (OTP's default): only the exited child restarts", () =>
+    run(Effect.gen(function*() {
+      const sup = yield* Supervisor.start({
+        children: [Child.worker({ id: "a", start: Actor.spawn(Counter) }), Child.worker({ id: "b", start: Actor.spawn(Counter) })]
+      })
+      const [a, b] = [yield* Supervisor.childRef(sup, "a"), yield* Supervisor.childRef(sup, "b")]
+      yield* ActorRef.tell(a, { _tag: "Crash" })
+      yield* flush
+      expect(yield* Supervisor.childRef(sup, "a")).not.toBe(a)
+      expect(yield* Supervisor.childRef(sup, "b")).toBe(b)
+      expect((yield* Supervisor.snapshot(sup)).strategy).toBe("one-for-one")
+    })))
+})

@@ -198,7 +198,7 @@ export const validateSupervisorSpec = (spec: unknown): ValidSupervisorSpec | Inv
   const invalid = (p: Problem) =>
     new InvalidChildSpec({ supervisor: label, child: undefined, field: p.field, value: p.value, reason: p.reason })
   if (!isObject(spec)) return invalid({ field: "spec", value: spec, reason: "must be an object" })
-  const strategy = spec["strategy"]
+  const strategy = spec["strategy"] === undefined ? "one-for-one" : spec["strategy"] // absent: OTP's default
   if (typeof strategy !== "string" || !STRATEGIES.includes(strategy)) {
     return invalid({ field: "strategy", value: strategy, reason: `must be one of ${STRATEGIES.join(", ")}` })
   }
