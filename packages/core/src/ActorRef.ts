@@ -208,7 +208,7 @@ export const ask = <Msg, const M extends RequestsOf<Msg>>(
 
 /** An ask of a traced actor (see `Tracing`) runs in a span of its own covering the round trip. */
 const traced = <A, E>(cell: Cell, msg: unknown, ask: Effect.Effect<A, E>): Effect.Effect<A, E> => {
-  // `cell` is undefined only for a value that is no ActorRef (plain JS); `request` then fails as before
+  // not a reference (from JavaScript): the ask's own effect fails with the defect, never this call
   if (cell === undefined || !cell.traced) return ask
   const tag = tagOf(msg)
   const attributes: Record<string, unknown> = { "arbor.actor.id": cell.id, "arbor.message": tag }
