@@ -34,9 +34,13 @@ export const implementations: Record<ImplId, Implementation> = {
   "arbor:unsafe": { name: "Arbor (tellUnsafe)", role: "arbor", runtime: "node", load: arbor },
   "arbor:effect-reply": { name: "Arbor (reply as effect)", role: "arbor", runtime: "node", load: arbor },
   "arbor:effect-gen": { name: "Arbor (Effect.gen handlers, yield* tell)", role: "arbor", runtime: "node", load: arbor },
+  "arbor:traced": { name: "Arbor, a tracer installed (a span per message)", role: "arbor", runtime: "node", load: arbor },
+  "arbor:effect-gen:traced": { name: "Arbor (Effect.gen handlers), a tracer installed", role: "arbor", runtime: "node", load: arbor },
   "arbor:no-timeout": { name: "Arbor (ask, no timeout)", role: "arbor", runtime: "node", load: arbor },
   "arbor:registry": { name: "Arbor (registry lookup per ask)", role: "arbor", runtime: "node", load: arbor },
   "arbor:which-children": { name: "Arbor (polls whichChildren for the new child)", role: "arbor", runtime: "node", load: arbor },
+  "arbor:quiet": { name: "Arbor (reports off: Reports.layer(false))", role: "arbor", runtime: "node", load: arbor },
+  "arbor:registry-await": { name: "Arbor (new child by Registry.await, 5 s timeout)", role: "arbor", runtime: "node", load: arbor },
   "arbor:worker": {
     name: "Arbor worker actor (WorkerActor, its own thread)",
     role: "arbor",
@@ -49,13 +53,13 @@ export const allImpls = Object.keys(implementations) as ReadonlyArray<ImplId>
 
 /** The implementations measured for each workload, baselines first. */
 export const matrix: Record<WorkloadId, ReadonlyArray<ImplId>> = {
-  W1: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:unsafe", "arbor:worker"],
+  W1: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:unsafe", "arbor:traced", "arbor:worker"],
   W2: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:no-timeout", "arbor:registry", "arbor:worker"],
   W3: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:unsafe"],
   W4: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:worker"],
-  W5: ["plain", "effect", "nact", "erlang", "arbor", "arbor:which-children", "arbor:worker"],
-  W5c: ["plain", "effect", "nact", "erlang", "arbor"],
-  W6: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:effect-reply", "arbor:effect-gen"],
+  W5: ["plain", "effect", "nact", "erlang", "arbor", "arbor:quiet", "arbor:registry-await", "arbor:which-children", "arbor:worker"],
+  W5c: ["plain", "effect", "nact", "erlang", "arbor", "arbor:quiet"],
+  W6: ["plain", "effect", "nact", "xstate", "erlang", "arbor", "arbor:effect-reply", "arbor:effect-gen", "arbor:traced", "arbor:effect-gen:traced"],
   M: ["arbor"],
   H: ["arbor:worker"]
 }
@@ -101,6 +105,7 @@ export const singleRound: ReadonlySet<WorkloadId> = new Set(["M"])
 export const reducedSize: Partial<Record<`${ImplId}/${WorkloadId}`, number>> = {
   "arbor:effect-reply/W6": 0.2,
   "arbor:effect-gen/W6": 0.2,
+  "arbor:effect-gen:traced/W6": 0.2,
   // worker actors: every message crosses threads, a spawn starts a V8 isolate (issue #15)
   "arbor:worker/W1": 0.05,
   "arbor:worker/W2": 0.05,

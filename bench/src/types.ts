@@ -23,11 +23,15 @@ export type ImplId =
   | "erlang"
   | "arbor"
   | "arbor:effect-gen"
+  | "arbor:traced"
+  | "arbor:effect-gen:traced"
   | "arbor:unsafe"
   | "arbor:effect-reply"
   | "arbor:no-timeout"
   | "arbor:registry"
   | "arbor:which-children"
+  | "arbor:quiet"
+  | "arbor:registry-await"
   | "arbor:worker"
 
 /** What one measured pass of a workload produced. */

@@ -10,13 +10,17 @@
  * - `arbor:effect-reply`: W6 handlers reply by returning `ActorRef.tell(peer, …)` as an effect.
  * - `arbor:effect-gen`: W6 handlers are `Effect.gen` programs that `yield* ActorRef.tell(peer, …)`
  *   (the form the docs show; issue #13).
+ * - `arbor:traced`: W1 and W6 as the headline, with a tracer installed (Effect's native tracer:
+ *   every handled message opens and ends a span, exported nowhere) and the driver running in a
+ *   span of its own, so each message carries its sender's span; `arbor:effect-gen:traced` is
+ *   `arbor:effect-gen` so. What an exporter does with the spans comes on top (issue #14).
  * - `arbor:registry`: W2 with the target looked up with `Registry.lookup` before every ask.
  * - `arbor:which-children`: W5 finding the new incarnation by polling `Supervisor.whichChildren`
  *   instead of being told by the supervisor's `onEvent` (the headline).
  *
  * W5c (W5 cold) runs W5's code in a fresh process without a warm-up pass (suites.ts `runsAs`).
  */
-import { Actor, ActorRef, ActorSystem } from "@arbor/core"
+import { Actor, ActorRef, ActorSystem, Reports } from "@arbor/core"
 import { Registry } from "@arbor/registry"
 import { Child, Supervisor } from "@arbor/supervisor"
 import * as Deferred from "effect/Deferred"
@@ -25,6 +29,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
 import { fanOutShape, flatness, heapAfterGc, now, pass } from "../types.ts"
 import type { Sample, Suite } from "../types.ts"
 
@@ -40,6 +45,13 @@ const runIn = <A, E, R>(program: Effect.Effect<A, E, Scope.Scope | R>, layer: La
 
 export const runArbor = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>): Promise<A> =>
   runIn(program, ActorSystem.layer)
+
+/** A world with a tracer installed: Effect's native tracer, whose spans are made, ended and dropped. */
+const TracedSystem = Layer.merge(ActorSystem.layer, Layer.succeed(Tracer.Tracer, Tracer.nativeTracer))
+
+/** Runs `program` in a span of its own, in a fresh actor system with a tracer installed. */
+const runTraced = <A, E>(program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem>): Promise<A> =>
+  runIn(Effect.withSpan(program, "bench"), TracedSystem)
 
 const runWithRegistry = <A, E>(
   program: Effect.Effect<A, E, Scope.Scope | ActorSystem.ActorSystem | Registry.Registry>
@@ -126,8 +138,8 @@ const player = (tally: Tally, reply: Reply) =>
 // workloads
 // -----------------------------------------------------------------------------------------
 
-const W1 = (unsafe: boolean) => (size: number): Promise<Sample> =>
-  runArbor(Effect.gen(function*() {
+const W1 = (unsafe: boolean, run = runArbor) => (size: number): Promise<Sample> =>
+  run(Effect.gen(function*() {
     const c = yield* Actor.spawn(Counter)
     const t0 = now()
     if (unsafe) {
@@ -198,8 +210,8 @@ const W4 = (size: number): Promise<Sample> =>
     return { count, expected: size, ms, heapPerActor }
   }))
 
-const W6 = (reply: Reply) => (size: number): Promise<Sample> =>
-  runArbor(Effect.gen(function*() {
+const W6 = (reply: Reply, run = runArbor) => (size: number): Promise<Sample> =>
+  run(Effect.gen(function*() {
     const tally: Tally = { handled: 0, done: () => {} }
     const Player = player(tally, reply)
     const a = yield* Actor.spawn(Player)
@@ -226,21 +238,39 @@ const nextIncarnation = (sup: Supervisor.SupervisorRef, old: ActorRef.ActorRef<C
     }
   })
 
+/** The name W5's `registry` form gives its child (`Child.worker`'s `name`). */
+const W5Child = Registry.key<CounterMsg>()("w5-child")
+
+/**
+ * How a W5 driver learns the new incarnation: `event` from the supervisor's `onEvent`
+ * (`ChildStarted` with `restart: true`); `poll` by asking `Supervisor.whichChildren` until it
+ * sees it; `registry` by waiting for the old one's end (`ActorRef.monitor`) and then
+ * `Registry.await(name, "5 seconds")` on the name the child spec registers every incarnation
+ * under.
+ */
+type Find = "event" | "poll" | "registry"
+
 /**
  * W5: an Arbor supervisor (one-for-one, one permanent child, intensity 1e6 per second). A cycle
  * tells the child to crash, waits for the restarted incarnation, and asks it for its next
- * count (1 proves the state was reset). The headline learns the new incarnation from the
- * supervisor's `onEvent` (`ChildStarted` with `restart: true`); the `poll` form asks
- * `Supervisor.whichChildren` until it sees it.
+ * count (1 proves the state was reset). `reports: false` runs it with `Reports.layer(false)`,
+ * as a user silences Arbor's crash and supervisor reports (the baselines print nothing either;
+ * the Erlang/OTP one sets its logger level to `none`); otherwise every cycle logs Arbor's
+ * default reports (a crash report, a child-terminated report, a restart report) through
+ * Effect's default logger to the worker's stdout.
  */
-const W5 = (poll: boolean) => (size: number): Promise<Sample> =>
-  runArbor(Effect.gen(function*() {
+const W5 = (find: Find, reports: boolean) => (size: number): Promise<Sample> => {
+  const program = Effect.gen(function*() {
     let waiting: Deferred.Deferred<ActorRef.ActorRef<CounterMsg>> | undefined
     const sup = yield* Supervisor.start({
       strategy: "one-for-one",
       intensity: 1_000_000,
       period: "1 second",
-      children: [Child.worker({ id: "w", start: Actor.spawn(Counter) })],
+      children: [
+        find === "registry"
+          ? Child.worker({ id: "w", start: Actor.spawn(Counter), name: W5Child })
+          : Child.worker({ id: "w", start: Actor.spawn(Counter) })
+      ],
       onEvent: (event) => {
         if (event._tag === "ChildStarted" && event.restart && waiting !== undefined) {
           Deferred.doneUnsafe(waiting, Exit.succeed(event.ref as ActorRef.ActorRef<CounterMsg>))
@@ -254,9 +284,13 @@ const W5 = (poll: boolean) => (size: number): Promise<Sample> =>
     const t0 = now()
     for (let i = 0; i < size; i++) {
       const c0 = now()
-      if (poll) {
+      if (find === "poll") {
         yield* ActorRef.tell(child, CRASH)
         child = yield* nextIncarnation(sup, child)
+      } else if (find === "registry") {
+        yield* ActorRef.tell(child, CRASH)
+        yield* ActorRef.monitor(child)
+        child = yield* Registry.await(W5Child, "5 seconds")
       } else {
         const next = Deferred.makeUnsafe<ActorRef.ActorRef<CounterMsg>>()
         waiting = next
@@ -267,14 +301,22 @@ const W5 = (poll: boolean) => (size: number): Promise<Sample> =>
       cycle[i] = (now() - c0) * 1000
     }
     return { count, expected: size, ms: now() - t0, ...flatness(cycle) }
-  }))
+  })
+  const system = reports ? ActorSystem.layer : Layer.orDie(Layer.provideMerge(ActorSystem.layer, Reports.layer(false)))
+  // the registry is there for the `registry` form; the others never reach it
+  return runIn(program, Layer.mergeAll(system, Registry.layer))
+}
 
 export const suites: Record<string, Suite> = {
-  arbor: { W1: W1(false), W2: W2(true), W3: W3(false), W4, W5: W5(false), W6: W6("unsafe"), M: W4 },
+  arbor: { W1: W1(false), W2: W2(true), W3: W3(false), W4, W5: W5("event", true), W6: W6("unsafe"), M: W4 },
+  "arbor:quiet": { W5: W5("event", false) },
+  "arbor:registry-await": { W5: W5("registry", true) },
   "arbor:unsafe": { W1: W1(true), W3: W3(true) },
   "arbor:no-timeout": { W2: W2(false) },
   "arbor:effect-reply": { W6: W6("effect-reply") },
   "arbor:effect-gen": { W6: W6("effect-gen") },
+  "arbor:traced": { W1: W1(false, runTraced), W6: W6("unsafe", runTraced) },
+  "arbor:effect-gen:traced": { W6: W6("effect-gen", runTraced) },
   "arbor:registry": { W2: W2registry },
-  "arbor:which-children": { W5: W5(true) }
+  "arbor:which-children": { W5: W5("poll", true) }
 }

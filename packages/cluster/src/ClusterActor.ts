@@ -340,6 +340,9 @@ const buildActivation = (
     const sharding = yield* Sharding.Sharding
     const scope = yield* Effect.scope
     const clock = yield* Clock.Clock
+    // callbacks (an actor's end) fork with the activation's services: its Clock, its logger
+    const context = yield* Effect.context<never>()
+    const fork = Effect.runForkWith(context)
     const entityName = `${protocol.name}/${address.entityId}`
     const act = new Activation(entityName, String(yield* sharding.getSnowflake), o)
 
@@ -387,7 +390,7 @@ const buildActivation = (
         if (act.closing) return
         act.supervisor = undefined
         act.current = undefined
-        Effect.runFork(Effect.andThen(Scope.close(supScope, Exit.void), escalate(ExitReason.format(reason))))
+        fork(Effect.andThen(Scope.close(supScope, Exit.void), escalate(ExitReason.format(reason))))
       })
     }).pipe(Effect.catchCause((cause) => escalate(`the supervisor did not start: ${String(cause)}`)))
 
@@ -484,6 +487,9 @@ const buildActivation = (
             Queue.offerUnsafe(queue, { _tag: "Up", activation: act.activation, incarnation: act.current.incarnation })
           } else if (act.status !== "running") {
             Queue.offerUnsafe(queue, { _tag: "Unavailable", activation: act.activation, detail: "the in-entity supervisor gave up" })
+          } else if (act.idle) {
+            // a watch is a message too: an actor that ended without restart starts afresh (its Up follows)
+            yield* Effect.forkScoped(Effect.ignore(current))
           }
           yield* Effect.sleep(o.watchHeartbeat).pipe(
             Effect.andThen(Effect.sync(() => Queue.offerUnsafe(queue, { _tag: "Heartbeat", activation: act.activation }))),

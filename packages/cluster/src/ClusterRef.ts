@@ -241,12 +241,15 @@ export const ref = <P extends Protocol.Protocol<any, any, any>>(
             yield* Stream.runForEach(client[WATCH]!() as Stream.Stream<WatchItem, unknown>, onItem).pipe(
               Effect.exit,
               Effect.flatMap((exit) =>
-                Effect.sync(() =>
-                  link.down(
-                    "noconnection",
-                    Exit.isSuccess(exit) ? "the watch stream ended" : `the watch stream failed: ${Cause.pretty(exit.cause)}`
-                  )
-                )
+                Effect.sync(() => {
+                  if (Exit.isSuccess(exit)) return link.down("noconnection", "the watch stream ended")
+                  const error = Cause.findErrorOption(exit.cause)
+                  if (error._tag === "Some" && (error.value as { _tag?: unknown })._tag === "EntityNotAssignedToRunner") {
+                    // the entity's shard is no longer where the activation was
+                    return link.down("moved", "the entity is no longer assigned to the runner that hosted it")
+                  }
+                  link.down("noconnection", `the watch stream failed: ${Cause.pretty(exit.cause)}`)
+                })
               ),
               Effect.forkScoped
             )
@@ -280,12 +283,8 @@ export const ref = <P extends Protocol.Protocol<any, any, any>>(
         }
         const { _tag: _, ...payload } = msg as Record<string, unknown>
         if (!requests.has(tag as string)) {
-          return Effect.as(
-            Effect.catchCause(call(payload) as Effect.Effect<{ activation: string; incarnation: string }>, onFailure).pipe(
-              Effect.tap((origin) => Effect.sync(() => link.check(origin.activation, origin.incarnation)))
-            ),
-            client
-          )
+          // sent without waiting for the remote actor (a persisted one once stored)
+          return Effect.as(Effect.catchCause(call(payload, { discard: true }) as Effect.Effect<void>, onFailure), client)
         }
         return Effect.map(
           Effect.catchCause(call(payload) as Effect.Effect<{ value: unknown; activation: string; incarnation: string }>, onFailure),

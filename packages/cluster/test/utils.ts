@@ -14,5 +14,7 @@ export const run = <A, E>(
   // the tests crash actors on purpose: their reports are not wanted in the output
   const world = Layer.provideMerge(TestSystem.layer(), Layer.succeed(References.MinimumLogLevel, "None"))
   const cluster = Layer.provideMerge(hosts, Layer.provideMerge(Cluster.layer({ storage: "memory", preset: "test" }), world))
-  return Effect.runPromise(Effect.scoped(program).pipe(Effect.provide(cluster as Layer.Layer<ActorSystem.ActorSystem | Sharding.Sharding>)) as Effect.Effect<A>)
+  // the runner acquires its shards on its first lock refresh: one second of TestClock time
+  const started = Effect.andThen(TestSystem.advance("1 second"), program)
+  return Effect.runPromise(Effect.scoped(started).pipe(Effect.provide(cluster as Layer.Layer<ActorSystem.ActorSystem | Sharding.Sharding>)) as Effect.Effect<A>)
 }

@@ -56,6 +56,7 @@
  */
 import { Actor, ActorRef, Durations, Errors } from "@arbor/core"
 import type { ActorSystem, ExitReason } from "@arbor/core"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -449,8 +450,12 @@ export const make: Effect.Effect<RegistryService, never, Scope.Scope> = Effect.g
     changes: Effect.map(PubSub.subscribe(hub), (sub) => Stream.fromSubscription(sub) as Stream.Stream<RegistryEvent>),
     stats: Effect.sync(() => ({ names: state.names, groups: state.groups, watched: state.watched }))
   }
+  builtins.set(service, state)
   return service
 })
+
+/** The states of the built-in registries, by service: {@link await}'s direct path (a wrapper has its own object). */
+const builtins = new WeakMap<RegistryService, RegistryState>()
 
 /**
  * A layer that builds a fresh, empty registry ({@link make}). Closing the layer's scope drops
@@ -659,18 +664,91 @@ const awaitName = <Msg, Meta>(
   timeout: Duration.Input | "infinity"
 ): Effect.Effect<ActorRef.ActorRef<Msg>, AwaitTimeout, Registry> =>
   Registry.use((registry) => {
-    const wait = registry.await(key.name) as Effect.Effect<ActorRef.ActorRef<Msg>>
-    if (timeout === "infinity") return wait
-    const duration = Durations.decode(timeout)
+    const name = key.name
+    if (timeout === "infinity") return registry.await(name) as Effect.Effect<ActorRef.ActorRef<Msg>>
+    const duration = decodeTimeout(timeout)
     if (duration === undefined) {
       return Effect.die(new TypeError(`invalid timeout for Registry.await: ${String(timeout)}`))
     }
-    if (!Duration.isFinite(duration)) return wait
-    return Effect.timeoutOrElse(wait, {
+    if (!Duration.isFinite(duration)) return registry.await(name) as Effect.Effect<ActorRef.ActorRef<Msg>>
+    const state = builtins.get(registry)
+    if (state !== undefined) return awaitWithin(state, name, duration) as Effect.Effect<ActorRef.ActorRef<Msg>, AwaitTimeout>
+    return Effect.timeoutOrElse(registry.await(name) as Effect.Effect<ActorRef.ActorRef<Msg>>, {
       duration,
-      orElse: () => Effect.fail(new AwaitTimeout({ name: key.name, timeout: duration }))
+      orElse: () => Effect.fail(new AwaitTimeout({ name, timeout: duration }))
     })
   })
+
+/** Timeouts given as strings, decoded once each (a program passes the same few literals over and over). */
+const decodedTimeouts = new Map<string, Duration.Duration | undefined>()
+
+const decodeTimeout = (timeout: unknown): Duration.Duration | undefined => {
+  if (typeof timeout !== "string") return Durations.decode(timeout)
+  const known = decodedTimeouts.get(timeout)
+  if (known !== undefined || decodedTimeouts.has(timeout)) return known
+  if (decodedTimeouts.size >= 64) decodedTimeouts.clear()
+  const decoded = Durations.decode(timeout)
+  decodedTimeouts.set(timeout, decoded)
+  return decoded
+}
+
+/** `setTimeout` cannot wait longer than this. */
+const MAX_TIMER_MILLIS = 2 ** 31 - 1
+
+let liveClock: Clock.Clock | undefined
+/** `true` for Effect's default clock (real time, whose sleeps are `setTimeout`). */
+const isLiveClock = (clock: Clock.Clock): boolean => {
+  liveClock ??= Effect.runSync(Clock.clockWith((c) => Effect.succeed(c)))
+  return clock === liveClock || clock.constructor === liveClock.constructor
+}
+
+/**
+ * {@link await} on the built-in registry with a finite timeout: the live holder at once when
+ * there is one (no timer at all); else a waiter and, on the live clock, one Node timer for the
+ * deadline (no racing fiber); on any other clock (`TestClock`, a custom one) Effect's own
+ * timeout, so virtual time drives it.
+ */
+const awaitWithin = (state: RegistryState, name: string, duration: Duration.Duration): Effect.Effect<AnyRef, AwaitTimeout> =>
+  Effect.suspend(() => {
+    const entry = state.lookup(name)
+    if (entry !== undefined) return Effect.succeed(entry.ref)
+    return Effect.withFiber((fiber) => {
+      const millis = Duration.toMillis(duration)
+      if (millis > MAX_TIMER_MILLIS || !isLiveClock(fiber.getRef(Clock.Clock))) {
+        return Effect.timeoutOrElse(awaitLive(state, name), {
+          duration,
+          orElse: () => Effect.fail(new AwaitTimeout({ name, timeout: duration }))
+        })
+      }
+      return awaitUntil(state, name, duration, performance.now() + millis)
+    })
+  })
+
+/** Waits for a live holder of `name` until `deadline` (`performance.now()` milliseconds). */
+const awaitUntil = (
+  state: RegistryState,
+  name: string,
+  duration: Duration.Duration,
+  deadline: number
+): Effect.Effect<AnyRef, AwaitTimeout> =>
+  Effect.callback<AnyRef, AwaitTimeout>((resume) => {
+    let cancel: () => void = () => {}
+    const timer = setTimeout(() => {
+      cancel()
+      resume(Effect.fail(new AwaitTimeout({ name, timeout: duration })))
+    }, Math.max(0, Math.ceil(deadline - performance.now())))
+    cancel = state.addWaiter(name, (ref) => {
+      clearTimeout(timer)
+      resume(Effect.succeed(ref))
+    })
+    return Effect.sync(() => {
+      clearTimeout(timer)
+      cancel()
+    })
+  }).pipe(
+    // the actor may have ended between its registration and this fiber resuming
+    Effect.flatMap((ref) => ActorRef.isAliveUnsafe(ref) ? Effect.succeed(ref) : awaitUntil(state, name, duration, deadline))
+  )
 
 export { awaitName as await }
 

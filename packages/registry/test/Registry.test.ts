@@ -424,6 +424,61 @@ describe("Registry.await", () => {
   })
 })
 
+/** The real clock (a Node timer for the deadline, no racing fiber): the same contract as on the TestClock. */
+describe("Registry.await on the live clock", () => {
+  const live = Layer.merge(ActorSystem.layer, Registry.layer)
+  const runLive = <A, E>(eff: Effect.Effect<A, E, any>): Promise<A> =>
+    Effect.runPromise(eff.pipe(Effect.scoped, Effect.provide(live)) as Effect.Effect<A, E>)
+
+  it("waits for the name, then the timeout no longer fires", async () => {
+    const r = await runLive(Effect.gen(function*() {
+      const waiting = yield* Effect.forkChild(Effect.exit(Registry.await(CounterKey, "50 millis")))
+      yield* Effect.yieldNow
+      const c = yield* Registry.spawn(CounterKey, Counter)
+      const got = yield* Fiber.join(waiting)
+      // well past the deadline: a timer left behind would have nothing to fail
+      yield* Effect.sleep("80 millis")
+      return { c, got }
+    }))
+    expect(r.got).toEqual(Exit.succeed(r.c))
+  })
+
+  it("fails with AwaitTimeout naming the name and the timeout when nothing registers it", async () => {
+    const err = await runLive(Effect.flip(Registry.await(CounterKey, "20 millis")))
+    expect(err).toBeInstanceOf(Registry.AwaitTimeout)
+    expect(err.name).toBe("counter")
+    expect(err.message).toBe(`the name "counter" was not registered within 20 millis`)
+  })
+
+  it("an interrupted await leaves no waiter behind (a later registration wakes nobody)", async () => {
+    const r = await runLive(Effect.gen(function*() {
+      const waiting = yield* Effect.forkChild(Registry.await(CounterKey, "1 second"))
+      yield* Effect.yieldNow
+      yield* Fiber.interrupt(waiting)
+      const c = yield* Registry.spawn(CounterKey, Counter)
+      return { exit: waiting.pollUnsafe(), c, again: yield* Registry.await(CounterKey, "1 second") }
+    }))
+    expect(r.exit !== undefined && Exit.hasInterrupts(r.exit)).toBe(true)
+    expect(r.again).toBe(r.c)
+  })
+
+  it("skips an incarnation that ended before the waiting fiber resumed", async () => {
+    const r = await runLive(Effect.gen(function*() {
+      const killer = yield* Effect.forkChild(Registry.await(CounterKey, "1 second").pipe(Effect.tap(ActorRef.kill)))
+      const waiting = yield* Effect.forkChild(Registry.await(CounterKey, "1 second"))
+      yield* Effect.yieldNow
+      const doomed = yield* Registry.spawn(CounterKey, Counter)
+      const killed = yield* Fiber.join(killer)
+      const early = waiting.pollUnsafe()
+      const next = yield* Registry.spawn(CounterKey, Counter)
+      return { doomed, killed, early, next, got: yield* Fiber.join(waiting) }
+    }))
+    expect(r.killed).toBe(r.doomed)
+    expect(r.early).toBeUndefined()
+    expect(r.got).toBe(r.next)
+  })
+})
+
 // -----------------------------------------------------------------------------------------
 // 5. groups
 // -----------------------------------------------------------------------------------------

@@ -73,6 +73,7 @@ export const spanActorName = (label: string | undefined): string => label === un
 
 const bigint0 = BigInt(0)
 
+
 /** The tracer of one traced actor and what its spans carry. */
 export class ActorTracing {
   private readonly clock: Clock.Clock
@@ -102,16 +103,36 @@ export class ActorTracing {
     return tracer === undefined ? undefined : new ActorTracing(tracer, services, id, label, incarnation)
   }
 
+  /** The last parent seen, by id, as {@link detached} made it (a run of messages from one sender shares it). */
+  private lastParentId: string | undefined = undefined
+  private lastDetached: Tracer.AnySpan | undefined = undefined
+
+  /** `span` as a parent that refers to it by its ids only. */
+  private detached(span: Tracer.AnySpan): Tracer.AnySpan {
+    if (span._tag === "ExternalSpan") return span
+    const id = span.spanId
+    if (id === this.lastParentId) return this.lastDetached!
+    const external = Tracer.externalSpan({ spanId: id, traceId: span.traceId, sampled: span.sampled })
+    this.lastParentId = id
+    this.lastDetached = external
+    return external
+  }
+
   private now(): bigint {
     return this.timing ? this.clock.currentTimeNanosUnsafe() : bigint0
   }
 
-  /** Opens the span of handling `msg`, a child of `parent` (the span current where it was sent). */
+  /**
+   * Opens the span of handling `msg`, a child of `parent` (the span current where it was sent).
+   * The new span refers to its parent by its ids only (an external span): a span object keeps
+   * its parent object, so two actors passing a message back and forth forever would otherwise
+   * keep every span of the exchange reachable from the newest one.
+   */
   begin(msg: unknown, parent: Tracer.AnySpan | undefined, request: boolean): Tracer.Span {
     const tag = tagOf(msg)
     const span = this.tracer.span({
       name: `${this.name}.${tag}`,
-      parent: parent === undefined ? Option.none() : Option.some(parent),
+      parent: parent === undefined ? Option.none() : Option.some(this.detached(parent)),
       annotations: Context.empty(),
       links: [],
       startTime: this.now(),

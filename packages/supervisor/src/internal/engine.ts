@@ -74,6 +74,33 @@ const claimRelay = (label: string | undefined): Effect.Effect<Relay | undefined>
 /** Marks references that are Arbor supervisors (identity only; no state is shared). */
 export const supervisorRefs = new WeakSet<object>()
 
+/** The relay a supervisor offers around one start of child `rec` (its path is built on first use). */
+class ChildRelay implements Relay {
+  open = true
+  claimed = false
+  private at: ReadonlyArray<string> | undefined = undefined
+  constructor(private readonly engine: Engine, private readonly rec: ChildRecord) {}
+  get path(): ReadonlyArray<string> {
+    return (this.at ??= [...this.engine.path, this.rec.spec.id])
+  }
+  set path(path: ReadonlyArray<string>) {
+    this.at = path
+  }
+  get emit(): (event: SupervisionEvent) => void {
+    return this.engine.emit
+  }
+  named(label: string | undefined): void {
+    this.engine.name(this.rec, label)
+    this.at = [...this.engine.path, this.rec.spec.id]
+  }
+}
+
+const IGNORED: StartOutcome = { _tag: "Ignored" }
+
+/** What a handler returns, as an Effect. */
+const asEffect = (next: Next): Effect.Effect<Engine | Actor.Stop, never, any> =>
+  Effect.isEffect(next) ? next : Effect.succeed(next)
+
 // -----------------------------------------------------------------------------------------
 // child records
 // -----------------------------------------------------------------------------------------
@@ -270,7 +297,7 @@ export class Engine {
    * outcome (and before a nested supervisor's first event), so every event names it the same.
    * The record is not in `children` yet (`add` inserts it after its start), so no key moves.
    */
-  private name(rec: ChildRecord, label: string | undefined): void {
+  name(rec: ChildRecord, label: string | undefined): void {
     if (!rec.unnamed) return
     rec.unnamed = false
     if (label !== undefined && label !== "") rec.spec = { ...rec.spec, id: `${label}${rec.spec.id}` }
@@ -286,71 +313,76 @@ export class Engine {
   /**
    * Runs a child's start; on success watches the child so that its own exit reaches this
    * supervisor. A start that fails, dies, throws or returns something that is neither a
-   * reference nor `Child.ignore` is a failed start.
+   * reference nor `Child.ignore` is a failed start. The start runs in the supervisor actor's own
+   * fiber (so a start that stops its supervisor is recognised as the supervisor's own code);
+   * everything around it is plain code.
    */
   private start(rec: ChildRecord, restart: boolean): Effect.Effect<StartOutcome> {
-    return Effect.gen({ self: this }, function*(this: Engine) {
+    return Effect.suspend(() => {
       rec.incarnation++
       const incarnation = rec.incarnation
-      const relay: Relay = {
-        path: [...this.path, rec.spec.id],
-        emit: this.emit,
-        open: true,
-        claimed: false,
-        named: (label) => {
-          this.name(rec, label)
-          relay.path = [...this.path, rec.spec.id]
-        }
-      }
-      const start = rec.spec.start as Effect.Effect<unknown, unknown, never>
+      const relay = new ChildRelay(this, rec)
       // the actors the start spawns carry the incarnation in their log annotations and spans
-      const exit = yield* Effect.exit(
-        Effect.provideService(Effect.provideService(Effect.suspend(() => start), ParentRelay, relay), Tracing.Incarnation, incarnation)
+      const start = Effect.provideService(
+        Effect.provideService(rec.spec.start as Effect.Effect<unknown, unknown, never>, ParentRelay, relay),
+        Tracing.Incarnation,
+        incarnation
       )
-      relay.open = false
-      let cause: Cause.Cause<unknown> | undefined
-      if (Exit.isFailure(exit)) cause = exit.cause
-      else if (!isIgnore(exit.value) && !ActorRef.isActorRef(exit.value)) {
-        cause = Cause.die(
-          new TypeError(
-            `the start of child "${rec.spec.id}" returned ${describe(exit.value)}, not an ActorRef or Child.ignore`
-          )
-        )
-      }
-      if (cause !== undefined) {
-        this.name(rec, undefined)
-        rec.ref = undefined
-        this.emit({ _tag: "ChildStartFailed", supervisor: this.path, child: rec.spec.id, incarnation, cause })
-        return { _tag: "Failed", cause } as const
-      }
-      const value = (exit as Exit.Success<unknown>).value
-      if (isIgnore(value)) {
-        this.name(rec, undefined)
-        this.detach(rec)
-        this.emit({ _tag: "ChildStartIgnored", supervisor: this.path, child: rec.spec.id, incarnation })
-        return { _tag: "Ignored" } as const
-      }
-      const ref = value as ActorRef.ActorRef<any>
-      this.name(rec, ref.label)
-      rec.ref = ref
-      rec.status = "running"
-      rec.startedAt = this.clock.currentTimeMillisUnsafe()
-      this.byRef.set(ref, rec)
-      this.emit({ _tag: "ChildStarted", supervisor: this.path, child: rec.spec.id, ref, incarnation, restart })
-      const self = this.self
-      ActorRef.onExit(ref, (reason) => {
-        const event: SupervisionEvent = { _tag: "ChildExited", supervisor: this.path, child: rec.spec.id, ref, incarnation, reason }
-        this.emit(event)
-        // only an exit the supervisor did not cause needs handling (a child it stopped was
-        // detached first), and only while the supervisor lives (no dead letters); only such an
-        // exit is reported too (a child it killed on purpose is no crash)
-        if (rec.ref === ref && ActorRef.isAliveUnsafe(self)) {
-          report(this.config.services, this.config.reports, this.config.label, event)
-          PrivateChannel.tellUnsafe(Internal, self, { _tag: "ChildExited", ref, reason })
-        }
-      })
-      return { _tag: "Started", ref } as const
+      return Effect.map(Effect.exit(start), (exit) => this.started(rec, incarnation, relay, exit, restart))
     })
+  }
+
+  /** What a start's exit means for the child: records it, reports it, watches a started child. */
+  private started(
+    rec: ChildRecord,
+    incarnation: number,
+    relay: ChildRelay,
+    exit: Exit.Exit<unknown, unknown>,
+    restart: boolean
+  ): StartOutcome {
+    relay.open = false
+    let cause: Cause.Cause<unknown> | undefined
+    if (Exit.isFailure(exit)) cause = exit.cause
+    else if (!isIgnore(exit.value) && !ActorRef.isActorRef(exit.value)) {
+      cause = Cause.die(
+        new TypeError(
+          `the start of child "${rec.spec.id}" returned ${describe(exit.value)}, not an ActorRef or Child.ignore`
+        )
+      )
+    }
+    if (cause !== undefined) {
+      this.name(rec, undefined)
+      rec.ref = undefined
+      this.emit({ _tag: "ChildStartFailed", supervisor: this.path, child: rec.spec.id, incarnation, cause })
+      return { _tag: "Failed", cause }
+    }
+    const value = (exit as Exit.Success<unknown>).value
+    if (isIgnore(value)) {
+      this.name(rec, undefined)
+      this.detach(rec)
+      this.emit({ _tag: "ChildStartIgnored", supervisor: this.path, child: rec.spec.id, incarnation })
+      return IGNORED
+    }
+    const ref = value as ActorRef.ActorRef<any>
+    this.name(rec, ref.label)
+    rec.ref = ref
+    rec.status = "running"
+    rec.startedAt = this.clock.currentTimeMillisUnsafe()
+    this.byRef.set(ref, rec)
+    this.emit({ _tag: "ChildStarted", supervisor: this.path, child: rec.spec.id, ref, incarnation, restart })
+    const self = this.self
+    ActorRef.onExit(ref, (reason) => {
+      const event: SupervisionEvent = { _tag: "ChildExited", supervisor: this.path, child: rec.spec.id, ref, incarnation, reason }
+      this.emit(event)
+      // only an exit the supervisor did not cause needs handling (a child it stopped was
+      // detached first), and only while the supervisor lives (no dead letters); only such an
+      // exit is reported too (a child it killed on purpose is no crash)
+      if (rec.ref === ref && ActorRef.isAliveUnsafe(self)) {
+        report(this.config.services, this.config.reports, this.config.label, event)
+        PrivateChannel.tellUnsafe(Internal, self, { _tag: "ChildExited", ref, reason })
+      }
+    })
+    return { _tag: "Started", ref }
   }
 
   /** Stops a running child per its shutdown spec and waits until it has ended; cancels its retry. */
@@ -394,9 +426,7 @@ export class Engine {
    */
   private retry(rec: ChildRecord, millis: number): Effect.Effect<void, never, any> {
     const self = this.self
-    rec.retryToken++
-    rec.retryPending = true
-    const msg: InternalMsg = { _tag: "RetryRestart", id: rec.spec.id, token: rec.retryToken }
+    const msg = this.retryMessage(rec)
     if (millis <= 0) return Effect.sync(() => PrivateChannel.tellUnsafe(Internal, self, msg))
     this.emit({ _tag: "RestartScheduled", supervisor: this.path, child: rec.spec.id, delayMillis: millis })
     return Effect.asVoid(
@@ -404,6 +434,13 @@ export class Engine {
         Effect.andThen(Effect.sleep(millis), Effect.sync(() => PrivateChannel.tellUnsafe(Internal, self, msg)))
       )
     )
+  }
+
+  /** A fresh token for another attempt at the restart `rec` drives: the `RetryRestart` to send. */
+  private retryMessage(rec: ChildRecord): InternalMsg {
+    rec.retryToken++
+    rec.retryPending = true
+    return { _tag: "RetryRestart", id: rec.spec.id, token: rec.retryToken }
   }
 
   // -------------------------------------------------------------------------------------
@@ -444,22 +481,40 @@ export class Engine {
     return Actor.stop(ExitReason.shutdown())
   }
 
-  private restart(plan: Plan & { readonly _tag: "Restart" }): Effect.Effect<Engine | Actor.Stop, never, any> {
-    const restart = this.runRestart(plan)
-    if (!this.traced) return restart
+  /**
+   * Executes a restart plan. Without a child to stop and without a backoff schedule (a
+   * one-for-one restart, say) the only Effect is the start itself: the plan's bookkeeping runs as
+   * plain code in the handler, which returns the start followed by {@link afterGroupStart}.
+   */
+  private restart(plan: Plan & { readonly _tag: "Restart" }): Next {
+    if (!this.traced) return this.runRestart(plan)
     // a span per restart (stopping the group, starting it again), a child of the span current in
     // the supervisor's handler: the span of the exit notice, whose parent is the crashed message's
     const child = [...this.path, plan.driver].join("/")
     const attributes: Record<string, unknown> = { "arbor.supervisor": this.path.join("/"), "arbor.child": child }
     if (this.label !== undefined) attributes["arbor.supervisor.label"] = this.label
-    return Effect.withSpan(restart, `restart ${child}`, { attributes })
+    return Effect.withSpan(Effect.suspend(() => asEffect(this.runRestart(plan))), `restart ${child}`, { attributes })
   }
 
-  private runRestart(plan: Plan & { readonly _tag: "Restart" }): Effect.Effect<Engine | Actor.Stop, never, any> {
+  private runRestart(plan: Plan & { readonly _tag: "Restart" }): Next {
+    const driver = this.children.get(plan.driver)!
+    driver.retryPending = false
+    if (plan.count) this.window.add(this.clock.currentTimeMillisUnsafe())
+    if (plan.stop.length > 0 || (this.config.restartDelay !== undefined && plan.next !== "now")) {
+      return this.restartAfterStops(plan, driver)
+    }
+    for (const id of plan.drop) this.drop(this.children.get(id)!)
+    for (const id of plan.group) this.children.get(id)!.status = "restarting"
+    if (plan.next === "retry") {
+      PrivateChannel.tellUnsafe(Internal, this.self, this.retryMessage(driver))
+      return this
+    }
+    return this.startGroup(plan.group, 0)
+  }
+
+  /** {@link restart} when it stops children first or waits for a backoff delay. */
+  private restartAfterStops(plan: Plan & { readonly _tag: "Restart" }, driver: ChildRecord): Effect.Effect<Engine | Actor.Stop, never, any> {
     return Effect.gen({ self: this }, function*(this: Engine) {
-      const driver = this.children.get(plan.driver)!
-      driver.retryPending = false
-      if (plan.count) this.window.add(this.clock.currentTimeMillisUnsafe())
       for (const id of plan.stop) yield* this.stop(this.children.get(id)!)
       for (const id of plan.drop) this.drop(this.children.get(id)!)
       for (const id of plan.group) this.children.get(id)!.status = "restarting"
@@ -473,39 +528,43 @@ export class Engine {
             yield* this.retry(driver, delay)
             return this
           }
-          return yield* this.startGroup(plan.group)
+          return yield* asEffect(this.startGroup(plan.group, 0))
         }
         case "now":
-          return yield* this.startGroup(plan.group)
+          return yield* asEffect(this.startGroup(plan.group, 0))
       }
     })
   }
 
   /**
-   * Starts the children of a restart in order. A failed start counts as another restart, and
-   * (as OTP's `try_again`) the child that failed drives another attempt at its own part of the
-   * plan: under one-for-all the children restarted in this round are stopped again and the
-   * whole group is retried; under rest-for-one the children before the failed one stay up and
-   * it and the ones after it are retried. The attempt comes at once, or after the next backoff
-   * delay.
+   * Starts the children of a restart in order, from `group[from]`. A failed start counts as
+   * another restart, and (as OTP's `try_again`) the child that failed drives another attempt at
+   * its own part of the plan: under one-for-all the children restarted in this round are
+   * stopped again and the whole group is retried; under rest-for-one the children before the
+   * failed one stay up and it and the ones after it are retried. The attempt comes at once, or
+   * after the next backoff delay.
    */
-  private startGroup(group: ReadonlyArray<string>): Effect.Effect<Engine | Actor.Stop, never, any> {
-    return Effect.gen({ self: this }, function*(this: Engine) {
-      for (const id of group) {
-        const rec = this.children.get(id)
-        if (rec === undefined) continue // dropped meanwhile
-        const outcome: StartOutcome = yield* this.start(rec, true)
-        if (outcome._tag === "Started") continue
-        if (outcome._tag === "Ignored") {
-          if (dropsWhenStopped(this.config.policy, rec.spec.restart)) this.drop(rec)
-          continue
-        }
-        rec.status = "restarting"
-        const next = this.execute(this.decide({ _tag: "RestartFailed", id }))
-        return Effect.isEffect(next) ? yield* next : next
-      }
-      return this
-    })
+  private startGroup(group: ReadonlyArray<string>, from: number): Next {
+    for (let i = from; i < group.length; i++) {
+      const rec = this.children.get(group[i]!)
+      if (rec === undefined) continue // dropped meanwhile
+      return Effect.flatMap(this.start(rec, true), (outcome) => {
+        const next = this.afterGroupStart(rec, outcome)
+        return asEffect(next === undefined ? this.startGroup(group, i + 1) : next)
+      })
+    }
+    return this
+  }
+
+  /** One start of a restart's group done: `undefined` to go on with the next child. */
+  private afterGroupStart(rec: ChildRecord, outcome: StartOutcome): Next | undefined {
+    if (outcome._tag === "Started") return undefined
+    if (outcome._tag === "Ignored") {
+      if (dropsWhenStopped(this.config.policy, rec.spec.restart)) this.drop(rec)
+      return undefined
+    }
+    rec.status = "restarting"
+    return this.execute(this.decide({ _tag: "RestartFailed", id: rec.spec.id }))
   }
 
   // -------------------------------------------------------------------------------------
