@@ -4,7 +4,7 @@
  * watchdog terminates it and the in-entity supervisor restarts the actor — and not the runner's
  * event loop, which every other entity of the runner (and its shard-lock refresh) shares.
  */
-import type { Actor, ActorRef, ActorSystem } from "@arbor/core"
+import type { Actor, ActorRef, ActorSystem, Errors } from "@arbor/core"
 import { Durations } from "@arbor/core"
 import { Protocol, WorkerActor } from "@arbor/worker"
 import * as Duration from "effect/Duration"
@@ -74,5 +74,8 @@ export const spawnIsolated = (
   behavior: Actor.Behavior<unknown, unknown, never>,
   isolate: ResolvedIsolate,
   label: string
-): Effect.Effect<ActorRef.ActorRef<any>, unknown, Scope.Scope | ActorSystem.ActorSystem> =>
-  WorkerActor.spawn(WorkerActor.make(protocol, behavior as never, isolate.entry), { ...isolate.spawn, label })
+): Effect.Effect<
+  ActorRef.ActorRef<any>,
+  WorkerActor.InvalidWorkerOptions | WorkerActor.WorkerStartFailed | Errors.InvalidActorOptions | Errors.StartTimeout,
+  Scope.Scope | ActorSystem.ActorSystem
+> => WorkerActor.spawn(WorkerActor.make(protocol, behavior as never, isolate.entry), { ...isolate.spawn, label })
