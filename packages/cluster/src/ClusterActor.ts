@@ -472,6 +472,7 @@ const buildActivation = (
 
     /** The current incarnation: waits for a restart in progress, starts an idle actor. */
     const current: Effect.Effect<Current, RemoteActorError> = Effect.suspend(() => {
+      if (act.closing) return Effect.fail(act.error("Unavailable", "the activation is ending (passivated, rebalanced or shut down)"))
       if (act.status !== "running") {
         return Effect.fail(act.error("Unavailable", `the in-entity supervisor gave up (${act.status})`))
       }
