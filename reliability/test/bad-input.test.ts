@@ -26,7 +26,7 @@ import { Protocol } from "@arbor/worker"
 import * as Schema from "effect/Schema"
 import type { DeadLetter } from "@arbor/core"
 import { Registry } from "@arbor/registry"
-import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
+import { Child, DynamicSupervisor, Pool, Supervisor } from "@arbor/supervisor"
 import { TestSystem } from "@arbor/testkit"
 import { InvalidScenario, validateScenario } from "../../conformance/scenario.ts"
 
@@ -612,6 +612,26 @@ describe("dynamic supervisor options and calls (DynamicSupervisor)", () => {
       expect(e).toMatchObject({ _tag: "InvalidChildSpec", field: "childName" })
       expect(e.message).toContain("startOrLookup needs a template with a childName")
       expect((yield* DynamicSupervisor.countChildren(sup)).active).toBe(0)
+    })))
+
+  it("Pool.child with a size that is not a whole number of at least 1, or a worker that is not an Effect", () => {
+    for (const size of [0, -1, 1.5, Number.NaN, "4", undefined]) {
+      expect(() => Pool.child("jobs", { size: size as never, worker: Actor.spawn(Echo) }))
+        .toThrow(expect.objectContaining({ _tag: "InvalidChildSpec", child: "jobs", field: "size", value: size }))
+    }
+    for (const worker of [() => Actor.spawn(Echo), undefined, Promise.resolve(1)]) {
+      expect(() => Pool.child("jobs", { size: 2, worker: worker as never }))
+        .toThrow(expect.objectContaining({ _tag: "InvalidChildSpec", child: "jobs", field: "worker" }))
+    }
+    expect(() => Pool.child("jobs", null as never)).toThrow(expect.objectContaining({ field: "options" }))
+  })
+
+  it("Pool.ask on a supervisor that is not a pool, through a cast", () =>
+    run(Effect.gen(function*() {
+      const sup = yield* Supervisor.start({ children: [echoChild("a")] })
+      const e = yield* errorOf(Pool.ask(sup as unknown as Pool.PoolRef<EchoMsg>, { _tag: "Echo", text: "hi" }))
+      expect(e).toMatchObject({ _tag: "ChildNotFound" })
+      expect(e.message).toContain("not a pool's ref")
     })))
 
   it("askChild of a template whose start returned Child.ignore", () =>
