@@ -121,7 +121,7 @@ export interface HostOptions {
  * answering. The thread loads the behaviour from `entry`: a module exporting a
  * `WorkerActor.make(protocol, behavior, entry)` definition of the same protocol (the thread
  * checks the protocol's hash). The behaviour must need no services. Each activation costs a
- * thread (tens of milliseconds to start, a few MB).
+ * thread, started when the activation starts.
  *
  * @category options
  * @since 0.1.0
