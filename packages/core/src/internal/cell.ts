@@ -784,9 +784,7 @@ export class Cell implements Runnable {
 
   /** Graceful end: runs the stop hook (interruptible by a forced exit), then finalizes. */
   private terminate(reason: ExitReason, hook: boolean): Effect.Effect<void> {
-    return Effect.withFiber((fiber) => {
-      // the stop hook runs with the actor's own context, not the last message's
-      if (fiber === this.fiber && fiber.context !== this.context) fiber.setContext(this.context)
+    return Effect.suspend(() => {
       this.status = Status.Stopping
       const onStop = this.behavior.onStop
       if (!hook || onStop === undefined) return this.finalize(reason)
