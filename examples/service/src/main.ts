@@ -8,8 +8,7 @@
  * stops in reverse start order; exit code 0. If the tree's root gives up: exit code 1.
  */
 import { createServer } from "node:http"
-import { ActorRef } from "@arbor/core"
-import { DynamicSupervisor, Supervisor } from "@arbor/supervisor"
+import { DynamicSupervisor, Pool, Supervisor } from "@arbor/supervisor"
 import { Cause, Effect, Exit, Layer } from "effect"
 import { tree } from "./service.ts"
 
@@ -33,14 +32,10 @@ const Tree = tree({ sessionIdle: "30 seconds" })
 const Http = Layer.effectDiscard(Effect.gen(function*() {
   const sessions = yield* Tree.childRef("sessions") // typed by the spec: askChild infers the reply
   const jobs = yield* Tree.childRef("jobs")
-  let next = 0
   const route = (url: string): Effect.Effect<number, unknown> => {
     const [, kind, arg = ""] = url.split("/")
     if (kind === "session") return DynamicSupervisor.askChild(sessions, arg, { _tag: "Hit" })
-    if (kind === "square") {
-      return Effect.flatMap(Supervisor.childRef(jobs, `job-${(next++ % 4) + 1}`), (worker) =>
-        ActorRef.ask(worker, { _tag: "Square", n: Number(arg) }, { timeout: "5 seconds" }))
-    }
+    if (kind === "square") return Pool.ask(jobs, { _tag: "Square", n: Number(arg) }, { timeout: "5 seconds" }) // round-robin
     return Effect.fail("not found" as const)
   }
   const server = createServer((req, res) => {

@@ -1,11 +1,11 @@
 /**
  * The service pattern of issue #12, on the production API: per-session actors found by name,
- * a pool of job workers that may crash, periodic timers, one supervised tree as a Layer (whose
- * `root` is typed by its spec: main.ts reads the children's refs with no annotation).
+ * a pool of job workers that may crash (asked in turn), periodic timers, one supervised tree as
+ * a Layer (whose children are typed by its spec: main.ts reads their refs with no annotation).
  */
 import { Actor } from "@arbor/core"
 import { Registry } from "@arbor/registry"
-import { Child, DynamicSupervisor, Supervisor } from "@arbor/supervisor"
+import { Child, DynamicSupervisor, Pool, Supervisor } from "@arbor/supervisor"
 import { type Duration, Effect } from "effect"
 
 // a session: counts its hits; ends itself (Normal: not restarted) after `idle` without one
@@ -55,9 +55,7 @@ export const tree = (options: { readonly sessionIdle: Duration.Input }) =>
         restart: "transient",
         name: SessionsName
       }),
-      Supervisor.child("jobs", {
-        children: [1, 2, 3, 4].map((i) => Child.worker({ id: `job-${i}`, start: Actor.spawn(JobWorker, { label: `job-${i}` }) }))
-      }),
+      Pool.child("jobs", { size: 4, worker: Actor.spawn(JobWorker) }), // workers jobs-1 .. jobs-4
       Child.worker({ id: "stats", start: Actor.spawn(Stats) })
     ]
   })

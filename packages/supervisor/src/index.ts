@@ -1,8 +1,8 @@
 /**
  * `@arbor/supervisor`: OTP-exact supervision trees for Arbor actors — `Supervisor` (static
  * children, three strategies, restart intensity, ordered shutdown, auto-shutdown),
- * `DynamicSupervisor` (children from one template), child specs, supervision events and tree
- * snapshots.
+ * `DynamicSupervisor` (children from one template), `Pool` (identical workers asked in turn),
+ * child specs, supervision events and tree snapshots.
  *
  * @packageDocumentation
  * @module @arbor/supervisor
@@ -10,6 +10,7 @@
 
 export * as Child from "./Child.ts"
 export * as DynamicSupervisor from "./DynamicSupervisor.ts"
+export * as Pool from "./Pool.ts"
 export * as Supervisor from "./Supervisor.ts"
 export * as SupervisionEvent from "./SupervisionEvent.ts"
 export * as SupervisorErrors from "./Errors.ts"

@@ -35,7 +35,7 @@ import type { ActorSystemService } from "../ActorSystem.ts"
 import type { ActorMetrics } from "./metrics.ts"
 import { actorAnnotations, reportCrash } from "./report.ts"
 import { stateOf } from "./system.ts"
-import { ActorTracing, currentSpan, enter, leave, tagOf } from "./tracing.ts"
+import { ActorTracing, currentSpan, enter, installedTracer, leave, tagOf } from "./tracing.ts"
 import { Incarnation } from "../Tracing.ts"
 import type { Runnable, SystemState } from "./system.ts"
 import { IdleTimer, Timers } from "./timers.ts"
@@ -231,8 +231,15 @@ export class Cell implements Runnable {
    */
   spawnedWith(services: Context.Context<never>): void {
     this.services = services
-    this.incarnation = Context.get(services, Incarnation)
-    this.tracing = ActorTracing.make(services, this.id, this.label, this.incarnation)
+    // actors spawned in a row from one fiber share its context: read it once for all of them
+    if (services !== spawnedFrom.services) {
+      spawnedFrom.services = services
+      spawnedFrom.incarnation = Context.get(services, Incarnation)
+      spawnedFrom.tracer = installedTracer(services)
+    }
+    this.incarnation = spawnedFrom.incarnation
+    const tracer = spawnedFrom.tracer
+    if (tracer !== undefined) this.tracing = new ActorTracing(tracer, services, this.id, this.label, this.incarnation)
   }
 
   /**
@@ -638,8 +645,7 @@ export class Cell implements Runnable {
 
   private apply(value: unknown, rep: PendingAsk | undefined): Step {
     if (this.metrics !== undefined) this.metrics.end()
-    if (this.span !== undefined && !isThenable(value) && !(value instanceof Reply && isThenable(value.state))) {
-      // handled (a handler that returned a Promise fails the actor: its span ends with that)
+    if (this.span !== undefined && handled(value)) {
       this.tracing!.end(this.span)
       this.span = undefined
     }
@@ -902,6 +908,20 @@ export class Cell implements Runnable {
 }
 
 const EMPTY: Array<unknown> = []
+
+/** What the last spawn read from its spawner's services (see `Cell.spawnedWith`). */
+const spawnedFrom: {
+  services: Context.Context<never> | undefined
+  incarnation: number | undefined
+  tracer: Tracer.Tracer | undefined
+} = { services: undefined, incarnation: undefined, tracer: undefined }
+
+/**
+ * `true` when a handler's result ends the handling of its message: not a deferred reply (its
+ * continuation is still part of it), nor a Promise (which fails the actor: the span ends with that).
+ */
+const handled = (value: unknown): boolean =>
+  !(value instanceof DeferReply) && !isThenable(value) && !(value instanceof Reply && isThenable(value.state))
 
 /**
  * A cell's `ctx`: one small object per actor, its `timers` a getter on the shared prototype (an
