@@ -29,6 +29,9 @@ export interface Frame {
 const shortUrl = (url: string): string => {
   const i = url.lastIndexOf("/node_modules/")
   if (i >= 0) return url.slice(i + "/node_modules/".length).replace(/^\.pnpm\/[^/]+\/node_modules\//, "")
+  // a run's pinned build (snapshot.ts) is shown where it was built from, so `match: "packages/"` finds it
+  const pinned = /\/bench\/dist\/snapshot\/([a-z-]+)\//.exec(url)
+  if (pinned !== null) return `packages/${pinned[1]}/dist/${url.slice(pinned.index + pinned[0].length)}`
   const j = url.indexOf("/packages/")
   if (j >= 0) return url.slice(j + 1)
   const k = url.indexOf("/bench/")

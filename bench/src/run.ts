@@ -148,7 +148,9 @@ const runNodeWorker = (w: WorkloadId, impl: ImplId, size: number, warmup: number
   new Promise((resolve) => {
     const t0 = performance.now()
     const nodeFlags = ["--expose-gc", "--import", pathToFileURL(hooksFile).href]
-    if (flags.profile) nodeFlags.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${w}-${impl.replace(":", "_")}-${Date.now()}.cpuprofile`)
+    // one directory per worker, default file names: the module-hooks thread (`--import`) writes a
+    // profile of its own, which a fixed `--cpu-prof-name` made overwrite the main thread's
+    if (flags.profile) nodeFlags.push("--cpu-prof", `--cpu-prof-dir=${path.join(profileDir, `${w}-${impl.replace(/:/g, "_")}-${Date.now()}`)}`)
     const child = spawn(process.execPath, [...nodeFlags, workerFile, w, impl, String(size), String(warmup)], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, ARBOR_BENCH_SNAPSHOT: snapshotDir }
@@ -317,7 +319,12 @@ const main = async () => {
   }
   if (flags.profile && fs.existsSync(profileDir)) {
     for (const f of fs.readdirSync(profileDir).sort()) {
-      const file = path.join(profileDir, f)
+      // the main thread's profile: the largest of the worker's (the hooks thread's is small)
+      const dir = path.join(profileDir, f)
+      const largest = fs.readdirSync(dir).filter((x) => x.endsWith(".cpuprofile"))
+        .map((x) => ({ x, size: fs.statSync(path.join(dir, x)).size })).sort((a, b) => b.size - a.size)[0]
+      if (largest === undefined) continue
+      const file = path.join(dir, largest.x)
       log(`\n--- ${f}: by self time\n${formatFrames(topFrames(file, 15))}`)
       log(`--- ${f}: Arbor frames by total time\n${formatFrames(topFrames(file, 15, { by: "total", match: "packages/" }))}`)
     }

@@ -21,6 +21,9 @@ import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { TestClock } from "effect/testing"
 import { Actor, ActorRef, ActorSystem, ExitReason, Metrics, Reports } from "@arbor/core"
+import { Cluster, ClusterActor } from "@arbor/cluster"
+import { Protocol } from "@arbor/worker"
+import * as Schema from "effect/Schema"
 import type { DeadLetter } from "@arbor/core"
 import { Registry } from "@arbor/registry"
 import { Child, DynamicSupervisor, Pool, Supervisor } from "@arbor/supervisor"
@@ -118,6 +121,41 @@ describe("report levels (Reports.layer)", () => {
     expect(await fails({ restart: "Loud" })).toMatchObject({ _tag: "InvalidReportLevels", field: "reports.restart" })
     expect(await fails({ crash: true })).toMatchObject({ _tag: "InvalidReportLevels", field: "reports.crash" })
     expect(await fails("quiet")).toMatchObject({ _tag: "InvalidReportLevels", field: "reports" })
+  })
+})
+
+describe("cluster hosting in a worker thread (ClusterActor.host isolate)", () => {
+  it("ClusterActor.host isolate that is not { worker: { entry, … } } or has bad thread options", async () => {
+    const P = Protocol.make("IsolateOptions", { Get: { reply: Schema.Int } })
+    const B = Actor.make<Protocol.Type<typeof P>>()({ init: () => Effect.succeed(0), receive: { Get: (n) => Actor.reply(n, n) } })
+    const entry = { module: import.meta.url, export: "Def" }
+    const fails = (isolate: unknown) =>
+      Effect.runPromise(Effect.flip(Effect.scoped(Layer.build(
+        ClusterActor.host(P, B, { isolate } as never).pipe(
+          Layer.provide(Cluster.layer({ storage: "memory" })),
+          Layer.provide(ActorSystem.layer)
+        )
+      ))))
+    const cases: ReadonlyArray<readonly [unknown, string]> = [
+      ["worker", "isolate"],
+      [{ thread: {} }, "isolate.thread"],
+      [{}, "isolate.worker"],
+      [{ worker: { heartbeat: {} } }, "isolate.worker.entry"],
+      [{ worker: { entry: { module: "./relative.ts", export: "Def" } } }, "isolate.worker.entry.module"],
+      [{ worker: { entry: { module: new URL("https://example.invalid/x.js"), export: "Def" } } }, "isolate.worker.entry.module"],
+      [{ worker: { entry: { module: import.meta.url, export: "" } } }, "isolate.worker.entry.export"],
+      [{ worker: { entry, heartbeat: { interval: "1 second", timeout: "1 second" } } }, "isolate.worker.heartbeat.timeout"],
+      [{ worker: { entry, heartbeat: { interval: -5 } } }, "isolate.worker.heartbeat.interval"],
+      [{ worker: { entry, heartbeat: { every: "1 second" } } }, "isolate.worker.heartbeat.every"],
+      [{ worker: { entry, resourceLimits: { maxOldGenerationSizeMb: 0 } } }, "isolate.worker.resourceLimits.maxOldGenerationSizeMb"],
+      [{ worker: { entry, resourceLimits: { heapMb: 64 } } }, "isolate.worker.resourceLimits.heapMb"],
+      [{ worker: { entry, startTimeout: "soon" } }, "isolate.worker.startTimeout"],
+      [{ worker: { entry, shutdown: "politely" } }, "isolate.worker.shutdown"],
+      [{ worker: { entry, label: "x" } }, "isolate.worker.label"]
+    ]
+    for (const [isolate, field] of cases) {
+      expect(await fails(isolate), JSON.stringify(isolate)).toMatchObject({ _tag: "InvalidClusterOptions", where: "ClusterActor.host", field })
+    }
   })
 })
 
@@ -1210,6 +1248,26 @@ describe("scenario files and command lines", () => {
       expect(stderr).toContain(message)
       expect(stderr).toContain("usage: pnpm demo")
       expect(stdout).toBe("") // rejected before anything ran
+    }
+  }, 90_000)
+
+  it("pnpm demo:cluster with an unknown flag, a bad number or a DATABASE_URL that is not PostgreSQL", async () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, Record<string, string>, string]> = [
+      [["--secnds", "30"], {}, "unknown flag --secnds; valid flags: --seconds, --actors, --database-url, --no-live, --help"],
+      [["--seconds", "5"], {}, `--seconds needs a number ≥ 20 (got "5")`],
+      [["--actors", "30"], {}, `--actors needs a whole number from 3 to 26 (got "30")`],
+      [["--no-live=yes"], {}, "--no-live takes no value"],
+      [["--database-url"], {}, "--database-url needs a value"],
+      [["now"], {}, "unexpected argument now (every argument is a --flag)"],
+      [[], { DATABASE_URL: "mysql://app:hunter2@db/x" }, "DATABASE_URL needs a postgres:// or postgresql:// URL"]
+    ]
+    for (const [args, env, message] of cases) {
+      const { code, stdout, stderr } = await nodeWithEnv(["examples/cluster/src/main.ts", ...args], env)
+      expect(code, args.join(" ")).toBe(2)
+      expect(stderr).toContain(message)
+      expect(stderr).toContain("usage: pnpm demo:cluster")
+      expect(stderr).not.toContain("hunter2") // a URL may carry a password: never echoed
+      expect(stdout).toBe("") // rejected before anything ran: no database, no runner
     }
   }, 90_000)
 

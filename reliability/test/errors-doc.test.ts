@@ -22,6 +22,7 @@ describe("docs/errors.md", () => {
   const written = [
     join(import.meta.dirname, "bad-input.test.ts"),
     join(root, "packages", "worker", "test", "bad-input.test.ts"),
+    join(root, "packages", "cluster", "test", "bad-input.test.ts"),
     join(root, "packages", "observer", "test", "bad-input.test.ts"),
     join(root, "packages", "testkit", "test", "bad-input.test.ts"),
     join(root, "packages", "core", "test", "bad-input.test.ts")

@@ -26,7 +26,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Schedule from "effect/Schedule"
 import * as MessageStorage from "effect/cluster/MessageStorage"
 import * as RunnerAddress from "effect/cluster/RunnerAddress"
 import * as RunnerHealth from "effect/cluster/RunnerHealth"
@@ -404,24 +403,32 @@ const socketLayer = async (
   }
   const toStorageError = (e: unknown) =>
     new ClusterStorageError({ url: label, detail: redactText(describe(e), r) })
+  const config = ShardingConfig.layerFromEnv(shardingConfig)
   if (r.storage._tag === "memory") {
-    return NodeClusterSocket.layer({ storage: "local", shardingConfig }).pipe(
+    // one process listening on a socket: in-memory storage, the transport is real
+    const storage = Layer.mergeAll(MessageStorage.layerMemory, RunnerStorage.layerMemory)
+    return NodeClusterSocket.layer({ storage: "byo", shardingConfig }).pipe(
+      Layer.provideMerge(storage),
+      Layer.provide(config),
       Layer.catchCause((cause) => Layer.effectDiscard(Effect.fail(toStorageError(Cause.squash(cause)))))
     ) as never
   }
+  const { NodeCrypto } = await import("@effect/platform-node")
   const { PgClient } = await import("@effect/sql-pg")
   const { SqlMessageStorage, SqlRunnerStorage } = await import("effect/cluster")
   const sql = PgClient.layer({ url: Redacted.make(r.storage.url.toString()), applicationName: "@arbor/cluster" })
   const storage = Layer.mergeAll(
-    SqlMessageStorage.layerWith({ prefix: r.tablePrefix }),
+    SqlMessageStorage.layerWith({ prefix: r.tablePrefix }).pipe(Layer.provide(NodeCrypto.layerDigest)),
     SqlRunnerStorage.layerWith({ prefix: r.tablePrefix })
-  )
+  ).pipe(Layer.provide(config))
   const cluster = NodeClusterSocket.layer({
     storage: "byo",
     clientOnly: r.runner === "client",
     shardingConfig
   }).pipe(Layer.provideMerge(storage))
-  const withRetention = r.retention === undefined ? cluster : Layer.merge(cluster, retentionLayer(r.retention, r.tablePrefix))
+  const withRetention = r.retention === undefined
+    ? cluster
+    : Layer.merge(cluster, retentionLayer(r.retention, r.tablePrefix, (text) => redactText(text, r)))
   return withRetention.pipe(
     Layer.provide(sql),
     Layer.catchCause((cause) => Layer.effectDiscard(Effect.fail(toStorageError(Cause.squash(cause)))))
@@ -429,7 +436,10 @@ const socketLayer = async (
 }
 
 const describe = (e: unknown): string => {
-  if (e instanceof Error) return `${e.name}: ${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ""}`
+  if (e instanceof Error) {
+    const cause = (e as { cause?: unknown }).cause
+    return `${e.name}: ${e.message}${cause instanceof Error ? ` (${cause.message})` : cause !== undefined ? ` (${String(cause)})` : ""}`
+  }
   if (typeof e === "object" && e !== null && "_tag" in e) return `${String((e as { _tag: unknown })._tag)}: ${String((e as { message?: unknown }).message ?? "")}`
   return String(e)
 }
@@ -464,8 +474,9 @@ interface ResolvedRetention {
 
 const resolveRetention = (c: Checker, options: unknown, field: string): ResolvedRetention | undefined => {
   const o = c.object(field, options, ["olderThan", "every"]) ?? {}
-  const olderThan = c.duration(`${field}.olderThan`, o.olderThan, Duration.days(1))
-  const every = c.duration(`${field}.every`, o.every, Duration.hours(1))
+  const at = (key: string) => field === "options" ? key : `${field}.${key}`
+  const olderThan = c.duration(at("olderThan"), o.olderThan, Duration.days(1))
+  const every = c.duration(at("every"), o.every, Duration.hours(1))
   return c.error ? undefined : { olderThan, every }
 }
 
@@ -521,12 +532,18 @@ const deleteProcessed = (
     return Number(rows[0]?.n ?? 0)
   }).pipe(Effect.mapError((e) => new ClusterStorageError({ url: "(the cluster's SqlClient)", detail: describe(e) })))
 
-const retentionLayer = (r: ResolvedRetention, prefix: string): Layer.Layer<never, never, SqlClient.SqlClient> =>
+const retentionLayer = (
+  r: ResolvedRetention,
+  prefix: string,
+  redact: (text: string) => string
+): Layer.Layer<never, never, SqlClient.SqlClient> =>
   Layer.effectDiscard(
-    deleteProcessed(r.olderThan, prefix).pipe(
+    // first after one period: the storage has created its tables by then
+    Effect.sleep(r.every).pipe(
+      Effect.andThen(deleteProcessed(r.olderThan, prefix)),
       Effect.tap((n) => n > 0 ? Effect.logDebug(`@arbor/cluster: retention deleted ${n} processed messages`) : Effect.void),
-      Effect.catch((e) => Effect.logWarning(`@arbor/cluster: retention failed: ${e.detail}`)),
-      Effect.repeat(Schedule.spaced(r.every)),
+      Effect.catch((e) => Effect.logWarning(`@arbor/cluster: retention failed: ${redact(e.detail)}`)),
+      Effect.forever,
       Effect.forkScoped
     )
   )

@@ -20,6 +20,7 @@ import type { Child } from "@arbor/supervisor"
 import { Supervisor } from "@arbor/supervisor"
 import type { SupervisionEvent } from "@arbor/supervisor"
 import { Protocol } from "@arbor/worker"
+import type { WorkerActor } from "@arbor/worker"
 import * as Entity from "effect/cluster/Entity"
 import * as Sharding from "effect/cluster/Sharding"
 import * as Singleton from "effect/cluster/Singleton"
@@ -34,6 +35,8 @@ import type * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { InvalidClusterOptions, RemoteActorError } from "./Errors.ts"
+import { resolveIsolate, spawnIsolated } from "./internal/isolate.ts"
+import type { ResolvedIsolate } from "./internal/isolate.ts"
 import { Checker } from "./internal/options.ts"
 import { entityOf, WATCH } from "./internal/wire.ts"
 import type { WatchItem } from "./internal/wire.ts"
@@ -101,6 +104,39 @@ export interface HostOptions {
   readonly onEvent?: (event: HostEvent) => void
   /** Called with every supervision event of the in-entity supervisor; exceptions are ignored. */
   readonly onSupervisionEvent?: (event: SupervisionEvent.SupervisionEvent) => void
+  /**
+   * Run the actor in a worker thread inside each activation (see {@link WorkerIsolation}).
+   * Without it the actor runs on the runner's event loop, which all the runner's entities
+   * share: a handler that never yields (`for(;;){}`) stalls every entity of that runner until
+   * the runner is failed over.
+   */
+  readonly isolate?: { readonly worker: WorkerIsolation }
+}
+
+/**
+ * `HostOptions.isolate.worker`: the hosted actor runs in a `node:worker_threads` thread of its
+ * activation (`@arbor/worker`) behind an ordinary `ActorRef`. A hung handler blocks only that
+ * thread: the heartbeat watchdog terminates it (the incarnation ends `Killed`) and the in-entity
+ * supervisor restarts the actor in a fresh thread, while the runner's other entities go on
+ * answering. The thread loads the behaviour from `entry`: a module exporting a
+ * `WorkerActor.make(protocol, behavior, entry)` definition of the same protocol (the thread
+ * checks the protocol's hash). The behaviour must need no services. Each activation costs a
+ * thread (tens of milliseconds to start, a few MB).
+ *
+ * @category options
+ * @since 0.1.0
+ */
+export interface WorkerIsolation {
+  /** Where the thread finds the definition: its module (`import.meta.url`) and export name. */
+  readonly entry: WorkerActor.Entry
+  /** The watchdog (`@arbor/worker`'s default: a ping every 1 s, killed after 4 s without an answer). */
+  readonly heartbeat?: WorkerActor.Heartbeat
+  /** The thread's V8 heap limits; exceeding them ends the incarnation, not the runner. */
+  readonly resourceLimits?: WorkerActor.ResourceLimits
+  /** How long the thread may take to load the module and run `init`. Default 30 seconds. */
+  readonly startTimeout?: Duration.Input
+  /** How the thread's actor is stopped when the activation ends. Default 5 seconds. */
+  readonly shutdown?: Actor.Shutdown
 }
 
 /**
@@ -142,6 +178,7 @@ interface Resolved {
   readonly mailboxCapacity: number | undefined
   readonly onEvent: ((event: HostEvent) => void) | undefined
   readonly onSupervisionEvent: ((event: SupervisionEvent.SupervisionEvent) => void) | undefined
+  readonly isolate: ResolvedIsolate | undefined
 }
 
 const HOST_KEYS = [
@@ -155,7 +192,8 @@ const HOST_KEYS = [
   "watchHeartbeat",
   "mailboxCapacity",
   "onEvent",
-  "onSupervisionEvent"
+  "onSupervisionEvent",
+  "isolate"
 ]
 
 const resolveHost = (protocol: unknown, behavior: unknown, options: unknown): Resolved | InvalidClusterOptions => {
@@ -189,8 +227,10 @@ const resolveHost = (protocol: unknown, behavior: unknown, options: unknown): Re
   if (o.restartDelay !== undefined && (typeof o.restartDelay !== "object" || o.restartDelay === null)) {
     c.fail("restartDelay", o.restartDelay, "must be a Schedule")
   }
+  const isolate = resolveIsolate(c, o.isolate)
   if (c.error) return c.error
   return {
+    isolate,
     restart,
     intensity,
     period,
@@ -350,7 +390,9 @@ const buildActivation = (
       id: "actor",
       restart: o.restart,
       start: Effect.gen(function*() {
-        const ref = yield* Actor.spawn(behavior, { label: entityName })
+        const ref = o.isolate === undefined
+          ? yield* Actor.spawn(behavior, { label: entityName })
+          : yield* spawnIsolated(protocol, behavior, o.isolate, entityName)
         const incarnation = String(yield* sharding.getSnowflake)
         act.current = { ref, incarnation }
         act.idle = false

@@ -146,6 +146,29 @@ describe("ClusterActor.host + ClusterRef.ref", () => {
     expect((ended as { reason: ExitReason.ExitReason }).reason._tag).toBe("Normal")
   })
 
+  it("temporary is never restarted: a crash ends it with RemoteDown(stopped); the next message starts it afresh", async () => {
+    const rec = recorder()
+    const out = await run(
+      Effect.gen(function*() {
+        const a = yield* ClusterRef.ref(CounterProtocol, "a")
+        yield* ActorRef.tell(a, { _tag: "Add", n: 4 })
+        yield* ActorRef.tell(a, { _tag: "Crash", message: "once" })
+        const reason = yield* ActorRef.monitor(a)
+        yield* TestSystem.untilIdle
+        const startedBefore = rec.tags().filter((t) => t === "IncarnationStarted").length
+        const b = yield* ClusterRef.ref(CounterProtocol, "a", { watch: false })
+        const n = yield* ActorRef.ask(b, { _tag: "Get" })
+        return { down: causeOf(reason), startedBefore, n }
+      }),
+      ClusterActor.host(CounterProtocol, Counter, { restart: "temporary", onEvent: rec.onEvent })
+    )
+    expect((out.down as RemoteDown).why).toBe("stopped")
+    expect(out.startedBefore).toBe(1) // not restarted by the supervisor
+    expect(out.n).toBe(0)
+    expect(rec.tags().filter((t) => t === "IncarnationStarted")).toHaveLength(2)
+    expect(rec.tags().filter((t) => t === "Activated")).toHaveLength(1)
+  })
+
   it("restart intensity exceeded: Unavailable, rebuilt after rebuild.delay, and after maxRebuilds it gives up", async () => {
     const rec = recorder()
     const crashTwice = (id: string) =>

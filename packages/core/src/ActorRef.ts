@@ -214,7 +214,8 @@ export const ask = <Msg, const M extends RequestsOf<Msg>>(
 
 /** An ask of a traced actor (see `Tracing`) runs in a span of its own covering the round trip. */
 const traced = <A, E>(cell: Cell, msg: unknown, ask: Effect.Effect<A, E>): Effect.Effect<A, E> => {
-  if (!cell.traced) return ask
+  // not a reference (from JavaScript): the ask's own effect fails with the defect, never this call
+  if (cell === undefined || !cell.traced) return ask
   const tag = tagOf(msg)
   const attributes: Record<string, unknown> = { "arbor.actor.id": cell.id, "arbor.message": tag }
   if (cell.label !== undefined) attributes["arbor.actor.label"] = cell.label

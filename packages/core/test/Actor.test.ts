@@ -594,11 +594,12 @@ describe("G20 a failing handler ends its actor, never the host process", () => {
 })
 
 describe("G22 the run loop", () => {
-  it("G22 plain handlers and completed effects run without a fiber; a suspending handler gets one", async () => {
+  it("G22 plain handlers and completed effects run without a fiber; a suspending handler's effect gets one, which ends with it", async () => {
     type Msg =
       | { readonly _tag: "Plain" }
       | { readonly _tag: "Completed" }
       | { readonly _tag: "Suspending" }
+      | { readonly _tag: "Gen" }
       | Actor.Request<{ readonly _tag: "Seen" }, ReadonlyArray<string>>
     const seen: Array<string> = []
     const Probe = Actor.make<Msg>()({
@@ -620,33 +621,79 @@ describe("G22 the run loop", () => {
               return s
             })
           ),
+        Gen: (s) =>
+          Effect.gen(function*() {
+            yield* Effect.sync(() => s.push(`gen:${Fiber.getCurrent() === undefined ? "no-fiber" : "fiber"}`))
+            return s
+          }),
         Seen: (s) => Actor.reply([...s], s)
       }
     })
     const out = await run(Effect.gen(function*() {
       const p = yield* Actor.spawn(Probe)
+      // an effect that does not suspend runs in a fiber that has ended when it returns: the
+      // plain handler behind it in the burst runs without one
+      yield* ActorRef.tell(p, { _tag: "Gen" })
+      yield* ActorRef.tell(p, { _tag: "Plain" })
+      yield* untilIdle
       // one burst: had the completed effect started a fiber, the plain handler after it would
       // run inside that fiber
       yield* ActorRef.tell(p, { _tag: "Plain" })
       yield* ActorRef.tell(p, { _tag: "Completed" })
       yield* ActorRef.tell(p, { _tag: "Plain" })
       yield* untilIdle
-      // a suspending handler starts a fiber, which keeps draining the burst behind it
+      // a suspending handler runs in a fiber, which ends with its effect: the plain handler
+      // behind it in the burst runs without one
       yield* ActorRef.tell(p, { _tag: "Suspending" })
       yield* ActorRef.tell(p, { _tag: "Plain" })
       yield* untilIdle
-      // the fiber ended when the mailbox ran empty
       yield* ActorRef.tell(p, { _tag: "Plain" })
       return yield* ActorRef.ask(p, { _tag: "Seen" })
     }))
     expect(out).toEqual([
+      "gen:fiber",
+      "plain:no-fiber",
       "plain:no-fiber",
       "completed:no-fiber",
       "plain:no-fiber",
       "suspending:fiber",
-      "plain:fiber",
+      "plain:no-fiber",
       "plain:no-fiber"
     ])
+  })
+
+  it("G22 a handler effect's fiber ends with it: Effect.forkChild work is interrupted then, Effect.forkScoped work lives as long as the actor", async () => {
+    type Msg = { readonly _tag: "Child" } | { readonly _tag: "Scoped" } | { readonly _tag: "Quit" }
+    const fibers: Record<string, Fiber.Fiber<never>> = {}
+    const Forker = Actor.make<Msg>()({
+      init: () => Effect.succeed(0),
+      receive: {
+        Child: (s) =>
+          Effect.gen(function*() {
+            fibers.child = yield* Effect.forkChild(Effect.never)
+            return s
+          }),
+        Scoped: (s) =>
+          Effect.gen(function*() {
+            fibers.scoped = yield* Effect.forkScoped(Effect.never)
+            return s
+          }),
+        Quit: () => Actor.stop()
+      }
+    })
+    const out = await run(Effect.gen(function*() {
+      const f = yield* Actor.spawn(Forker)
+      yield* ActorRef.tell(f, { _tag: "Child" })
+      yield* ActorRef.tell(f, { _tag: "Scoped" })
+      yield* untilIdle
+      const whileAlive = { child: fibers.child!.pollUnsafe(), scoped: fibers.scoped!.pollUnsafe() }
+      yield* ActorRef.tell(f, { _tag: "Quit" })
+      yield* ActorRef.monitor(f)
+      return { whileAlive, scopedAfter: fibers.scoped!.pollUnsafe() }
+    }))
+    expect(out.whileAlive.child !== undefined && Exit.hasInterrupts(out.whileAlive.child)).toBe(true)
+    expect(out.whileAlive.scoped).toBeUndefined()
+    expect(out.scopedAfter !== undefined && Exit.hasInterrupts(out.scopedAfter)).toBe(true)
   })
 
   it("G22 a busy actor yields to other actors after a budget of 512 messages", async () => {

@@ -139,6 +139,25 @@ describe("Tracing", () => {
     expect(ask.status.endTime >= handler.status.endTime).toBe(true)
   })
 
+  it("a deferred reply's continuation runs under the request's handler span", async () => {
+    const t = recordingTracer()
+    type Msg = Actor.Request<{ readonly _tag: "Later" }, number>
+    const Deferring = Actor.make<Msg>()({
+      init: () => Effect.succeed(0),
+      receive: {
+        Later: () => Actor.deferReply((handle) => Effect.as(Effect.andThen(Effect.withSpan(Effect.void, "continuation"), Actor.answer(handle, 7)), 1))
+      }
+    })
+    const got = await runTraced(Effect.gen(function*() {
+      const ref = yield* Actor.spawn(Deferring, { label: "deferring" })
+      return yield* ActorRef.ask(ref, { _tag: "Later" })
+    }), t.tracer)
+    expect(got).toBe(7)
+    const handler = t.named("deferring.Later")
+    expect(parentOf(t.named("continuation"))).toBe(handler.spanId)
+    expect(handler.status._tag).toBe("Ended")
+  })
+
   it("a handler that fails ends its span with the failure, and the actor's exit notices run under that span", async () => {
     const t = recordingTracer()
     let exitSpan: string | undefined

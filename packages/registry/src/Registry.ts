@@ -907,6 +907,8 @@ export const named = <Msg, Meta, A, E, R>(
 ): Effect.Effect<A, E | AlreadyRegistered, R | Registry> =>
   Registry.use((registry) => {
     const name = key.name
+    const state = builtins.get(registry)
+    if (state !== undefined) return namedIn(state, name, start, metadata[0])
     return Effect.flatMap(registry.lookup(name), (taken) => {
       if (Option.isSome(taken)) return Effect.fail(new AlreadyRegistered({ name, holder: taken.value.ref }))
       return Effect.flatMap(start, (value) => {
@@ -922,6 +924,32 @@ export const named = <Msg, Meta, A, E, R>(
           })
         )
       })
+    })
+  })
+
+/**
+ * {@link named} on the built-in registry, reading and writing its tables directly (the same
+ * steps as through the service, without an effect per step: a named child's every restart
+ * goes through here).
+ */
+const namedIn = <A, E, R>(
+  state: RegistryState,
+  name: string,
+  start: Effect.Effect<A, E, R>,
+  metadata: unknown
+): Effect.Effect<A, E | AlreadyRegistered, R> =>
+  Effect.suspend(() => {
+    const taken = state.lookup(name)
+    if (taken !== undefined) return Effect.fail(new AlreadyRegistered({ name, holder: taken.ref }))
+    return Effect.flatMap(start, (value): Effect.Effect<A, AlreadyRegistered> => {
+      if (!ActorRef.isActorRef(value)) return Effect.succeed(value)
+      // registered in the same step as `start` returns, before anyone else holds the ref
+      const result = state.register(name, value as unknown as AnyRef, metadata)
+      // `"NotAlive"`: it ended before anyone could reach it, there is nothing to name
+      if (result === undefined || result === "NotAlive") return Effect.succeed(value)
+      // a registration won the race during the start: it wins, the new actor is stopped
+      const error = new AlreadyRegistered({ name, holder: result.ref })
+      return Effect.andThen(ActorRef.stop(value as ActorRef.ActorRef<unknown>), Effect.fail(error))
     })
   })
 

@@ -1,8 +1,9 @@
 /**
  * The one run loop of Arbor: an actor cell owns its mailbox (a ring buffer), its state and its
- * lifecycle. It runs handlers back to back while messages are waiting and enters Effect's fiber
- * machinery only when a handler returns an effect that has not already completed. An idle actor
- * holds no fiber.
+ * lifecycle. It runs handlers back to back while messages are waiting. A handler's effect runs in
+ * a fiber of its own that ends with it; when that effect does not suspend, the loop goes on as for
+ * a plain handler, in the same dispatcher turn. An idle actor holds no fiber.
+
  *
  * The cold parts live beside it: reply handles in `ask.ts`, handler results and their checks
  * in `handler.ts`, links, watches, monitors and what an actor's end tells whom in `exits.ts`,
@@ -33,7 +34,7 @@ import type { ActorSystemService } from "../ActorSystem.ts"
 import type { ActorMetrics } from "./metrics.ts"
 import { actorAnnotations, reportCrash } from "./report.ts"
 import { stateOf } from "./system.ts"
-import { ActorTracing, currentSpan, enter, leave, tagOf } from "./tracing.ts"
+import { ActorTracing, currentSpan, enter, installedTracer, leave, tagOf } from "./tracing.ts"
 import { Incarnation } from "../Tracing.ts"
 import type { Runnable, SystemState } from "./system.ts"
 import { IdleTimer, Timers } from "./timers.ts"
@@ -107,10 +108,24 @@ const CONTINUE = 0
 const IDLE = 1
 const EFFECT = 2
 const TERMINATE = 3
-type Step = typeof CONTINUE | typeof IDLE | typeof EFFECT | typeof TERMINATE
+/** A handler effect suspended: its fiber carries on, and the actor with it when it completes. */
+const SUSPENDED = 4
+type Step = typeof CONTINUE | typeof IDLE | typeof EFFECT | typeof TERMINATE | typeof SUSPENDED
 
-/** Steps a fiber runs between explicit yields, so a busy actor does not starve other fibers. */
-const FIBER_YIELD_EVERY = 1024
+/** Units of work a cell runs when its suspended handler effect completes, before it yields to the dispatcher. */
+const RESUME_BUDGET = 512
+
+/**
+ * The effect a cell's handler-effect fibers run: records the fiber as the actor's own, then runs
+ * the waiting handler effect. Made once per cell, on its first handler effect.
+ */
+const enterEffectOf = (cell: Cell): Effect.Effect<unknown, unknown> =>
+  Effect.withFiber((fiber) => {
+    cell.fiber = fiber
+    const effect = cell.pendingEffect!
+    cell.pendingEffect = undefined
+    return effect as Effect.Effect<unknown, unknown>
+  })
 
 export class Cell implements Runnable {
   readonly id: number
@@ -172,7 +187,12 @@ export class Cell implements Runnable {
   private span: Tracer.Span | undefined = undefined
   /** Requests answered later (`Actor.deferReply`) and not answered yet; made on first use. */
   private deferred: DeferredAsks | undefined = undefined
-  private pendingEffect: Effect.Effect<unknown, unknown, unknown> | undefined = undefined
+  /** The handler effect about to run (read by the cell's `enterEffect`). */
+  pendingEffect: Effect.Effect<unknown, unknown, unknown> | undefined = undefined
+  /** What the cell's handler-effect fibers run, and their observer; made on first use. */
+  private enterEffect: Effect.Effect<unknown, unknown> | undefined = undefined
+  private effectObserver: ((exit: Exit.Exit<unknown, unknown>) => void) | undefined = undefined
+
   private stopRequest: { reason: ExitReason; hook: boolean } | undefined = undefined
 
   /** Links, watches, exit callbacks and monitors (see `exits.ts`); made on first use. */
@@ -216,8 +236,15 @@ export class Cell implements Runnable {
    */
   spawnedWith(services: Context.Context<never>): void {
     this.services = services
-    this.incarnation = Context.get(services, Incarnation)
-    this.tracing = ActorTracing.make(services, this.id, this.label, this.incarnation)
+    // actors spawned in a row from one fiber share its context: read it once for all of them
+    if (services !== spawnedFrom.services) {
+      spawnedFrom.services = services
+      spawnedFrom.incarnation = Context.get(services, Incarnation)
+      spawnedFrom.tracer = installedTracer(services)
+    }
+    this.incarnation = spawnedFrom.incarnation
+    const tracer = spawnedFrom.tracer
+    if (tracer !== undefined) this.tracing = new ActorTracing(tracer, services, this.id, this.label, this.incarnation)
   }
 
   /**
@@ -469,6 +496,7 @@ export class Cell implements Runnable {
       let step: Step
       try {
         step = this.step()
+        if (step !== CONTINUE) step = this.proceed(step)
       } catch (defect) {
         // a bug in the runtime or a hostile value (handlers' own throws are caught in `step`):
         // end this actor, never the dispatcher or the host process
@@ -477,25 +505,37 @@ export class Cell implements Runnable {
         return n + 1
       }
       n++
-      if (step === CONTINUE) continue
-      if (step === IDLE) {
-        this.scheduled = false
-        this.handling = undefined
-        return n
-      }
-      if (step === TERMINATE && this.endsWithoutEffects()) {
+      if (step !== CONTINUE) return n
+    }
+    this.system.dispatcher.schedule(this)
+    return n
+  }
+
+  /**
+   * Carries a step other than `CONTINUE` as far as it goes without waiting: runs handler effects
+   * (in a fiber of their own, back in the caller as soon as one completes), ends the actor.
+   * `CONTINUE` when the next message may be taken now; else `IDLE`: the cell is idle, or a
+   * fiber of its own (a suspended handler effect, the stop hook) carries on.
+   */
+  private proceed(step: Step): Step {
+    while (step === EFFECT) step = this.runEffect()
+    if (step === CONTINUE) return CONTINUE
+    if (step === TERMINATE) {
+      if (this.endsWithoutEffects()) {
         // no stop hook to run and no resources to release: end here, without a fiber
         const request = this.stopRequest!
         this.stopRequest = undefined
         this.scheduled = false
         this.finalizeDetached(request.reason)
-        return n
+      } else {
+        this.startTermination()
       }
-      this.startFiber(step)
-      return n
+    } else if (step === IDLE) {
+      this.scheduled = false
+      this.handling = undefined
     }
-    this.system.dispatcher.schedule(this)
-    return n
+    // SUSPENDED: `scheduled` stays set while the handler's fiber runs; its observer resumes
+    return IDLE
   }
 
   /** Takes one unit of work: a system signal first, else the oldest user message. */
@@ -610,8 +650,7 @@ export class Cell implements Runnable {
 
   private apply(value: unknown, rep: PendingAsk | undefined): Step {
     if (this.metrics !== undefined) this.metrics.end()
-    if (this.span !== undefined && !isThenable(value) && !(value instanceof Reply && isThenable(value.state))) {
-      // handled (a handler that returned a Promise fails the actor: its span ends with that)
+    if (this.span !== undefined && handled(value)) {
       this.tracing!.end(this.span)
       this.span = undefined
     }
@@ -662,69 +701,76 @@ export class Cell implements Runnable {
   }
 
   /**
-   * Continues the work in a fiber. `runForkWith` starts evaluating synchronously, so the fiber
-   * records itself in `cell.fiber` as its first instruction: a handler's first synchronous
-   * segment must already be recognised as the actor's own (`ActorRef.stop(self)`) and be
-   * interruptible by `kill`.
+   * Runs the handler effect `pendingEffect` in a fiber of its own, with the actor's services.
+   * `runForkWith` evaluates synchronously: an effect that does not suspend has completed when it
+   * returns, and its result is settled here, in the caller's loop. Only an effect that really
+   * suspends leaves the fiber running (`SUSPENDED`); its observer continues the actor. The fiber
+   * records itself in `cell.fiber` as its first instruction, so the handler's synchronous part is
+   * already the actor's own (`ActorRef.stop(self)`) and a `kill` interrupts it.
    */
-  private startFiber(step: Step): void {
-    const fiber = Effect.runForkWith(this.context)(Effect.withFiber((self) => {
-      this.fiber = self
-      return this.runFrom(step)
-    }))
-    fiber.addObserver((exit) => this.onFiberExit(fiber, exit))
+  private runEffect(): Step {
+    // the message's own context: its tag in the log annotations, its span while traced
+    const fiber = Effect.runForkWith(this.handlerContext())(this.enterEffect ??= enterEffectOf(this))
+    const exit = fiber.pollUnsafe()
+    if (exit !== undefined) {
+      if (this.fiber === fiber) this.fiber = undefined
+      return this.afterEffect(exit)
+    }
+    fiber.addObserver(this.effectObserver ??= (exit) => this.effectSettled(exit))
+    return SUSPENDED
   }
 
-  /** The fiber-mode loop: runs effects, then keeps draining inside the same fiber. */
-  private runFrom(first: Step): Effect.Effect<void> {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const cell = this
-    const fiber = cell.fiber
-    return Effect.gen(function*() {
-      let step = first
-      let sinceYield = 0
-      while (true) {
-        if (step === EFFECT) {
-          const effect = cell.pendingEffect!
-          cell.pendingEffect = undefined
-          // the message's own context (its tag in the log annotations, its span), set on the fiber
-          // directly: no effect is allocated per message; `terminate` and the next one reset it
-          fiber!.setContext(cell.handlerContext())
-          const value = yield* effect
-          fiber!.setContext(cell.context)
-          const rep = cell.current
-          cell.current = undefined
-          step = cell.apply(value, rep)
-          continue
-        }
-        if (step === TERMINATE) {
-          const request = cell.stopRequest!
-          cell.stopRequest = undefined
-          return yield* cell.terminate(request.reason, request.hook)
-        }
-        if (step === IDLE) {
-          if (cell.fiber === fiber) cell.fiber = undefined
-          cell.scheduled = false
-          cell.handling = undefined
-          // a forced exit that arrived while an uninterruptible handler ran
-          if (cell.forced !== undefined && cell.status < Status.Finalizing) cell.finalizeDetached(cell.forced)
-          return
-        }
-        if (++sinceYield >= FIBER_YIELD_EVERY) {
-          sinceYield = 0
-          yield* Effect.yieldNow
-        }
-        step = cell.step()
-      }
-    }).pipe(
-      Effect.catchCause((cause) =>
-        // interrupted from outside (kill, a link's exit signal): `onFiberExit` finalizes;
-        // anything else (including a handler interrupting itself) is the actor's failure
-        cell.forced !== undefined && Cause.hasInterruptsOnly(cause)
-          ? Effect.failCause(cause)
-          : cell.terminate(handlerFailure(cause), true)
-      )
-    ) as Effect.Effect<void>
+  /** A suspended handler effect completed: the actor goes on from its result. */
+  private effectSettled(exit: Exit.Exit<unknown, unknown>): void {
+    this.fiber = undefined
+    if (this.status === Status.Dead || this.status === Status.Finalizing) return
+    let step: Step
+    try {
+      step = this.proceed(this.afterEffect(exit))
+    } catch (defect) {
+      this.scheduled = false
+      this.forceExit(Reason.fromCause(Cause.die(defect)))
+      return
+    }
+    // the actor goes on at once, in the stack of whatever resumed the effect (as a fiber would):
+    // what waits is handled before that code goes on; past the budget the dispatcher takes over
+    if (step === CONTINUE) this.drain(RESUME_BUDGET)
+  }
+
+  /**
+   * What a completed handler effect leads to. A forced exit (kill, a link's exit signal) that
+   * arrived while it ran ends the actor now, with a result applied first when the effect completed
+   * all the same (it was uninterruptible); any other failure is the actor's failure.
+   */
+  private afterEffect(exit: Exit.Exit<unknown, unknown>): Step {
+    const rep = this.current
+    if (Exit.isFailure(exit)) {
+      if (this.forced !== undefined) return this.endForced()
+      return this.requestStop(handlerFailure(exit.cause), true)
+    }
+    this.current = undefined
+    const step = this.apply(exit.value, rep)
+    if (this.forced !== undefined) return this.endForced()
+    return step
+  }
+
+  /** Ends the actor with the forced exit that arrived while its handler effect ran. */
+  private endForced(): Step {
+    this.stopRequest = undefined
+    this.pendingEffect = undefined
+    if (this.status < Status.Finalizing) this.finalizeDetached(this.forced!)
+    return IDLE
+  }
+
+  /** Ends gracefully in a fiber: the stop hook (interruptible by a forced exit), then finalization. */
+  private startTermination(): void {
+    const request = this.stopRequest!
+    this.stopRequest = undefined
+    const fiber = Effect.runForkWith(this.context)(Effect.withFiber((self) => {
+      this.fiber = self
+      return this.terminate(request.reason, request.hook)
+    }))
+    fiber.addObserver((exit) => this.onFiberExit(fiber, exit))
   }
 
   private onFiberExit(fiber: Fiber.Fiber<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
@@ -867,6 +913,20 @@ export class Cell implements Runnable {
 }
 
 const EMPTY: Array<unknown> = []
+
+/** What the last spawn read from its spawner's services (see `Cell.spawnedWith`). */
+const spawnedFrom: {
+  services: Context.Context<never> | undefined
+  incarnation: number | undefined
+  tracer: Tracer.Tracer | undefined
+} = { services: undefined, incarnation: undefined, tracer: undefined }
+
+/**
+ * `true` when a handler's result ends the handling of its message: not a deferred reply (its
+ * continuation is still part of it), nor a Promise (which fails the actor: the span ends with that).
+ */
+const handled = (value: unknown): boolean =>
+  !(value instanceof DeferReply) && !isThenable(value) && !(value instanceof Reply && isThenable(value.state))
 
 /**
  * `context` with the actor's own log annotations, and without its spawner's span and

@@ -2,6 +2,11 @@
  * The deadlines of asks on the live clock, for one actor system: a binary min-heap ordered by
  * deadline (ties in arrival order), and one Node timer, armed for the earliest deadline.
  *
+ * - A new ask does not read the clock: it waits in a batch, and a microtask gives the whole batch
+ *   its deadlines with one clock read ("timeout after the batch was taken"), so a deadline is
+ *   never earlier than the ask's own time plus its timeout — at most that microtask later. An
+ *   ask answered before then (a reply in the same dispatcher turn, the common case) never enters
+ *   the heap and never arms the timer.
  * - However many distinct timeouts are pending, one timer is armed. Timeouts of any values mix
  *   freely ("timeout = deadline − now"), and nothing is kept per timeout value.
  * - A settled ask (replied, failed, withdrawn) tells the heap at once: the heap counts the asks
@@ -63,13 +68,44 @@ export class Deadlines {
 
   /** Expires `item` after `timeoutMillis` of real time unless it settles first. */
   add(timeoutMillis: number, item: Expirable): void {
-    const at = performance.now() + timeoutMillis
     item.deadlines = this
     this.live++
-    this.push(at, item)
+    const n = this.batchSize++
+    this.batch[n] = item
+    this.batchTimeouts[n] = timeoutMillis
+    if (n === 0) queueMicrotask(this.takeBatch)
+  }
+
+  /** The asks added since the last batch was taken, and their timeouts (see the module notes). */
+  private batch: Array<Expirable | undefined> = []
+  private batchTimeouts: Array<number> = []
+  private batchSize = 0
+
+  /** Gives the asks of the batch still pending their deadlines: one clock read for all of them. */
+  private takeBatch = (): void => {
+    const batch = this.batch
+    const timeouts = this.batchTimeouts
+    const n = this.batchSize
+    this.batchSize = 0
+    let now = -1
+    let earliest = Infinity
+    for (let i = 0; i < n; i++) {
+      const item = batch[i]!
+      batch[i] = undefined
+      if (item.done) continue
+      if (now < 0) now = performance.now()
+      const at = now + timeouts[i]!
+      if (at < earliest) earliest = at
+      this.push(at, item)
+    }
+    if (n > SWEEP_MIN) {
+      // a burst grew the batch: give its memory back
+      this.batch = []
+      this.batchTimeouts = []
+    }
     // a timer fires within a millisecond of its time anyway: re-arming for a deadline less than
     // a millisecond earlier (the "deadline − now" pattern) would only churn timers
-    if (at < this.armedFor - 1) this.arm(at)
+    if (earliest < this.armedFor - 1) this.arm(earliest)
   }
 
   /** An item left before its deadline (it settled): called by the item, once. */
@@ -109,6 +145,7 @@ export class Deadlines {
 
   /** No item is pending: drop every slot and the timer. */
   private clear(): void {
+    if (this.size === 0 && this.timer === undefined) return
     if (this.timer !== undefined) {
       clearTimeout(this.timer)
       this.timer = undefined

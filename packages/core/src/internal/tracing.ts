@@ -92,17 +92,6 @@ export class ActorTracing {
     this.name = spanActorName(label)
   }
 
-  /** A tracer is installed in `services`: the tracing of the actor spawned with them. */
-  static make(
-    services: Context.Context<never>,
-    id: number,
-    label: string | undefined,
-    incarnation: number | undefined
-  ): ActorTracing | undefined {
-    const tracer = installedTracer(services)
-    return tracer === undefined ? undefined : new ActorTracing(tracer, services, id, label, incarnation)
-  }
-
   /** The last parent seen, by id, as {@link detached} made it (a run of messages from one sender shares it). */
   private lastParentId: string | undefined = undefined
   private lastDetached: Tracer.AnySpan | undefined = undefined

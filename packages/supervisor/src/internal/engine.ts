@@ -323,12 +323,14 @@ export class Engine {
       const incarnation = rec.incarnation
       const relay = new ChildRelay(this, rec)
       // the actors the start spawns carry the incarnation in their log annotations and spans
-      const start = Effect.provideService(
-        Effect.provideService(rec.spec.start as Effect.Effect<unknown, unknown, never>, ParentRelay, relay),
-        Tracing.Incarnation,
-        incarnation
+      const start = Effect.updateContext(
+        rec.spec.start as Effect.Effect<unknown, unknown, never>,
+        (context: Context.Context<never>) => Context.add(Context.add(context, ParentRelay, relay), Tracing.Incarnation, incarnation)
       )
-      return Effect.map(Effect.exit(start), (exit) => this.started(rec, incarnation, relay, exit, restart))
+      return Effect.matchCause(start, {
+        onFailure: (cause) => this.started(rec, incarnation, relay, Exit.failCause(cause), restart),
+        onSuccess: (value) => this.started(rec, incarnation, relay, Exit.succeed(value), restart)
+      })
     })
   }
 
@@ -367,7 +369,7 @@ export class Engine {
     this.name(rec, ref.label)
     rec.ref = ref
     rec.status = "running"
-    rec.startedAt = this.clock.currentTimeMillisUnsafe()
+    rec.startedAt = this.now()
     this.byRef.set(ref, rec)
     this.emit({ _tag: "ChildStarted", supervisor: this.path, child: rec.spec.id, ref, incarnation, restart })
     const self = this.self
@@ -447,18 +449,23 @@ export class Engine {
   // executing plans
   // -------------------------------------------------------------------------------------
 
-  private decide(event: Parameters<typeof decide>[1]): Plan {
-    return decide(this.view, event, this.config.policy, this.window, this.clock.currentTimeMillisUnsafe())
+  /** The time the engine decides at: read once per event handled, and passed down from there. */
+  private now(): number {
+    return this.clock.currentTimeMillisUnsafe()
+  }
+
+  private decide(event: Parameters<typeof decide>[1], now: number): Plan {
+    return decide(this.view, event, this.config.policy, this.window, now)
   }
 
   /** Executes a plan of the restart decision. */
-  private execute(plan: Plan): Next {
+  private execute(plan: Plan, now: number): Next {
     switch (plan._tag) {
       case "Nothing":
       case "Terminate":
         return this
       case "GiveUp":
-        this.window.add(this.clock.currentTimeMillisUnsafe())
+        this.window.add(now)
         return this.giveUp()
       case "NotRestarted": {
         const rec = this.children.get(plan.id)!
@@ -466,7 +473,7 @@ export class Engine {
         return this
       }
       case "Restart":
-        return this.restart(plan)
+        return this.restart(plan, now)
     }
   }
 
@@ -486,20 +493,20 @@ export class Engine {
    * one-for-one restart, say) the only Effect is the start itself: the plan's bookkeeping runs as
    * plain code in the handler, which returns the start followed by {@link afterGroupStart}.
    */
-  private restart(plan: Plan & { readonly _tag: "Restart" }): Next {
-    if (!this.traced) return this.runRestart(plan)
+  private restart(plan: Plan & { readonly _tag: "Restart" }, now: number): Next {
+    if (!this.traced) return this.runRestart(plan, now)
     // a span per restart (stopping the group, starting it again), a child of the span current in
     // the supervisor's handler: the span of the exit notice, whose parent is the crashed message's
     const child = [...this.path, plan.driver].join("/")
     const attributes: Record<string, unknown> = { "arbor.supervisor": this.path.join("/"), "arbor.child": child }
     if (this.label !== undefined) attributes["arbor.supervisor.label"] = this.label
-    return Effect.withSpan(Effect.suspend(() => asEffect(this.runRestart(plan))), `restart ${child}`, { attributes })
+    return Effect.withSpan(Effect.suspend(() => asEffect(this.runRestart(plan, now))), `restart ${child}`, { attributes })
   }
 
-  private runRestart(plan: Plan & { readonly _tag: "Restart" }): Next {
+  private runRestart(plan: Plan & { readonly _tag: "Restart" }, now: number): Next {
     const driver = this.children.get(plan.driver)!
     driver.retryPending = false
-    if (plan.count) this.window.add(this.clock.currentTimeMillisUnsafe())
+    if (plan.count) this.window.add(now)
     if (plan.stop.length > 0 || (this.config.restartDelay !== undefined && plan.next !== "now")) {
       return this.restartAfterStops(plan, driver)
     }
@@ -564,7 +571,8 @@ export class Engine {
       return undefined
     }
     rec.status = "restarting"
-    return this.execute(this.decide({ _tag: "RestartFailed", id: rec.spec.id }))
+    const now = this.now()
+    return this.execute(this.decide({ _tag: "RestartFailed", id: rec.spec.id }, now), now)
   }
 
   // -------------------------------------------------------------------------------------
@@ -576,8 +584,9 @@ export class Engine {
     const rec = this.byRef.get(ref)
     if (rec === undefined) return this // stale: the supervisor stopped or replaced that incarnation
     this.detach(rec)
-    const plan = this.decide({ _tag: "Exited", id: rec.spec.id, reason })
-    const next = this.execute(plan)
+    const now = this.now()
+    const plan = this.decide({ _tag: "Exited", id: rec.spec.id, reason }, now)
+    const next = this.execute(plan, now)
     if (plan._tag === "NotRestarted") {
       this.emit({ _tag: "ChildNotRestarted", supervisor: this.path, child: rec.spec.id, ref, incarnation: rec.incarnation })
       if (plan.autoShutdown) {
@@ -592,7 +601,8 @@ export class Engine {
   onRetry(id: string, token: number): Next {
     const rec = this.children.get(id)
     if (rec === undefined || rec.retryToken !== token) return this // stale
-    return this.execute(this.decide({ _tag: "Retry", id }))
+    const now = this.now()
+    return this.execute(this.decide({ _tag: "Retry", id }, now), now)
   }
 
   /** Starts the children in order; on a failure stops the ones started, in reverse order. */
@@ -648,7 +658,7 @@ export class Engine {
   /** `terminateChild`: stops the child without restarting it, cancelling a restart it drives. */
   terminate(rec: ChildRecord): Effect.Effect<void> {
     return Effect.suspend(() => {
-      const plan = this.decide({ _tag: "Terminate", id: rec.spec.id })
+      const plan = this.decide({ _tag: "Terminate", id: rec.spec.id }, this.now())
       if (plan._tag !== "Terminate") return Effect.void
       return Effect.map(this.stop(rec), () => {
         for (const id of plan.cancel) this.children.get(id)!.status = "not_running"
@@ -711,7 +721,7 @@ export class Engine {
 
   /** This supervisor's snapshot (its own children only; `Supervisor.snapshot` nests the rest). */
   snapshot(kind: Snapshot["kind"]): Snapshot {
-    const restarts = this.window.count(this.clock.currentTimeMillisUnsafe())
+    const restarts = this.window.count(this.now())
     return {
       kind,
       label: this.label,
