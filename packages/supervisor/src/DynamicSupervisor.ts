@@ -338,7 +338,7 @@ const requestsOf = (checked: ValidDynamicSpec): Requests<Protocol<unknown>> => {
  *     maxChildren: 100
  *   })
  *   const job = yield* DynamicSupervisor.startChild(jobs, { url: "https://example.com" })
- *   yield* ActorRef.tell(job as ActorRef.ActorRef<JobMsg>, { _tag: "Cancel" }) // a clean exit: not restarted
+ *   yield* ActorRef.tell(job, { _tag: "Cancel" }) // job: ActorRef<JobMsg>; a clean exit: not restarted
  *   console.log(yield* DynamicSupervisor.countChildren(jobs))
  * }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
  * ```
