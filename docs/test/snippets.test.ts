@@ -8,6 +8,7 @@
  */
 import { execFile } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { availableParallelism } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { splitLogRecords } from "../../integration/log-records.ts"
@@ -42,18 +43,39 @@ const snippets = (file: string): Array<Snippet> => {
 
 const all = files.flatMap(snippets)
 
-/** Every snippet starts at once (each pays tsx's start-up); each test awaits its own run. */
+/**
+ * Snippets run a few at a time (each pays tsx's start-up; all at once on a loaded 2-core machine
+ * starved them past any timeout); each test awaits its own run.
+ */
 const runs = new Map<Snippet, Promise<string>>()
-const start = (s: Snippet): Promise<string> => {
+const parallel = Math.max(2, availableParallelism())
+let running = 0
+const waiting: Array<() => void> = []
+const slot = (): Promise<void> =>
+  running < parallel ? (running++, Promise.resolve()) : new Promise((resolve) => waiting.push(resolve))
+const release = (): void => {
+  const next = waiting.shift()
+  if (next !== undefined) next()
+  else running--
+}
+const start = async (s: Snippet): Promise<string> => {
   mkdirSync(outDir, { recursive: true })
   const path = join(outDir, `${s.file.replace(/[/.]/g, "_")}_${s.index}.${s.lang === "js" ? "mjs" : "ts"}`)
   writeFileSync(path, s.code)
-  return new Promise((resolve, reject) =>
-    execFile(join(root, "node_modules", ".bin", "tsx"), ["--conditions=@arbor/source", path], {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 60_000
-    }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(shorten(stdout)))))
+  await slot()
+  try {
+    return await new Promise((resolve, reject) =>
+      execFile(join(root, "node_modules", ".bin", "tsx"), ["--conditions=@arbor/source", path], {
+        cwd: root,
+        encoding: "utf8",
+        timeout: 120_000
+      }, (error, stdout, stderr) =>
+        error
+          ? reject(new Error(`${error.message}${error.killed ? ` (killed: ${error.signal})` : ""}\n${stderr}`))
+          : resolve(shorten(stdout))))
+  } finally {
+    release()
+  }
 }
 
 /** The output with each log record shortened to its first line, without time stamp and fiber id. */
@@ -65,8 +87,14 @@ describe("documentation snippets run and print what the docs say", () => {
   })
   for (const s of all) {
     it(`${s.file} snippet ${s.index + 1}`, async () => {
-      if (runs.size === 0) for (const each of all) runs.set(each, start(each))
+      if (runs.size === 0) {
+        for (const each of all) {
+          const run = start(each)
+          run.catch(() => {}) // its own test reports the failure; not an unhandled rejection meanwhile
+          runs.set(each, run)
+        }
+      }
       expect(await runs.get(s)!).toBe(s.output)
-    }, 90_000)
+    }, 600_000)
   }
 })

@@ -4,10 +4,12 @@
  * watchdog terminates it and the in-entity supervisor restarts the actor — and not the runner's
  * event loop, which every other entity of the runner (and its shard-lock refresh) shares.
  */
-import type { Actor } from "@arbor/core"
+import type { Actor, ActorRef, ActorSystem, Errors } from "@arbor/core"
 import { Durations } from "@arbor/core"
 import { Protocol, WorkerActor } from "@arbor/worker"
 import * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { Checker } from "./options.ts"
 
 /** What `isolate.worker` resolves to: the thread's entry and `WorkerActor.spawn`'s options. */
@@ -72,4 +74,8 @@ export const spawnIsolated = (
   behavior: Actor.Behavior<unknown, unknown, never>,
   isolate: ResolvedIsolate,
   label: string
-) => WorkerActor.spawn(WorkerActor.make(protocol, behavior as never, isolate.entry), { ...isolate.spawn, label })
+): Effect.Effect<
+  ActorRef.ActorRef<any>,
+  WorkerActor.InvalidWorkerOptions | WorkerActor.WorkerStartFailed | Errors.InvalidActorOptions | Errors.StartTimeout,
+  Scope.Scope | ActorSystem.ActorSystem
+> => WorkerActor.spawn(WorkerActor.make(protocol, behavior as never, isolate.entry), { ...isolate.spawn, label })
