@@ -1,6 +1,7 @@
 /**
- * The packages as users get them: build `dist`, `pnpm pack` core, supervisor, registry and worker,
- * check what each tarball ships, then install the tarballs into temporary projects outside the
+ * The packages as users get them: build `dist`, `pnpm pack` core, supervisor, registry, worker,
+ * testkit and observer, check what each tarball ships (README, LICENSE, `dist` without build
+ * info, `effect` as a peer dependency with a range, no internal `state` in the public `.d.ts`), then install the tarballs into temporary projects outside the
  * workspace — once next to the oldest and once next to the newest stable `effect` 4.x that the
  * npm registry serves — and in each:
  * - check that `effect` is installed once (a peer dependency, not a nested copy per package);
@@ -11,7 +12,9 @@
  *   loads the runner and the definition from the installed `dist`, no tsx): tell and ask across
  *   the boundary, a hang preempted by the watchdog and healed by the supervisor, no thread left;
  * - run the plain-JavaScript example of docs/promise.md (`@arbor/core/promise`,
- *   `@arbor/supervisor/promise` subpaths) and compare its output with the documented one.
+ *   `@arbor/supervisor/promise` subpaths) and compare its output with the documented one;
+ * - run a program that uses the installed `@arbor/testkit` (a test world, `untilIdle`, a fault
+ *   plan) and serves the installed `@arbor/observer`'s page once.
  */
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -23,7 +26,7 @@ import { splitLogRecords } from "./log-records.ts"
 
 const root = join(import.meta.dirname, "..")
 const work = mkdtempSync(join(tmpdir(), "arbor-pack-"))
-const packages = ["core", "supervisor", "registry", "worker"] as const
+const packages = ["core", "supervisor", "registry", "worker", "testkit", "observer"] as const
 const tsc = createRequire(join(root, "package.json")).resolve("typescript/bin/tsc")
 
 const run = (cmd: string, args: ReadonlyArray<string>, cwd: string): string => {
@@ -131,6 +134,44 @@ const promiseDoc = (() => {
   return { code: m[1]!, output: m[2]! }
 })()
 
+/** The installed testkit and observer: a test world with a fault plan, and the observer's page. */
+const kitProgram = `
+import { request } from "node:http"
+import { Actor, ActorRef } from "@arbor/core"
+import { Child, Supervisor } from "@arbor/supervisor"
+import { Faults, TestSystem } from "@arbor/testkit"
+import { Observer } from "@arbor/observer"
+import { Effect } from "effect"
+
+const injector = Faults.makeInjector(7)
+const Flaky = Faults.define()(injector, { crashOnMessage: 2 }, {
+  init: () => Effect.succeed(0),
+  receive: { Echo: (n, m) => Actor.reply(m.text, n + 1) }
+})
+
+const get = (port, path) => new Promise((resolve, reject) => request({ port, path }, (res) => {
+  let body = ""
+  res.on("data", (c) => (body += c)).on("end", () => resolve(res.statusCode + " " + body.length))
+}).on("error", reject).end())
+
+await TestSystem.run(Effect.gen(function* () {
+  let restarts = 0
+  const sup = yield* Supervisor.start({
+    label: "kit",
+    children: [Child.worker({ id: "echo", start: Actor.spawn(Flaky) })],
+    onEvent: (e) => { if (e._tag === "ChildStarted" && e.restart) restarts++ }
+  })
+  const echo = yield* Supervisor.childRef(sup, "echo")
+  console.log(yield* ActorRef.ask(echo, { _tag: "Echo", text: "one" }))
+  yield* ActorRef.tell(echo, { _tag: "Echo", text: "two" })
+  yield* TestSystem.untilIdle
+  console.log("restarts: " + restarts)
+  const observer = yield* Observer.serve(sup, { port: 0 })
+  const status = yield* Effect.promise(() => get(observer.port, "/"))
+  console.log("observer page: " + (status.startsWith("200 ") && Number(status.split(" ")[1]) > 1000))
+}), { clock: "live" })
+`
+
 /** A typed consumer: inference of replies and states must survive the trip through `.d.ts`. */
 const typedProgram = `
 import { Actor, ActorRef, ActorSystem } from "@arbor/core"
@@ -234,7 +275,7 @@ describe("packed packages", () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }))
 
   it("tarballs ship README, LICENSE and dist, not build info; effect is a peer dependency", () => {
-    expect(Object.keys(tarballs).sort()).toEqual(["@arbor/core", "@arbor/registry", "@arbor/supervisor", "@arbor/worker"])
+    expect(Object.keys(tarballs).sort()).toEqual(packages.map((p) => `@arbor/${p}`).sort())
     for (const [name, file] of Object.entries(tarballs)) {
       const entries = run("tar", ["tzf", join(work, file)], work).split("\n")
       expect(entries, name).toContain("package/README.md")
@@ -245,6 +286,16 @@ describe("packed packages", () => {
       const manifest = JSON.parse(run("tar", ["xzOf", join(work, file), "package/package.json"], work))
       expect(manifest.peerDependencies, name).toEqual({ effect: "^4.0.0" })
       expect(manifest.dependencies?.effect, name).toBeUndefined()
+      // the public declarations name no internal state: the only \`state\` property is a reply's
+      // next state (Actor.Reply), the only \`state\` parameters are handlers'
+      const declarations = entries.filter((e) => /^package\/dist\/[^/]+\.d\.ts$/.test(e))
+      expect(declarations.length, name).toBeGreaterThan(0)
+      const stateFields = declarations.flatMap((d) =>
+        run("tar", ["xzOf", join(work, file), d], work).split("\n")
+          .filter((line) => /^\s*(readonly\s+)?(state|_state|cell|_cell)\??:/.test(line))
+          .map((line) => `${d}: ${line.trim()}`)
+      )
+      expect(stateFields, name).toEqual(name === "@arbor/core" ? ["package/dist/Actor.d.ts: readonly state: S;"] : [])
     }
     for (const p of ["@arbor/core", "@arbor/supervisor"]) {
       expect(run("tar", ["tzf", join(work, tarballs[p]!)], work).split("\n"), p).toContain("package/dist/promise.js")
@@ -270,6 +321,7 @@ describe("packed packages", () => {
     writeFileSync(join(app, "worker.mjs"), workerProgram)
     writeFileSync(join(app, "promise.mjs"), promiseDoc.code)
     writeFileSync(join(app, "typed.ts"), typedProgram)
+    writeFileSync(join(app, "kit.mjs"), kitProgram)
     writeFileSync(join(app, "tsconfig.json"), JSON.stringify(tsconfig, null, 2))
     run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], app)
     return app
@@ -299,6 +351,8 @@ describe("packed packages", () => {
       // exits by itself (no leaked thread or timer), or execFileSync's timeout fails the test
       const worker = run(process.execPath, ["worker.mjs"], app)
       expect(splitLogRecords(worker).program).toBe("sum: 5\nhung: Killed\nrestarted, fresh state: 0\nthreads: 1\nthreads after: 0\n")
+      const kit = run(process.execPath, ["kit.mjs"], app)
+      expect(splitLogRecords(kit).program).toBe("one\nrestarts: 1\nobserver page: true\n")
     }, 300_000)
   }
 })

@@ -163,7 +163,10 @@ export const run = (cluster: Cluster, options: ScenarioOptions): Effect.Effect<O
       })
     ))
 
-    const limit = options.seconds * 1000
+    // the phases' bounds count from the start of the traffic, whatever the origin of the times
+    const t0 = yield* now()
+    const limit = t0 + options.seconds * 1000
+    const bound = (fraction: number) => t0 + options.seconds * 1000 * fraction
     /** Waits until `done()` holds (checked every 100 ms) or the time is `until`; true when it held. */
     const waitFor = (done: () => boolean, until: number) =>
       Effect.gen(function*() {
@@ -176,7 +179,7 @@ export const run = (cluster: Cluster, options: ScenarioOptions): Effect.Effect<O
     const ownedBy = (runner: string) => tracks.filter((t) => t.owner === runner).map((t) => t.id).sort()
 
     // 1. every actor answers once, and a moment more of steady traffic
-    const warm = yield* waitFor(() => tracks.every((t) => t.owner !== undefined), limit * 0.3)
+    const warm = yield* waitFor(() => tracks.every((t) => t.owner !== undefined), bound(0.3))
     if (warm) yield* Effect.sleep(2000)
     emit(yield* now(), warm ? `every actor answered: ${cluster.runners().map((r) => `${r.name} owns ${ownedBy(r.name).join(" ") || "none"}`).join("; ")}` : "not every actor answered in time; going on")
 
@@ -187,10 +190,12 @@ export const run = (cluster: Cluster, options: ScenarioOptions): Effect.Effect<O
     killed = { runner: victim.name, at: yield* now(), owned }
     phase = `${victim.name} killed with SIGKILL; waiting for ${owned.length === 0 ? "nothing" : list(owned)} to answer from the survivors`
     emit(killed.at, `killed ${victim.name} (pid ${victim.pid}) with SIGKILL; it owned ${owned.length === 0 ? "no actor" : list(owned)}`)
-    const failedOver = yield* waitFor(() => owned.every((id) => failover.some((f) => f.actor === id)), limit * 0.65)
-    emit(yield* now(), failedOver
+    const failedOver = yield* waitFor(() => owned.every((id) => failover.some((f) => f.actor === id)), bound(0.65))
+    emit(yield* now(), owned.length === 0
+      ? "failover: nothing to move"
+      : failedOver
       ? `failover done: ${list(owned)} answered from the survivors`
-      : `failover not complete by ${(limit * 0.65 / 1000).toFixed(0)}s: ${owned.filter((id) => !failover.some((f) => f.actor === id)).join(" ")} still waiting`)
+      : `failover not complete by ${(bound(0.65) / 1000).toFixed(0)}s: ${owned.filter((id) => !failover.some((f) => f.actor === id)).join(" ")} still waiting`)
 
     // 3. restart it, and wait for the rebalance: an actor back on it, then 3 s without a move
     phase = `restarting ${victim.name}`

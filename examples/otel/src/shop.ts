@@ -33,9 +33,10 @@ export const Audit = Actor.make<AuditMsg>()({
 /** Places orders; an order without an item is a bug that crashes it. */
 export type OrdersMsg = Actor.Request<{ readonly _tag: "Place"; readonly item: string }, number>
 
-export const orders = (audit: ActorRef.ActorRef<AuditMsg>) =>
+/** `onStart` gets each incarnation's own (typed) reference as it starts. */
+export const orders = (audit: ActorRef.ActorRef<AuditMsg>, onStart: (self: ActorRef.ActorRef<OrdersMsg>) => void) =>
   Actor.make<OrdersMsg>()({
-    init: () => Effect.succeed(0),
+    init: (ctx) => Effect.sync(() => (onStart(ctx.self), 0)),
     receive: {
       Place: (placed, m) =>
         Effect.gen(function*() {
@@ -61,15 +62,13 @@ export interface Shop {
 export const start = (port = 0): Effect.Effect<Shop, never, Scope.Scope | ActorSystem.ActorSystem> =>
   Effect.gen(function*() {
     const audit = yield* Actor.spawn(Audit, { label: "audit" })
-    // the current incarnation of `orders`, as the supervisor announces it
+    // the current incarnation of `orders`: each one hands out its own reference in `init`
     let current: ActorRef.ActorRef<OrdersMsg> | undefined
+    const ordersChild = Actor.spawn(orders(audit, (self) => (current = self)), { label: "orders" })
     const supervisor = yield* Supervisor.start({
       label: "shop",
       strategy: "one-for-one",
-      children: [Child.worker({ id: "orders", start: Actor.spawn(orders(audit), { label: "orders" }) })],
-      onEvent: (event) => {
-        if (event._tag === "ChildStarted") current = event.ref as ActorRef.ActorRef<OrdersMsg>
-      }
+      children: [Child.worker({ id: "orders", start: ordersChild })]
     })
     const services = yield* Effect.context<never>()
     const server = http.createServer((req, res) => respond(services, () => current, req, res))

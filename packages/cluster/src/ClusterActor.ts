@@ -121,7 +121,7 @@ export interface HostOptions {
  * answering. The thread loads the behaviour from `entry`: a module exporting a
  * `WorkerActor.make(protocol, behavior, entry)` definition of the same protocol (the thread
  * checks the protocol's hash). The behaviour must need no services. Each activation costs a
- * thread (tens of milliseconds to start, a few MB).
+ * thread, started when the activation starts.
  *
  * @category options
  * @since 0.1.0
@@ -472,6 +472,7 @@ const buildActivation = (
 
     /** The current incarnation: waits for a restart in progress, starts an idle actor. */
     const current: Effect.Effect<Current, RemoteActorError> = Effect.suspend(() => {
+      if (act.closing) return Effect.fail(act.error("Unavailable", "the activation is ending (passivated, rebalanced or shut down)"))
       if (act.status !== "running") {
         return Effect.fail(act.error("Unavailable", `the in-entity supervisor gave up (${act.status})`))
       }

@@ -8,7 +8,8 @@ import { Actor, ActorRef, Errors, ExitReason } from "@arbor/core"
 import { ClusterActor, ClusterRef, RemoteActorError, RemoteDown } from "@arbor/cluster"
 import { Child } from "@arbor/supervisor"
 import { TestSystem } from "@arbor/testkit"
-import { Cause, Effect, Exit, Fiber } from "effect"
+import { Cause, Context, Effect, Exit, Fiber, Layer, Schema } from "effect"
+import { Protocol } from "@arbor/worker"
 import { beforeEach, describe, expect, it } from "vitest"
 import { Counter, CounterProtocol, inits } from "./fixtures/counter.ts"
 import { run } from "./utils.ts"
@@ -245,6 +246,32 @@ describe("ClusterActor.host + ClusterRef.ref", () => {
     expect(e).toBeInstanceOf(RemoteActorError)
     expect(e.kind).toBe("AskTimeout")
     expect(Exit.isSuccess(out.failed) && out.failed.value).toBeInstanceOf(Errors.ActorExited)
+  })
+})
+
+describe("ClusterActor.host: services", () => {
+  it("the behaviour's services come from the host layer's context, in every activation and restart", async () => {
+    class Greeting extends Context.Service<Greeting, { readonly text: string }>()("test/Greeting") {}
+    const GreeterProtocol = Protocol.make("Greeter", { Greet: { payload: { who: Schema.String }, reply: Schema.String }, Crash: {} })
+    const Greeter = Actor.make<Protocol.Type<typeof GreeterProtocol>>()({
+      init: () => Greeting.use((g) => Effect.succeed(g.text)),
+      receive: {
+        Greet: (text, m) => Actor.reply(`${text}, ${m.who}`, text),
+        Crash: () => Effect.die("crash")
+      }
+    })
+    const out = await run(
+      Effect.gen(function*() {
+        const a = yield* ClusterRef.ref(GreeterProtocol, "a")
+        const first = yield* ActorRef.ask(a, { _tag: "Greet", who: "ada" })
+        yield* ActorRef.tell(a, { _tag: "Crash" })
+        yield* ActorRef.monitor(a)
+        const b = yield* ClusterRef.ref(GreeterProtocol, "a")
+        return { first, again: yield* ActorRef.ask(b, { _tag: "Greet", who: "bob" }) }
+      }),
+      ClusterActor.host(GreeterProtocol, Greeter).pipe(Layer.provide(Layer.succeed(Greeting)({ text: "hello" })))
+    )
+    expect(out).toEqual({ first: "hello, ada", again: "hello, bob" })
   })
 })
 

@@ -66,8 +66,9 @@ import { BehaviorImpl } from "./internal/spawn.ts"
 // -----------------------------------------------------------------------------------------
 
 /**
- * The phantom key that records a request's reply type. It is optional, so a plain object
- * literal such as `{ _tag: "Get" }` is a valid request value.
+ * The phantom key that records a request's reply type.
+ *
+ * It is optional, so a plain object literal such as `{ _tag: "Get" }` is a valid request value.
  *
  * @category type plumbing
  * @since 0.1.0
@@ -86,9 +87,10 @@ export interface ReplyWitness<out A> {
 }
 
 /**
- * A request message: the message `M` whose answer is a `Reply`. `ActorRef.ask` infers the
- * reply type from it, and the handler for it must return `Actor.reply(value, state)` with a
- * value of that type.
+ * A request message: the message `M` whose answer is a `Reply`.
+ *
+ * `ActorRef.ask` infers the reply type from it, and the handler for it must return
+ * `Actor.reply(value, state)` with a value of that type.
  *
  * @example
  * ```ts
@@ -160,7 +162,9 @@ export type ReplyFor<Msg, M> = M extends {
 // -----------------------------------------------------------------------------------------
 
 /**
- * A request handler's answer: the reply value and the next state. Build it with {@link reply}.
+ * A request handler's answer: the reply value and the next state.
+ *
+ * Build it with {@link reply}.
  *
  * @category handlers
  * @since 0.1.0
@@ -173,7 +177,9 @@ export interface Reply<out A, out S> {
 }
 
 /**
- * A handler's decision to stop the actor. Build it with {@link stop}.
+ * A handler's decision to stop the actor.
+ *
+ * Build it with {@link stop}.
  *
  * @category handlers
  * @since 0.1.0
@@ -199,8 +205,9 @@ export interface Stop {
 export const reply = <A, S>(value: A, state: S): Reply<A, S> => new ReplyImpl(value, state)
 
 /**
- * Stops the actor after the current message, with `reason` (default `Normal`). The stop hook
- * runs. A request answered by `stop` fails its asker with `ActorExited`.
+ * Stops the actor after the current message, with `reason` (default `Normal`).
+ *
+ * The stop hook runs. A request answered by `stop` fails its asker with `ActorExited`.
  *
  * @category handlers
  * @since 0.1.0
@@ -247,9 +254,12 @@ export interface DeferredReply<out A, out S> {
 }
 
 /**
+ * The handle of one request that is answered later.
+ *
  * The handle of one request answered later: {@link answer} it with the request's reply type
- * (and no other) — from a later handler of the actor, or from a fiber it forked. It answers at
- * most once; see {@link deferReply}.
+ * (and no other) — from a later handler of the actor, or from a fiber it forked.
+ *
+ * It answers at most once; see {@link deferReply}.
  *
  * @category deferred replies
  * @since 0.1.0
@@ -263,11 +273,15 @@ export interface ReplyHandle<in A> {
 }
 
 /**
+ * Answers a request later, from another handler or from a forked fiber.
+ *
  * Answers a request later (OTP's `{noreply, State}` and `gen_server:reply/2`, Akka's
  * `replyTo`): the handler returns `Actor.deferReply((handle) => next)`; `f` receives the
  * request's {@link ReplyHandle} and returns what a handler returns for a plain message (the
- * next state, `Actor.stop`, or an Effect of one). The actor goes on with other messages; the
- * asker waits until someone calls {@link answer} with the handle.
+ * next state, `Actor.stop`, or an Effect of one).
+ *
+ * The actor goes on with other messages; the asker waits until someone calls {@link answer} with
+ * the handle.
  *
  * - the handle accepts only the request's reply type;
  * - answering twice, or after the asker gave up (its `AskTimeout`, an interruption), does
@@ -302,8 +316,10 @@ export const deferReply = <A, S>(
 ): DeferredReply<A, S> => new DeferReplyImpl(f as (handle: unknown) => unknown) as unknown as DeferredReply<A, S>
 
 /**
- * Answers a deferred request with `value`. Yields `true` when the asker got it; `false` when the
- * request was already answered, its asker gave up, or the actor ended (the asker was told).
+ * Answers a deferred request with `value`.
+ *
+ * Yields `true` when the asker got it; `false` when the request was already answered, its asker
+ * gave up, or the actor ended (the asker was told).
  *
  * @category deferred replies
  * @since 0.1.0
@@ -368,7 +384,9 @@ export interface ActorContext<Msg> {
 }
 
 /**
- * A timer's key: a non-empty string, a finite number or a symbol. One timer per key and actor.
+ * A timer's key: a non-empty string, a finite number or a symbol.
+ *
+ * One timer per key and actor.
  *
  * @category timers
  * @since 0.1.0
@@ -387,6 +405,8 @@ export interface PeriodicOptions {
 }
 
 /**
+ * An actor's keyed single-shot and periodic timers, which send it its own messages.
+ *
  * An actor's timers (`ctx.timers`, in `init` and every handler): keyed timers that send the
  * actor one of its own messages after a delay (single-shot) or every interval (periodic), on
  * the `Clock` — so `TestClock` drives them in tests.
@@ -443,10 +463,14 @@ export interface Timers<in Msg> {
 }
 
 /**
+ * Stops an actor, or sends it a message, after a while without messages (passivation).
+ *
  * The idle timeout of a definition (passivation): when the actor has received no message for
  * `after`, it is sent `message` — or, without one, stopped with reason `Normal` (its stop hook
- * runs). Every message received restarts the wait; so does the idle message itself, so an actor
- * that ignores it gets it again after another `after`.
+ * runs).
+ *
+ * Every message received restarts the wait; so does the idle message itself, so an actor that
+ * ignores it gets it again after another `after`.
  *
  * @category timers
  * @since 0.1.0
@@ -459,7 +483,9 @@ export interface IdleTimeout<Msg> {
 }
 
 /**
- * One handler per `_tag` of the protocol. A missing variant does not compile.
+ * One handler per `_tag` of the protocol.
+ *
+ * A missing variant does not compile.
  *
  * @category handlers
  * @since 0.1.0
@@ -482,6 +508,8 @@ export type Handlers<Msg, S> = {
 }
 
 /**
+ * Rejects handlers for tags that are not in the protocol.
+ *
  * Rejects handlers for tags that are not in the protocol (a misspelt or stale handler would
  * otherwise compile and never run): each extra key must be `never`.
  *
@@ -492,8 +520,9 @@ export type NoExtraHandlers<Msg, H> = H extends (...args: ReadonlyArray<any>) =>
   : { readonly [K in Exclude<keyof H, TagOf<Msg>>]: never }
 
 /**
- * A single handler for every message (for protocols that are not tagged unions). A request
- * must be answered with {@link reply}.
+ * A single handler for every message (for protocols that are not tagged unions).
+ *
+ * A request must be answered with {@link reply}.
  *
  * @category handlers
  * @since 0.1.0
@@ -509,6 +538,8 @@ export type ReceiveFunction<Msg, S> = (
   | Effect.Effect<S | Stop | Reply<unknown, S> | DeferredReply<unknown, S>, unknown, any>
 
 /**
+ * A signal from the runtime, delivered to `onSignal`.
+ *
  * A signal from the runtime, delivered to `onSignal`:
  * - `Exit`: a linked actor ended (only when `trapExit` is set);
  * - `Down`: an actor watched with `ActorRef.watch` ended.
@@ -539,6 +570,8 @@ export type Signal =
 // -----------------------------------------------------------------------------------------
 
 /**
+ * A bounded mailbox and what happens when it is full.
+ *
  * A bounded mailbox and what happens when it is full:
  * - `"suspend"` (default): the sender waits until there is room (backpressure);
  * - `"dropNewest"`: the new message is dropped (to dead letters);
@@ -616,6 +649,8 @@ export interface Behavior<in Msg, out InitE = never, out R = never> {
 const BehaviorTypeId = "~@arbor/core/Behavior" as const
 
 /**
+ * The services that the handlers `H` need.
+ *
  * The services that the handlers `H` (a handler table or a single `receive` function) need:
  * the union of the requirements of the effects they return.
  *
@@ -643,9 +678,10 @@ export interface InferState {
 }
 
 /**
- * What `make<Msg, State>()` returns: a function of the definition. With `State` left out, the
- * state type `S` is inferred; with `State` given, `init` must build a `State` and every
- * handler receives one.
+ * What `make<Msg, State>()` returns: a function of the definition.
+ *
+ * With `State` left out, the state type `S` is inferred; with `State` given, `init` must build a
+ * `State` and every handler receives one.
  *
  * @category type plumbing
  * @since 0.1.0
@@ -662,6 +698,8 @@ export type Make<Msg, State> = [State] extends [InferState] ? <
   ) => Behavior<Msg, IE, BehaviorServices<IR, H, SR>>
 
 /**
+ * The services a definition needs.
+ *
  * The services a definition needs: those of `init` (`IR`), of the handlers' effects and of the
  * stop hook (`SR`), less the actor's own `Scope`; a parameter nothing was inferred for (`unknown`,
  * as `SR` without a stop hook) counts as none.
@@ -695,10 +733,12 @@ export type DefinitionInput<Msg, S, IE, IR, H, SR> = Definition<Msg, S, IE, IR, 
 }
 
 /**
- * Defines an actor for protocol `Msg`. Call it twice — `make<Msg>()({...})` — so the protocol
- * is given and the state, errors and services are inferred; or `make<Msg, State>()({...})` to
- * state the state type (then `init` must build a `State`, and handlers need no annotations even
- * when the initial value would infer too narrow a type, such as `[]` or `null`).
+ * Defines an actor for protocol `Msg`.
+ *
+ * Call it twice — `make<Msg>()({...})` — so the protocol is given and the state, errors and
+ * services are inferred; or `make<Msg, State>()({...})` to state the state type (then `init` must
+ * build a `State`, and handlers need no annotations even when the initial value would infer too
+ * narrow a type, such as `[]` or `null`).
  *
  * `init` receives the actor's {@link ActorContext} (its own reference, the system), as every
  * handler does.
@@ -815,6 +855,8 @@ const idleOf = (idle: IdleTimeout<unknown> | undefined): CellBehavior["idle"] =>
 // -----------------------------------------------------------------------------------------
 
 /**
+ * How an actor is stopped when the scope it was spawned in closes.
+ *
  * How an actor is stopped when the scope it was spawned in closes: `"brutal"` (killed at
  * once), `"infinity"` (asked, and awaited however long it takes) or a duration (asked, then
  * killed if it has not ended in time).
@@ -843,10 +885,11 @@ export interface SpawnOptions {
 
 /**
  * Spawns an actor into the current `Scope` and returns its reference once `init` has
- * completed. Closing the scope stops the actors spawned in it, newest first (each per its
- * `shutdown` option). Handler effects run with the spawner's services, and with a `Scope` of
- * the actor's own: resources acquired there, and actors spawned from handlers, live as long as
- * the actor.
+ * completed.
+ *
+ * Closing the scope stops the actors spawned in it, newest first (each per its `shutdown` option).
+ * Handler effects run with the spawner's services, and with a `Scope` of the actor's own: resources
+ * acquired there, and actors spawned from handlers, live as long as the actor.
  *
  * Fails with `init`'s error, with `InvalidActorOptions` when an option is invalid (nothing is
  * started), or with `StartTimeout`.

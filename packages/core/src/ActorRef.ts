@@ -62,10 +62,11 @@ const cellOf = (ref: ActorRef<any>): Cell => Ref.cellOf(ref)
 export const isActorRef = (u: unknown): u is ActorRef<unknown> => u instanceof Ref
 
 /**
- * Sends a message without waiting for it to be handled. Never fails: a message to an actor
- * that is not alive, or one dropped by a bounded mailbox's overflow policy, goes to dead
- * letters. On a full mailbox with the `"suspend"` policy, the sender waits for room;
- * interrupting it then withdraws the message.
+ * Sends a message without waiting for it to be handled.
+ *
+ * Never fails: a message to an actor that is not alive, or one dropped by a bounded mailbox's
+ * overflow policy, goes to dead letters. On a full mailbox with the `"suspend"` policy, the sender
+ * waits for room; interrupting it then withdraws the message.
  *
  * @example
  * ```ts
@@ -92,8 +93,10 @@ export const tell = <Msg>(ref: ActorRef<Msg>, msg: NoInfer<Msg>): Effect.Effect<
 
 /**
  * The synchronous form of {@link tell}, for code that is not an Effect (for example a handler
- * that returns its next state directly). Never throws. It cannot wait: on a full `"suspend"`
- * mailbox the message is accepted beyond the capacity rather than lost.
+ * that returns its next state directly).
+ *
+ * Never throws. It cannot wait: on a full `"suspend"` mailbox the message is accepted beyond the
+ * capacity rather than lost.
  *
  * @category messaging
  * @since 0.1.0
@@ -107,12 +110,15 @@ export const tellUnsafe = <Msg>(ref: ActorRef<Msg>, msg: NoInfer<Msg>): void => 
 }
 
 /**
+ * Sends a message and acknowledges that it was enqueued.
+ *
  * Sends a message and acknowledges that it was enqueued: fails with `ActorNotAlive` when the
  * actor is gone, with `MailboxFull` when a bounded mailbox refused it (`"fail"` and
  * `"dropNewest"` policies); waits for room under `"suspend"` (failing with `ActorNotAlive` if
- * the actor ends meanwhile; interrupting the sender withdraws the message). Once `send`
- * succeeds the message is in the mailbox: it will be handled, or — if the actor ends first —
- * published as a dead letter.
+ * the actor ends meanwhile; interrupting the sender withdraws the message).
+ *
+ * Once `send` succeeds the message is in the mailbox: it will be handled, or — if the actor ends
+ * first — published as a dead letter.
  *
  * @example
  * ```ts
@@ -248,11 +254,14 @@ const isLiveClock = (clock: Clock.Clock): boolean => {
 }
 
 /**
+ * Asks the actor to stop gracefully and waits until it has ended.
+ *
  * Asks the actor to stop gracefully with `reason` (default `Shutdown`) and waits until it has
  * ended: the message being handled completes, waiting messages become dead letters (waiting
- * asks fail with `ActorExited`), the stop hook runs, resources are released. Completes with the
- * exit reason, at once if the actor had already ended. Called from the actor's own handler, it
- * does not wait (the actor stops after the handler returns).
+ * asks fail with `ActorExited`), the stop hook runs, resources are released.
+ *
+ * Completes with the exit reason, at once if the actor had already ended. Called from the actor's
+ * own handler, it does not wait (the actor stops after the handler returns).
  *
  * @example
  * ```ts
@@ -268,9 +277,11 @@ export const stop = <Msg>(ref: ActorRef<Msg>, reason: ExitReason = Reason.shutdo
   Lifecycle.stop(cellOf(ref), reason)
 
 /**
- * Ends the actor by force and waits until it has ended (reason `Killed`). The stop hook does
- * not run; resource finalizers do. A handler is interrupted at its next suspension point; a
- * handler stuck in a synchronous loop cannot be interrupted in one JavaScript thread.
+ * Ends the actor by force and waits until it has ended (reason `Killed`).
+ *
+ * The stop hook does not run; resource finalizers do. A handler is interrupted at its next
+ * suspension point; a handler stuck in a synchronous loop cannot be interrupted in one JavaScript
+ * thread.
  *
  * @example
  * ```ts
@@ -289,9 +300,12 @@ export const stop = <Msg>(ref: ActorRef<Msg>, reason: ExitReason = Reason.shutdo
 export const kill = <Msg>(ref: ActorRef<Msg>): Effect.Effect<ExitReason> => Lifecycle.kill(cellOf(ref))
 
 /**
+ * Stops an actor per an OTP shutdown spec: brutal, infinity, or a timeout then a kill.
+ *
  * OTP's shutdown specs: `"brutal"` kills at once; `"infinity"` asks to stop and waits; a
- * duration asks to stop, then kills when it has not ended in time. Completes with the exit
- * reason. Timeouts read the `Clock`.
+ * duration asks to stop, then kills when it has not ended in time.
+ *
+ * Completes with the exit reason. Timeouts read the `Clock`.
  *
  * @category lifecycle
  * @since 0.1.0
@@ -327,8 +341,10 @@ export const monitor = <Msg>(ref: ActorRef<Msg>): Effect.Effect<ExitReason> => L
 
 /**
  * Registers a callback called once, synchronously, with the exit reason when the actor ends
- * (at once if it already has). Returns a function that cancels the registration. For
- * integrations (registries, supervisors); prefer {@link monitor} in Effect code.
+ * (at once if it already has).
+ *
+ * Returns a function that cancels the registration. For integrations (registries, supervisors);
+ * prefer {@link monitor} in Effect code.
  *
  * Exit callbacks run as the actor ends, after its links and watchers are signalled and before
  * any waiting fiber resumes — before its pending asks fail and before {@link monitor}s
@@ -343,8 +359,10 @@ export const onExit = <Msg>(ref: ActorRef<Msg>, callback: (reason: ExitReason) =
 
 /**
  * `watcher` receives a `Down` signal in its `onSignal` handler when `target` ends (at once if
- * it already has). Watching twice is the same as once; a watcher that ends stops watching.
- * Unlike {@link link}, watching never ends the watcher.
+ * it already has).
+ *
+ * Watching twice is the same as once; a watcher that ends stops watching. Unlike {@link link},
+ * watching never ends the watcher.
  *
  * @example
  * ```ts
@@ -368,10 +386,13 @@ export const watch = <A, B>(watcher: ActorRef<A>, target: ActorRef<B>): Effect.E
   Effect.sync(() => Exits.watch(cellOf(watcher), cellOf(target)))
 
 /**
+ * Links two actors both ways: an abnormal end of one ends the other.
+ *
  * Links two actors both ways: when one ends with any reason other than `Normal`, the other
  * ends with the same reason (its stop hook skipped) — unless it traps exits, in which case it
- * receives an `Exit` signal in `onSignal`. Linking to an actor that already ended delivers its
- * exit at once.
+ * receives an `Exit` signal in `onSignal`.
+ *
+ * Linking to an actor that already ended delivers its exit at once.
  *
  * @example
  * ```ts
@@ -439,10 +460,14 @@ export const mailboxSize = <Msg>(ref: ActorRef<Msg>): Effect.Effect<number> =>
 export const mailboxSizeUnsafe = <Msg>(ref: ActorRef<Msg>): number => cellOf(ref).mailboxSize()
 
 /**
+ * How many messages the actor has handed to its handler so far.
+ *
  * How many messages the actor has taken from its mailbox and handed to its handler so far (a
  * monotonic counter, read without messaging the actor; requests withdrawn by their asker before
- * handling are not counted). Two reads some time apart give the actor's message rate; a
- * restarted child is a new actor whose count starts at 0.
+ * handling are not counted).
+ *
+ * Two reads some time apart give the actor's message rate; a restarted child is a new actor whose
+ * count starts at 0.
  *
  * @example
  * ```ts

@@ -1,4 +1,6 @@
 /**
+ * An actor world: the service every actor is spawned into.
+ *
  * An actor world. Every actor is spawned into one `ActorSystem`, provided by a `Layer`; two
  * systems in one process share nothing (ids, dead letters, scheduling), so each test can build
  * a fresh world.
@@ -30,8 +32,9 @@ import { register, SystemState } from "./internal/system.ts"
 
 /**
  * What an actor system does: the operations `Actor.spawn` and this module's functions call.
- * {@link layer} provides the built-in implementation ({@link make}); another implementation —
- * a test double, a recording or delegating wrapper — is another `Layer` of {@link ActorSystem}.
+ *
+ * {@link layer} provides the built-in implementation ({@link make}); another implementation — a
+ * test double, a recording or delegating wrapper — is another `Layer` of {@link ActorSystem}.
  *
  * The run loop itself (scheduling, ids, ask deadlines) stays inside the built-in
  * implementation: an actor spawned through a wrapper that delegates to it runs exactly as one
@@ -97,8 +100,10 @@ export class ActorSystem extends Context.Service<ActorSystem, ActorSystemService
 
 /**
  * Builds the built-in actor system: a new, independent world (ids start at 1, no dead letters,
- * no actors) with its own dispatcher. {@link layer} is this as a `Layer`; use `make` directly
- * to build an implementation that delegates to the built-in one.
+ * no actors) with its own dispatcher.
+ *
+ * {@link layer} is this as a `Layer`; use `make` directly to build an implementation that delegates
+ * to the built-in one.
  *
  * @category constructors
  * @since 0.1.0
@@ -123,8 +128,10 @@ const makeService = (hub: PubSub.PubSub<DeadLetter>, services: Context.Context<n
 }
 
 /**
- * A layer that builds a fresh actor system ({@link make}). Each time it is built — for instance
- * once per test — it makes a new, independent world: ids start at 1, no dead letters, no actors.
+ * A layer that builds a fresh actor system ({@link make}).
+ *
+ * Each time it is built — for instance once per test — it makes a new, independent world: ids start
+ * at 1, no dead letters, no actors.
  *
  * @example
  * ```ts
@@ -149,8 +156,9 @@ export const layer: Layer.Layer<ActorSystem> = Layer.effect(ActorSystem, make)
 
 /**
  * Subscribes to the system's dead letters: messages that could not be delivered (recipient,
- * message, why). The subscription lives as long as the enclosing scope; take from it with
- * `PubSub.take`.
+ * message, why).
+ *
+ * The subscription lives as long as the enclosing scope; take from it with `PubSub.take`.
  *
  * @example
  * ```ts
@@ -171,9 +179,13 @@ export const deadLetters: Effect.Effect<PubSub.Subscription<DeadLetter>, never, 
 )
 
 /**
+ * Publishes a dead letter for a message a transport can no longer deliver.
+ *
  * Publishes a dead letter for a message that a transport held on behalf of `letter.recipient`
  * and can no longer deliver (for example a message forwarded to a worker thread that died
- * before taking it). Actors never need this: the runtime publishes their dead letters itself.
+ * before taking it).
+ *
+ * Actors never need this: the runtime publishes their dead letters itself.
  *
  * @category dead letters
  * @since 0.1.0
@@ -182,6 +194,8 @@ export const publishDeadLetter = (letter: DeadLetter): Effect.Effect<void, never
   ActorSystem.use((system) => system.publishDeadLetter(letter))
 
 /**
+ * How many dead letters the system has published since it started.
+ *
  * How many dead letters the system has published since it started (every one published on
  * {@link deadLetters}, whether or not anyone subscribed).
  *
@@ -193,6 +207,8 @@ export const deadLetterCount: Effect.Effect<number, never, ActorSystem> = ActorS
 )
 
 /**
+ * How many actors of the system have not yet ended.
+ *
  * How many actors spawned in the system have not yet ended (an actor counts from the end of
  * its `init` until it has ended) — for diagnostics and for tests that check nothing was left
  * running.

@@ -1,5 +1,7 @@
 /**
- * Messages that could not be delivered. Subscribe with `ActorSystem.deadLetters`.
+ * Messages that could not be delivered.
+ *
+ * Subscribe with `ActorSystem.deadLetters`.
  *
  * @module
  * @since 0.1.0

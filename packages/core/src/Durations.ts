@@ -1,4 +1,6 @@
 /**
+ * The one decoder of the durations Arbor accepts.
+ *
  * The one decoder of the durations Arbor accepts — ask and `Registry.await` timeouts, spawn's
  * `startTimeout` and `shutdown`, `ActorRef.shutdown`, a child's `shutdown`, a supervisor's
  * `period` — so every option reads a value the same way and rejects the same bad ones.
@@ -42,8 +44,10 @@ const isFiniteNonNegative = (u: unknown): u is number => typeof u === "number" &
 
 /**
  * Decodes a duration; `undefined` when the input is not one Arbor accepts (see the module
- * documentation). `"infinity"` decodes to `Duration.infinity`: callers that need a finite value
- * check `Duration.isFinite`.
+ * documentation).
+ *
+ * `"infinity"` decodes to `Duration.infinity`: callers that need a finite value check
+ * `Duration.isFinite`.
  *
  * @example
  * ```ts
@@ -102,6 +106,8 @@ const nonNegative = (input: Duration.Input): Duration.Duration | undefined => {
 }
 
 /**
+ * Decodes a shutdown spec; `undefined` when the input is not one.
+ *
  * Decodes a shutdown spec (`Actor.spawn`'s `shutdown`, `ActorRef.shutdown`, a child's
  * `shutdown`): `"brutal"`, `"infinity"` (also any infinite duration), or a duration that
  * {@link decode} accepts; `undefined` when invalid.

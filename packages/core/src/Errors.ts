@@ -1,6 +1,7 @@
 /**
- * Typed errors of `@arbor/core`. Each is a tagged class in the error channel whose message
- * names what went wrong and where.
+ * Typed errors of `@arbor/core`.
+ *
+ * Each is a tagged class in the error channel whose message names what went wrong and where.
  *
  * @module
  * @since 0.1.0
@@ -61,8 +62,9 @@ export class ActorExited extends Data.TaggedError("ActorExited")<{
 }
 
 /**
- * No reply arrived within the ask's timeout. The request was withdrawn if still queued; a
- * reply that arrives later is dropped.
+ * No reply arrived within the ask's timeout.
+ *
+ * The request was withdrawn if still queued; a reply that arrives later is dropped.
  *
  * @category errors
  * @since 0.1.0
@@ -99,8 +101,9 @@ export class MailboxFull extends Data.TaggedError("MailboxFull")<{
 }
 
 /**
- * An option given to `Actor.spawn` (or to an actor definition) is invalid. `field` names the
- * option, `reason` says what is wrong with the value.
+ * An option given to `Actor.spawn` (or to an actor definition) is invalid.
+ *
+ * `field` names the option, `reason` says what is wrong with the value.
  *
  * @category errors
  * @since 0.1.0
@@ -123,6 +126,8 @@ export class InvalidActorOptions extends Data.TaggedError("InvalidActorOptions")
 }
 
 /**
+ * An actor definition given to `Actor.make` is malformed.
+ *
  * An actor definition given to `Actor.make` is malformed (possible from JavaScript, or by
  * casting): thrown by `Actor.make` itself, where the definition is written, naming the field —
  * `init`, `receive`, `receive.<tag>`, `onSignal`, `onStop`, `trapExit`, `idleTimeout` or
@@ -182,8 +187,11 @@ export class StartTimeout extends Data.TaggedError("StartTimeout")<{
 export type AskError = ActorNotAlive | ActorExited | AskTimeout | MailboxFull
 
 /**
+ * A timer call was given an invalid key or duration.
+ *
  * A timer call (`ctx.timers.startSingle`, `startPeriodic`, `cancel`, `isActive`) was given an
  * invalid key or duration; `field` names which (`key`, `delay`, `interval`, `initialDelay`).
+ *
  * Nothing was armed or cancelled.
  *
  * @category errors

@@ -30,8 +30,10 @@ export interface Normal {
 }
 
 /**
- * The actor was asked to stop. `payload` distinguishes OTP's `{shutdown, T}` from a bare
- * `shutdown`; both count as a clean exit for restart decisions.
+ * The actor was asked to stop.
+ *
+ * `payload` distinguishes OTP's `{shutdown, T}` from a bare `shutdown`; both count as a clean exit
+ * for restart decisions.
  *
  * @category models
  * @since 0.1.0
@@ -44,8 +46,10 @@ export interface Shutdown {
 }
 
 /**
- * The actor failed: a typed error, a defect, or a thrown value. `cause` is the full Effect
- * `Cause`; `error` is its first typed error or defect, for quick matching.
+ * The actor failed: a typed error, a defect, or a thrown value.
+ *
+ * `cause` is the full Effect `Cause`; `error` is its first typed error or defect, for quick
+ * matching.
  *
  * @category models
  * @since 0.1.0
@@ -187,6 +191,8 @@ export const fromCause = (cause: Cause.Cause<unknown>, interrupted: ExitReason =
   Cause.hasInterruptsOnly(cause) ? interrupted : failure(cause)
 
 /**
+ * `true` for every reason except `Normal`: the reasons that end a linked actor.
+ *
  * `true` for every reason except `Normal`: the reasons that end a linked actor that does not
  * trap exits (Erlang's rule: only `normal` is harmless to links).
  *
@@ -197,8 +203,9 @@ export const propagatesToLinks = (reason: ExitReason): boolean => reason._tag !=
 
 /**
  * `true` for the reasons OTP calls abnormal for restart decisions: `Failure` and `Killed`.
- * `Normal` and `Shutdown` (with or without payload) are clean exits, so a transient child that
- * ends with them is not restarted.
+ *
+ * `Normal` and `Shutdown` (with or without payload) are clean exits, so a transient child that ends
+ * with them is not restarted.
  *
  * @category predicates
  * @since 0.1.0

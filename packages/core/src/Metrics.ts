@@ -1,4 +1,6 @@
 /**
+ * Actor metrics through Effect's `Metric`, off unless turned on.
+ *
  * Actor metrics through Effect's `Metric` (so any Effect metrics exporter reads them), off
  * unless {@link layer} is provided under `ActorSystem.layer`. When off, an actor pays one
  * pointer check per message.
@@ -76,8 +78,9 @@ export class InvalidMetricsOptions extends Data.TaggedError("InvalidMetricsOptio
 }
 
 /**
- * Turns actor metrics on for the systems built over this layer. Fails with
- * {@link InvalidMetricsOptions} for a bad option.
+ * Turns actor metrics on for the systems built over this layer.
+ *
+ * Fails with {@link InvalidMetricsOptions} for a bad option.
  *
  * @category layers
  * @since 0.1.0

@@ -50,8 +50,9 @@ import { tagOf, wrappedTag } from "./internal/tracing.ts"
 const TypeId = "~@arbor/core/PrivateChannel" as const
 
 /**
- * The capability to send messages of type `I` on one private lane. Whoever holds it can send;
- * keep it module-private.
+ * The capability to send messages of type `I` on one private lane.
+ *
+ * Whoever holds it can send; keep it module-private.
  *
  * @category models
  * @since 0.1.0
@@ -99,7 +100,9 @@ const wrap = (channel: PrivateChannel<any>, ref: ActorRef.ActorRef<any>, msg: un
 
 /**
  * {@link ActorRef.tellUnsafe} on the channel: delivers `msg` to `ref`'s mailbox (a dead letter if
- * it cannot be delivered). Never throws.
+ * it cannot be delivered).
+ *
+ * Never throws.
  *
  * @category messaging
  * @since 0.1.0
@@ -131,6 +134,8 @@ export const ask = <I, const M extends RequestsOf<I>>(
   ActorRef.ask(ref as ActorRef.ActorRef<any>, wrap(channel, ref, msg), options) as Effect.Effect<ReplyFor<I, M>, AskError>
 
 /**
+ * Opens a received message of this channel, or gives `undefined` for anything else.
+ *
  * Opens a received message: the message sent on `channel` to `self` (the receiving actor,
  * `ctx.self`), or `undefined` when `msg` is anything else — a public message, an envelope of
  * another channel, or one addressed to another actor.
@@ -142,6 +147,8 @@ export const open = <I>(channel: PrivateChannel<I>, msg: unknown, self: ActorRef
   msg instanceof Envelope && msg.channel === (channel as unknown) && msg.target === self ? msg.message as I : undefined
 
 /**
+ * `true` when `msg` is an envelope of some private channel.
+ *
  * `true` when `msg` is an envelope of some private channel (whether or not it can be opened
  * here): a receiver can tell a forged or misrouted internal message from a public one.
  *

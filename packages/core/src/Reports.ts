@@ -139,6 +139,8 @@ const valid = new Set<unknown>([false, "Fatal", "Error", "Warn", "Info", "Debug"
 const keys = Object.keys(defaults) as ReadonlyArray<keyof ReportLevels>
 
 /**
+ * The report levels of `options` over `base`, or the error naming a bad key or level.
+ *
  * The levels of `options` over `base`: `false` turns every report off, an object changes the
  * levels it names; an unknown key, or a level that is neither an Effect log level nor `false`,
  * is an {@link InvalidReportLevels} naming the key.
@@ -166,6 +168,7 @@ export const merge = (base: ReportLevels, options: unknown): ReportLevels | Inva
 
 /**
  * A layer that sets the report levels (over {@link defaults}); `false` turns every report off.
+ *
  * Fails with {@link InvalidReportLevels} for an unknown key or level.
  *
  * @category layers

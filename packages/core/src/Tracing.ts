@@ -1,4 +1,6 @@
 /**
+ * Tracing through Effect's own `Tracer`: a span for every handled message.
+ *
  * Tracing through Effect's own `Tracer`: install any tracer (`@effect/opentelemetry`'s
  * `NodeSdk.layer`, or `Layer.succeed(Tracer.Tracer, …)`) where actors are spawned and every
  * handled message gets a span.
@@ -39,10 +41,13 @@
 import * as Context from "effect/Context"
 
 /**
+ * The incarnation of a supervisor's child, provided while the child's start runs.
+ *
  * The incarnation of a supervisor's child (1 for its first start, 2 after its first restart, …),
- * provided by the supervisor while the child's start runs. An actor spawned there carries it in
- * its log annotations (`arbor.incarnation`) and span attributes; an actor does not pass it on to
- * the actors it spawns itself.
+ * provided by the supervisor while the child's start runs.
+ *
+ * An actor spawned there carries it in its log annotations (`arbor.incarnation`) and span
+ * attributes; an actor does not pass it on to the actors it spawns itself.
  *
  * @category observability
  * @since 0.1.0

@@ -1,4 +1,6 @@
 /**
+ * `@arbor/core`: typed actors on Effect 4.
+ *
  * `@arbor/core`: typed actors on Effect 4 — definitions, `ActorRef`s, mailboxes with overflow
  * policies, exit reasons, monitors and links, dead letters.
  *

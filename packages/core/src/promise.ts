@@ -68,8 +68,9 @@ export class SystemClosed extends Data.TaggedError("SystemClosed")<{
 }
 
 /**
- * An actor system driven with Promises; see the module documentation. `R` are the services
- * the system's layer provides to actors (none by default).
+ * An actor system driven with Promises; see the module documentation.
+ *
+ * `R` are the services the system's layer provides to actors (none by default).
  *
  * @category models
  * @since 0.1.0
@@ -126,7 +127,9 @@ export interface SystemOptions<R> {
 }
 
 /**
- * Builds a fresh actor system driven with Promises. Every call builds an independent world.
+ * Builds a fresh actor system driven with Promises.
+ *
+ * Every call builds an independent world.
  *
  * @example
  * ```ts

@@ -1,4 +1,6 @@
 /**
+ * The live supervision tree in a browser.
+ *
  * The live supervision tree in a browser: a small `node:http` server that serves one
  * self-contained page (inline CSS and script, no CDN, nothing built at run time) and pushes the
  * tree to it over Server-Sent Events.
@@ -103,8 +105,9 @@ export interface ObserverOptions {
 }
 
 /**
- * An option of {@link serve} / {@link layer} is invalid; nothing was started. `option` names it,
- * `value` is what was given and `reason` what is expected.
+ * An option of {@link serve} / {@link layer} is invalid; nothing was started.
+ *
+ * `option` names it, `value` is what was given and `reason` what is expected.
  *
  * @category errors
  * @since 0.1.0
@@ -125,7 +128,9 @@ export class InvalidObserverOption extends Data.TaggedError("InvalidObserverOpti
 
 /**
  * The server could not listen on the address (port in use, address not on this machine,
- * permission denied). `code` is Node's error code (`"EADDRINUSE"`, ...).
+ * permission denied).
+ *
+ * `code` is Node's error code (`"EADDRINUSE"`, ...).
  *
  * @category errors
  * @since 0.1.0
@@ -490,8 +495,11 @@ const update = (root: ActorRef.ActorRef<any>, hub: Hub, memo: Memo) =>
   })
 
 /**
+ * Starts an observer of a supervisor's whole subtree in the current scope.
+ *
  * Starts an observer of `supervisor` (a supervisor or dynamic supervisor, and its whole subtree)
  * in the current scope; closing the scope stops the server and ends every open page stream.
+ *
  * Fails with `InvalidObserverOption` (nothing started) or `ObserverListenFailed`.
  *
  * @example
@@ -554,6 +562,8 @@ const start = (supervisor: ActorRef.ActorRef<any>, config: Config) =>
   })
 
 /**
+ * A layer that serves the observer of a supervisor for as long as the layer lives.
+ *
  * A layer that starts the supervisor (or takes a running one) and serves its observer for as
  * long as the layer lives: one line to mount it in an app.
  *

@@ -78,7 +78,9 @@ const GroupKeyTypeId = "~@arbor/registry/GroupKey" as const
 
 /**
  * The name of a unique registration, typed with the protocol `Msg` of the actor it names and
- * the type `Meta` of the metadata stored with it. Build one with {@link key}.
+ * the type `Meta` of the metadata stored with it.
+ *
+ * Build one with {@link key}.
  *
  * @category keys
  * @since 0.1.0
@@ -94,8 +96,9 @@ export interface Key<in out Msg, in out Meta = undefined> {
 
 /**
  * The name of a group, typed with the protocol `Msg` its members share and the type `Meta` of
- * the metadata stored with each membership. Build one with {@link group}. Groups and unique
- * names live in separate namespaces.
+ * the metadata stored with each membership.
+ *
+ * Build one with {@link group}. Groups and unique names live in separate namespaces.
  *
  * @category keys
  * @since 0.1.0
@@ -119,9 +122,11 @@ const checkName = (name: unknown, what: string): string => {
 }
 
 /**
- * Defines a key for a unique name. Call it twice — `key<Msg>()("name")` — so the protocol is
- * given explicitly; add a second type argument to store typed metadata with each registration.
- * Throws a `TypeError` if the name is not a non-empty string.
+ * Defines a key for a unique name.
+ *
+ * Call it twice — `key<Msg>()("name")` — so the protocol is given explicitly; add a second type
+ * argument to store typed metadata with each registration. Throws a `TypeError` if the name is not
+ * a non-empty string.
  *
  * Keys compare by name: two keys with the same name denote the same registration, so define
  * each key once (next to its protocol) and share it.
@@ -149,8 +154,10 @@ export const key = <Msg, Meta = undefined>() => (name: string): Key<Msg, Meta> =
   }) as unknown as Key<Msg, Meta>
 
 /**
- * Defines a key for a group (Erlang's `pg`, Elixir's duplicate keys). Call it twice —
- * `group<Msg>()("name")`. Throws a `TypeError` if the name is not a non-empty string.
+ * Defines a key for a group (Erlang's `pg`, Elixir's duplicate keys).
+ *
+ * Call it twice — `group<Msg>()("name")`. Throws a `TypeError` if the name is not a non-empty
+ * string.
  *
  * @example
  * ```ts
@@ -173,6 +180,8 @@ export const group = <Msg, Meta = undefined>() => (name: string): GroupKey<Msg, 
   }) as unknown as GroupKey<Msg, Meta>
 
 /**
+ * The metadata argument of an operation on a key with metadata type `Meta`.
+ *
  * The metadata argument of an operation on a key with metadata type `Meta`: optional when
  * `Meta` admits `undefined` (the default), required otherwise.
  *
@@ -187,8 +196,9 @@ export type MetadataArg<Meta> = undefined extends Meta ? [metadata?: Meta] : [me
 
 /**
  * The name is already registered to a live actor, `holder` (Elixir's
- * `{:error, {:already_registered, pid}}`). Registering a name to the actor that already holds
- * it fails the same way.
+ * `{:error, {:already_registered, pid}}`).
+ *
+ * Registering a name to the actor that already holds it fails the same way.
  *
  * @category errors
  * @since 0.1.0
@@ -228,6 +238,8 @@ export class AwaitTimeout extends Data.TaggedError("AwaitTimeout")<{
 // -----------------------------------------------------------------------------------------
 
 /**
+ * Why a registration or a membership ended.
+ *
  * Why a registration or a membership ended: removed by a call (`Explicit`), or released
  * because the actor ended (`Exited`, with its exit reason — crashes included).
  *
@@ -321,8 +333,10 @@ export interface Left {
 }
 
 /**
- * A change in a registry, as seen by {@link changes}. When an actor ends, the release of each
- * of its names (`Unregistered`) comes before the release of each of its memberships (`Left`).
+ * A change in a registry, as seen by {@link changes}.
+ *
+ * When an actor ends, the release of each of its names (`Unregistered`) comes before the release of
+ * each of its memberships (`Left`).
  *
  * @category events
  * @since 0.1.0
@@ -334,11 +348,15 @@ export type RegistryEvent = Registered | Unregistered | Joined | Left
 // -----------------------------------------------------------------------------------------
 
 /**
+ * What a registry does: the untyped operations this module's typed functions call.
+ *
  * What a registry does, on names as strings and refs of any protocol: the operations this
  * module's typed functions call (they add the keys' types, {@link spawn}'s naming at spawn,
- * {@link await}'s timeout and {@link broadcast}). {@link layer} provides the built-in, in-process
- * implementation ({@link make}); another implementation — a cluster-wide registry, a test
- * double, a recording wrapper — is another `Layer` of {@link Registry}.
+ * {@link await}'s timeout and {@link broadcast}).
+ *
+ * {@link layer} provides the built-in, in-process implementation ({@link make}); another
+ * implementation — a cluster-wide registry, a test double, a recording wrapper — is another `Layer`
+ * of {@link Registry}.
  *
  * An implementation keeps the contract this module documents: names and memberships are
  * released when their actor ends, a lookup never returns an actor whose exit was observed, and
@@ -413,10 +431,14 @@ export interface Stats {
 export class Registry extends Context.Service<Registry, RegistryService>()("@arbor/registry/Registry") {}
 
 /**
+ * Builds the built-in, in-process registry, empty.
+ *
  * Builds the built-in, in-process registry, empty; closing the enclosing scope drops every
  * name, membership and exit hook it held (the actors keep running) and ends every
- * {@link changes} stream. {@link layer} is this as a `Layer`; use `make` directly to build an
- * implementation that delegates to the built-in one.
+ * {@link changes} stream.
+ *
+ * {@link layer} is this as a `Layer`; use `make` directly to build an implementation that delegates
+ * to the built-in one.
  *
  * @category constructors
  * @since 0.1.0
@@ -458,9 +480,10 @@ export const make: Effect.Effect<RegistryService, never, Scope.Scope> = Effect.g
 const builtins = new WeakMap<RegistryService, RegistryState>()
 
 /**
- * A layer that builds a fresh, empty registry ({@link make}). Closing the layer's scope drops
- * every name, membership and exit hook it held (the actors keep running), and ends every
- * {@link changes} stream.
+ * A layer that builds a fresh, empty registry ({@link make}).
+ *
+ * Closing the layer's scope drops every name, membership and exit hook it held (the actors keep
+ * running), and ends every {@link changes} stream.
  *
  * Effect builds one layer value once per program (layers are memoized), so providing
  * `Registry.layer` twice in one program shares one registry; provide
@@ -492,8 +515,9 @@ const notAlive = (ref: AnyRef) => new Errors.ActorNotAlive({ actor: { id: ref.id
 
 /**
  * Registers `ref` under `key`, with optional metadata (required when the key's metadata type
- * does not admit `undefined`). The name is released when the actor ends, or by
- * {@link unregister}.
+ * does not admit `undefined`).
+ *
+ * The name is released when the actor ends, or by {@link unregister}.
  *
  * - fails with {@link AlreadyRegistered} (naming the holder) if a live actor holds the name —
  *   including `ref` itself;
@@ -528,10 +552,12 @@ export const register = <Msg, Meta>(
   Registry.use((registry) => registry.register(key.name, ref as unknown as AnyRef, metadata[0]))
 
 /**
- * Releases a name. With `ref`, releases it only if `ref` still holds it — so an old
- * incarnation's cleanup cannot release the name of its successor. Completes with `true` if
- * this call released the name, `false` if it was not registered (or held by another actor, or
- * already being released because its holder ended).
+ * Releases a name.
+ *
+ * With `ref`, releases it only if `ref` still holds it — so an old incarnation's cleanup cannot
+ * release the name of its successor. Completes with `true` if this call released the name, `false`
+ * if it was not registered (or held by another actor, or already being released because its holder
+ * ended).
  *
  * @example
  * ```ts
@@ -552,8 +578,10 @@ export const unregister = <Msg, Meta>(
 
 /**
  * Looks a name up: `Option.some` of the live actor that holds it, typed by the key;
- * `Option.none` if the name is free. Never returns an actor whose exit has been observed
- * (by a monitor, a supervisor, or the change stream).
+ * `Option.none` if the name is free.
+ *
+ * Never returns an actor whose exit has been observed (by a monitor, a supervisor, or the change
+ * stream).
  *
  * A ref names one incarnation: after a restart, look the name up again (or use {@link await}).
  *
@@ -637,8 +665,9 @@ const awaitLive = (state: RegistryState, name: string): Effect.Effect<AnyRef> =>
   })
 
 /**
- * Waits until a live actor holds the name and returns it — at once if one does. Use it after
- * a crash to get the restarted incarnation. Fails with {@link AwaitTimeout} when `timeout`
+ * Waits until a live actor holds the name and returns it — at once if one does.
+ *
+ * Use it after a crash to get the restarted incarnation. Fails with {@link AwaitTimeout} when `timeout`
  * (read from the `Clock`, so `TestClock` drives it) elapses first; `"infinity"` waits forever.
  *
  * @example
@@ -753,9 +782,12 @@ const awaitUntil = (
 export { awaitName as await }
 
 /**
+ * Options of {@link spawn}: `Actor.spawn`'s options and the registration's metadata.
+ *
  * Options of {@link spawn}: `Actor.spawn`'s options, plus the registration's metadata
- * (required when the key's metadata type does not admit `undefined`). The label defaults to
- * the key's name.
+ * (required when the key's metadata type does not admit `undefined`).
+ *
+ * The label defaults to the key's name.
  *
  * @category spawning
  * @since 0.1.0
@@ -779,10 +811,14 @@ export type SpawnOptions<Meta> = Actor.SpawnOptions &
 export type SpawnArgs<Meta> = undefined extends Meta ? [options?: SpawnOptions<Meta>] : [options: SpawnOptions<Meta>]
 
 /**
+ * Spawns an actor and registers it under `key` in the same step.
+ *
  * Spawns an actor (as `Actor.spawn`, into the current scope) and registers it under `key` in
  * the same step, before its ref is returned: nobody else can send it a message while it is
- * unnamed. This is the `start` of a named supervisor child — each restart registers the new
- * incarnation before the supervisor (or anyone else) sees it.
+ * unnamed.
+ *
+ * This is the `start` of a named supervisor child — each restart registers the new incarnation
+ * before the supervisor (or anyone else) sees it.
  *
  * Fails with {@link AlreadyRegistered} if a live actor holds the name: checked before
  * spawning (nothing is started), and again after `init` (a registration that won the race
@@ -828,10 +864,14 @@ export const spawn = <Msg, Meta, IE, R>(
   })
 
 /**
+ * Registers what `start` returns under `key` in the same step.
+ *
  * Registers what `start` returns under `key`, in the same step, before the ref is handed on:
  * the naming of {@link spawn} for any start effect (a supervisor's `start`, a nested
- * supervisor, a worker actor). A supervisor child or a `Supervisor.start` given a `name` uses
- * it, so every restart registers the new incarnation before anyone else receives it.
+ * supervisor, a worker actor).
+ *
+ * A supervisor child or a `Supervisor.start` given a `name` uses it, so every restart registers the
+ * new incarnation before anyone else receives it.
  *
  * Fails with {@link AlreadyRegistered} if a live actor holds the name: checked before `start`
  * runs (nothing is started), and again once it returned (a registration that won the race
@@ -929,10 +969,12 @@ export const isKey = (u: unknown): u is Key<unknown, unknown> =>
 
 /**
  * Adds `ref` to a group, with optional metadata (required when the group's metadata type does
- * not admit `undefined`). Completes with `true` if it joined, `false` if it already was a
- * member: joining twice is idempotent — the actor is listed once, keeps its first metadata,
- * and one {@link leave} removes it. Fails with `ActorNotAlive` if `ref` has already ended.
- * The membership ends when the actor ends.
+ * not admit `undefined`).
+ *
+ * Completes with `true` if it joined, `false` if it already was a member: joining twice is
+ * idempotent — the actor is listed once, keeps its first metadata, and one {@link leave} removes
+ * it. Fails with `ActorNotAlive` if `ref` has already ended. The membership ends when the actor
+ * ends.
  *
  * @example
  * ```ts
@@ -957,7 +999,9 @@ export const join = <Msg, Meta>(
   Registry.use((registry) => registry.join(group.name, ref as unknown as AnyRef, metadata[0]))
 
 /**
- * Removes `ref` from a group. Completes with `true` if it was a member.
+ * Removes `ref` from a group.
+ *
+ * Completes with `true` if it was a member.
  *
  * @example
  * ```ts
@@ -1036,9 +1080,11 @@ export const memberships = <Msg, Meta>(
 
 /**
  * Sends `msg` to every live member of a group and completes with how many it reached (whose
- * mailbox accepted it). The members are those at the time of the call, in join order; each
- * send is `ActorRef.send`: it waits for room in a full `"suspend"` mailbox, and a member that
- * ended or whose bounded mailbox refused the message is skipped (not counted). Never fails.
+ * mailbox accepted it).
+ *
+ * The members are those at the time of the call, in join order; each send is `ActorRef.send`: it
+ * waits for room in a full `"suspend"` mailbox, and a member that ended or whose bounded mailbox
+ * refused the message is skipped (not counted). Never fails.
  *
  * @example
  * ```ts
@@ -1080,10 +1126,11 @@ export const broadcast = <Msg, Meta>(
 // -----------------------------------------------------------------------------------------
 
 /**
- * Subscribes to the registry's changes and returns them as a `Stream`. The subscription is
- * taken when this effect runs — every change after that point is in the stream, even if the
- * stream is run later — and lasts as long as the enclosing `Scope`. The stream ends when the
- * registry is closed.
+ * Subscribes to the registry's changes and returns them as a `Stream`.
+ *
+ * The subscription is taken when this effect runs — every change after that point is in the stream,
+ * even if the stream is run later — and lasts as long as the enclosing `Scope`. The stream ends
+ * when the registry is closed.
  *
  * Removals caused by an actor's end (a crash included) appear as `Unregistered` / `Left` with
  * `cause: { _tag: "Exited", reason }`.

@@ -1,7 +1,9 @@
 /**
- * Child specs: how a supervisor starts, restarts and stops one child. Plain readonly data with
- * documented defaults, validated once when the supervisor starts (or at `startChild`), so a bad
- * spec fails with `InvalidChildSpec` naming the child and the field before anything starts.
+ * Child specs: how a supervisor starts, restarts and stops one child.
+ *
+ * Plain readonly data with documented defaults, validated once when the supervisor starts (or at
+ * `startChild`), so a bad spec fails with `InvalidChildSpec` naming the child and the field before
+ * anything starts.
  *
  * | field | default | meaning |
  * |---|---|---|
@@ -45,6 +47,8 @@ export type RestartType = "permanent" | "transient" | "temporary"
 export type ChildType = "worker" | "supervisor"
 
 /**
+ * Where a child stands: running, restarting or not running.
+ *
  * Where a child stands: `"running"` (an instance is alive), `"restarting"` (the supervisor is
  * restarting it: waiting for a backoff delay, or about to retry after a failed attempt) or
  * `"not_running"` (the spec is kept with no instance: its start returned `Child.ignore`, it was
@@ -56,6 +60,8 @@ export type ChildType = "worker" | "supervisor"
 export type ChildStatus = "running" | "restarting" | "not_running"
 
 /**
+ * How a child is stopped: brutal, infinity, or a timeout then a kill.
+ *
  * How a child is stopped: `"brutal"` (killed at once, stop hook skipped), `"infinity"` (asked
  * to stop and awaited) or a duration (asked, then killed when it has not ended in time).
  *
@@ -66,7 +72,9 @@ export type Shutdown = "brutal" | "infinity" | Duration.Input
 
 /**
  * What a start may return instead of a reference: "nothing to run, and that is not an error"
- * (OTP's `ignore`). A static child's spec is kept (not running); a temporary one is dropped.
+ * (OTP's `ignore`).
+ *
+ * A static child's spec is kept (not running); a temporary one is dropped.
  *
  * @category models
  * @since 0.1.0
@@ -118,6 +126,8 @@ export type MsgOf<A> = 0 extends (1 & A) ? any : A extends ActorRef.ActorRef<inf
 export type RefOf<A> = Exclude<A, Ignore>
 
 /**
+ * What `startChild` / `restartChild` succeed with for a start returning `A`.
+ *
  * What `startChild` / `restartChild` succeed with for a start returning `A`: its reference,
  * or `undefined` when the start may return `Child.ignore`.
  *
@@ -127,12 +137,13 @@ export type RefOf<A> = Exclude<A, Ignore>
 export type Started<A> = Exclude<A, Ignore> | (Ignore extends A ? undefined : never)
 
 /**
- * A child spec. `R`: the services its start needs; `A`: what its start returns (the child's
- * `ActorRef` type, and `Ignore` if it may ignore); `E`: how its start fails; `Id`: its id, as a
- * literal type when written as one; `N`: the type of its `name` — `never` when it definitely
- * has none (what {@link worker} gives without a `name`). A spec that may carry a name (the
- * default `N`) needs the `Registry` service (see {@link ServicesOf}). See the module
- * documentation for the defaults.
+ * A child spec.
+ *
+ * `R`: the services its start needs; `A`: what its start returns (the child's `ActorRef` type, and
+ * `Ignore` if it may ignore); `E`: how its start fails; `Id`: its id, as a literal type when
+ * written as one; `N`: the type of its `name` — `never` when it definitely has none (what {@link
+ * worker} gives without a `name`). A spec that may carry a name (the default `N`) needs the
+ * `Registry` service (see {@link ServicesOf}). See the module documentation for the defaults.
  *
  * @category models
  * @since 0.1.0
@@ -181,6 +192,8 @@ export interface ChildSpec<
 export type Any = ChildSpec<any, any, any, string, any>
 
 /**
+ * The services the start of child spec `C` needs.
+ *
  * The services the start of child spec `C` needs (its `Scope` excluded: the supervisor gives
  * it one), plus `Registry` when `C` may have a name (its type has a `name`, optional or not,
  * that is not `undefined` or `never`).
@@ -222,6 +235,8 @@ export type RefsOf<Children extends ReadonlyArray<Any>> = {
 }
 
 /**
+ * A worker child spec, with its id and reference type inferred.
+ *
  * A worker child spec (the identity function, for type inference and readability): the id is
  * kept as a literal type and the reference type is inferred from `start`.
  *
@@ -261,8 +276,10 @@ export const worker = <
 
 /**
  * `T` when a `name` of type `N` may be given, `never` when there is definitely none (`N` is
- * `never` or `undefined`). A name that is only maybe there (`Key | undefined`, an optional
- * `name`) counts as given: whoever starts the spec must provide `Registry`.
+ * `never` or `undefined`).
+ *
+ * A name that is only maybe there (`Key | undefined`, an optional `name`) counts as given: whoever
+ * starts the spec must provide `Registry`.
  *
  * @category type plumbing
  * @since 0.1.0

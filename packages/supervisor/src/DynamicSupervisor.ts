@@ -1,4 +1,6 @@
 /**
+ * Dynamic supervisors: children started at run time from one template.
+ *
  * Dynamic supervisors (OTP's `simple_one_for_one`, Elixir's `DynamicSupervisor`): every child
  * is started at run time from one template plus per-child arguments — one child per session,
  * connection or job.
@@ -144,6 +146,8 @@ export interface DynamicSupervisorSpec<Args, R = never, A extends Child.StartRes
 }
 
 /**
+ * A reference to a running dynamic supervisor whose children take arguments `Args`.
+ *
  * A reference to a running dynamic supervisor whose children take arguments `Args`; `A` and
  * `E` (type-level only) are what its template's start returns and how it fails; `Named`
  * (type-level only) is `true` when its template has a `childName`, `false` when it has none
@@ -163,8 +167,10 @@ declare const TemplateTypeId: unique symbol
 
 /**
  * The requests a dynamic supervisor accepts from outside; use the functions of this module
- * instead. As for `Supervisor.Protocol`, its internal messages travel on a private channel, and
- * anything else is answered with `UnknownRequest`.
+ * instead.
+ *
+ * As for `Supervisor.Protocol`, its internal messages travel on a private channel, and anything
+ * else is answered with `UnknownRequest`.
  *
  * @category models
  * @since 0.1.0
@@ -199,8 +205,9 @@ export type Protocol<Args> =
 
 /**
  * Errors of {@link startChild} (and of {@link startOrLookup}, without `ChildAlreadyStarted`).
- * `ChildAlreadyStarted` (the name is held), `ChildNotRunning` (the child of that name is
- * being restarted) and `InvalidChildSpec` (`childName` did not return a key) only occur with a
+ *
+ * `ChildAlreadyStarted` (the name is held), `ChildNotRunning` (the child of that name is being
+ * restarted) and `InvalidChildSpec` (`childName` did not return a key) only occur with a
  * `childName`.
  *
  * @category errors
@@ -305,9 +312,10 @@ const requestsOf = (checked: ValidDynamicSpec): Requests<Protocol<unknown>> => {
 }
 
 /**
- * Starts a dynamic supervisor (with no children) in the current scope. Fails with
- * `InvalidChildSpec` when an option is invalid. Closing the scope stops it, which stops all
- * its children at once, each per the template's shutdown spec.
+ * Starts a dynamic supervisor (with no children) in the current scope.
+ *
+ * Fails with `InvalidChildSpec` when an option is invalid. Closing the scope stops it, which stops
+ * all its children at once, each per the template's shutdown spec.
  *
  * @example
  * ```ts
@@ -330,7 +338,7 @@ const requestsOf = (checked: ValidDynamicSpec): Requests<Protocol<unknown>> => {
  *     maxChildren: 100
  *   })
  *   const job = yield* DynamicSupervisor.startChild(jobs, { url: "https://example.com" })
- *   yield* ActorRef.tell(job as ActorRef.ActorRef<JobMsg>, { _tag: "Cancel" }) // a clean exit: not restarted
+ *   yield* ActorRef.tell(job, { _tag: "Cancel" }) // job: ActorRef<JobMsg>; a clean exit: not restarted
  *   console.log(yield* DynamicSupervisor.countChildren(jobs))
  * }).pipe(Effect.scoped, Effect.provide(ActorSystem.layer))
  * ```
@@ -378,6 +386,8 @@ type ServicesOfTemplate<F> = F extends (args: any) => Effect.Effect<any, any, in
 type ResultOfSpec<S extends AnyDynamicSpec> = ResultOfTemplate<S["child"]>
 
 /**
+ * Whether spec `S` has a `childName`.
+ *
  * Whether spec `S` has a `childName`: `true` (given), `false` (definitely none: its type has
  * no `childName`, or only `undefined`), `boolean` (its type has an optional one).
  *
@@ -408,6 +418,8 @@ export type RefOfSpec<S extends AnyDynamicSpec> = DynamicSupervisorRef<
 >
 
 /**
+ * The services a dynamic supervisor started from spec `S` needs.
+ *
  * The services a dynamic supervisor started from spec `S` needs besides `Scope` and
  * `ActorSystem`: its template's, and `Registry` when it or its children are named.
  *
@@ -420,9 +432,10 @@ export type ServicesOfSpec<S extends AnyDynamicSpec> =
   | (HasChildName<S> extends false ? never : Registry.Registry)
 
 /**
- * Starts a child from the template with `args`. Fails with `MaxChildrenReached` or
- * `ChildStartFailed`; succeeds with the child's ref, or `undefined` when its start returned
- * `Child.ignore` (nothing is kept).
+ * Starts a child from the template with `args`.
+ *
+ * Fails with `MaxChildrenReached` or `ChildStartFailed`; succeeds with the child's ref, or
+ * `undefined` when its start returned `Child.ignore` (nothing is kept).
  *
  * @category dynamic API
  * @since 0.1.0
@@ -434,16 +447,19 @@ export const startChild = <Args, A, E>(
   requestExit(sup, { _tag: "StartChild", args })
 
 /**
+ * The running child of the name made from `args`, started first if there is none.
+ *
  * Start-or-lookup for a template with a `childName`: the running child of the name made from
  * `args` if there is one (a child of this supervisor, or any live holder of the name), else a
- * new child started from `args`. The supervisor handles one request at a time and registers a
- * new child before it answers, so concurrent callers for one new name all get the same ref —
- * one child is started. Fails with `ChildNotRunning` while the child of that name waits for its
- * restart, `MaxChildrenReached`, `ChildStartFailed`, or `InvalidChildSpec` when `childName`
- * did not return a key. Only a ref whose type says its template has a `childName`
- * (`DynamicSupervisorRef<Args, A, E, true>`, what {@link start} gives for such a spec) is
- * accepted; a JS caller (or a cast) that passes another one fails with `InvalidChildSpec`,
- * field `childName`, nothing started.
+ * new child started from `args`.
+ *
+ * The supervisor handles one request at a time and registers a new child before it answers, so
+ * concurrent callers for one new name all get the same ref — one child is started. Fails with
+ * `ChildNotRunning` while the child of that name waits for its restart, `MaxChildrenReached`,
+ * `ChildStartFailed`, or `InvalidChildSpec` when `childName` did not return a key. Only a ref whose
+ * type says its template has a `childName` (`DynamicSupervisorRef<Args, A, E, true>`, what {@link
+ * start} gives for such a spec) is accepted; a JS caller (or a cast) that passes another one fails
+ * with `InvalidChildSpec`, field `childName`, nothing started.
  *
  * @example
  * ```ts
@@ -538,9 +554,10 @@ export const askChild = <Args, Msg, E, const M extends Actor.RequestsOf<Msg>>(
   )
 
 /**
- * Stops a child (per the template's shutdown spec) and forgets it: it is not restarted. A
- * reference that already ended succeeds (as in OTP); a live actor that is not a child fails
- * with `ChildNotFound`.
+ * Stops a child (per the template's shutdown spec) and forgets it: it is not restarted.
+ *
+ * A reference that already ended succeeds (as in OTP); a live actor that is not a child fails with
+ * `ChildNotFound`.
  *
  * @category dynamic API
  * @since 0.1.0
@@ -552,8 +569,9 @@ export const terminateChild = <Args>(
   requestExit(sup, { _tag: "TerminateChild", ref })
 
 /**
- * The children (no defined order), with the arguments each was started with. A child whose
- * restart is pending shows as `"restarting"` with no reference.
+ * The children (no defined order), with the arguments each was started with.
+ *
+ * A child whose restart is pending shows as `"restarting"` with no reference.
  *
  * @category dynamic API
  * @since 0.1.0
@@ -575,8 +593,10 @@ export const countChildren = <Args>(sup: DynamicSupervisorRef<Args, any, any>): 
 
 /**
  * A child spec that runs a dynamic supervisor under another supervisor (type `"supervisor"`,
- * shutdown `"infinity"` by default). Its options are validated with its parent's spec. The
- * reference is available from `Supervisor.whichChildren`, or from a registry name.
+ * shutdown `"infinity"` by default).
+ *
+ * Its options are validated with its parent's spec. The reference is available from
+ * `Supervisor.whichChildren`, or from a registry name.
  *
  * @example
  * ```ts

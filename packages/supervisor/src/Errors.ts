@@ -1,5 +1,7 @@
 /**
- * Typed errors of `@arbor/supervisor`. Each names the supervisor, the child and what is wrong.
+ * Typed errors of `@arbor/supervisor`.
+ *
+ * Each names the supervisor, the child and what is wrong.
  *
  * @module
  * @since 0.1.0
@@ -11,8 +13,9 @@ import type { ActorRef, ExitReason } from "@arbor/core"
 const where = (supervisor: string | undefined) => (supervisor === undefined ? "" : ` in supervisor "${supervisor}"`)
 
 /**
- * A child spec or supervisor option is invalid; nothing was started. `child` is the child id
- * (`undefined` for a supervisor-level option), `field` the offending field.
+ * A child spec or supervisor option is invalid; nothing was started.
+ *
+ * `child` is the child id (`undefined` for a supervisor-level option), `field` the offending field.
  *
  * @category errors
  * @since 0.1.0
@@ -47,11 +50,13 @@ const safeString = (u: unknown): string => {
 }
 
 /**
- * A child failed to start. At supervisor start this fails the whole start (children already
- * started are stopped first, in reverse order); from `startChild`/`restartChild` it is
- * returned and nothing is kept. `cause` is the start effect's failure (for a nested supervisor,
- * its own `ChildStartFailed`). `E` is the error type of the start (the template's, for a dynamic
- * supervisor), so `Cause.findErrorOption(e.cause)` is typed.
+ * A child failed to start.
+ *
+ * At supervisor start this fails the whole start (children already started are stopped first, in
+ * reverse order); from `startChild`/`restartChild` it is returned and nothing is kept. `cause` is
+ * the start effect's failure (for a nested supervisor, its own `ChildStartFailed`). `E` is the
+ * error type of the start (the template's, for a dynamic supervisor), so
+ * `Cause.findErrorOption(e.cause)` is typed.
  *
  * @category errors
  * @since 0.1.0
@@ -92,6 +97,8 @@ export class ChildNotFound extends Data.TaggedError("ChildNotFound")<{
 }
 
 /**
+ * `startChild` with an id or name whose child is running (OTP's `already_started`).
+ *
  * `startChild` with an id whose child is running (OTP's `already_started`); carries its ref —
  * typed with the template's reference for `DynamicSupervisor.startChild` of a named child (see
  * `DynamicSupervisor.startOrLookup` to get that ref without handling the error).
@@ -154,8 +161,10 @@ export class ChildRunning extends Data.TaggedError("ChildRunning")<{
 
 /**
  * `Supervisor.childRef` of a child that has no running instance: it is being restarted
- * (`"restarting"`) or kept without one (`"not_running"`). `DynamicSupervisor.startOrLookup`
- * fails with it (`"restarting"`) while the child of that name waits for its restart.
+ * (`"restarting"`) or kept without one (`"not_running"`).
+ *
+ * `DynamicSupervisor.startOrLookup` fails with it (`"restarting"`) while the child of that name
+ * waits for its restart.
  *
  * @category errors
  * @since 0.1.0
@@ -194,10 +203,13 @@ export class MaxChildrenReached extends Data.TaggedError("MaxChildrenReached")<{
 }
 
 /**
+ * A message a supervisor does not accept from outside.
+ *
  * A message a supervisor does not accept from outside: not one of its public requests (an
- * internal message such as `Boot`, a misspelt `_tag`, a value that is not a message). Only a
- * caller that casts past the types can send one; the supervisor answers it with this error (a
- * plain `tell` is dropped) and is otherwise untouched.
+ * internal message such as `Boot`, a misspelt `_tag`, a value that is not a message).
+ *
+ * Only a caller that casts past the types can send one; the supervisor answers it with this error
+ * (a plain `tell` is dropped) and is otherwise untouched.
  *
  * @category errors
  * @since 0.1.0
@@ -216,10 +228,14 @@ export class UnknownRequest extends Data.TaggedError("UnknownRequest")<{
 }
 
 /**
+ * The root supervisor of an application ended on its own while the application was running.
+ *
  * The root supervisor of an application (`Supervisor.layer`) ended on its own — it gave up
  * after too many restarts, an auto-shutdown ended it, or it was stopped from outside — while
- * the application was running. `Supervisor.launch` fails with it, so the program ends with the
- * root's reason instead of running on with a dead tree (OTP's permanent application).
+ * the application was running.
+ *
+ * `Supervisor.launch` fails with it, so the program ends with the root's reason instead of running
+ * on with a dead tree (OTP's permanent application).
  *
  * @category errors
  * @since 0.1.0

@@ -1,8 +1,9 @@
 /**
- * What a supervisor reports about its children. A supervisor reports the events of its whole
- * subtree: `supervisor` is the path of child ids from the root supervisor to the supervisor
- * the event is about (`[]` for the root itself, `["db"]` for the supervisor started as child
- * `"db"` of the root, and so on).
+ * What a supervisor reports about its children.
+ *
+ * A supervisor reports the events of its whole subtree: `supervisor` is the path of child ids from
+ * the root supervisor to the supervisor the event is about (`[]` for the root itself, `["db"]` for
+ * the supervisor started as child `"db"` of the root, and so on).
  *
  * Events are delivered synchronously, at the moment they happen, to the `onEvent` callback of
  * the supervisor and of each of its ancestors, and published to the hubs behind
@@ -73,8 +74,9 @@ export interface ChildStartFailed {
 }
 
 /**
- * A child ended, for any reason, including when its supervisor stopped it. Reported at the
- * moment it ended, before its supervisor reacts.
+ * A child ended, for any reason, including when its supervisor stopped it.
+ *
+ * Reported at the moment it ended, before its supervisor reacts.
  *
  * @category models
  * @since 0.1.0

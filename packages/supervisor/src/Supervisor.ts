@@ -170,9 +170,10 @@ export interface SupervisorSpec<R = never, Children extends ReadonlyArray<Child.
 
 /**
  * A reference to a running supervisor (it is an actor: it can be monitored, linked, named, and
- * be a child of another supervisor). `Children` (type-level only) maps its children's ids to
- * their reference types, as {@link start} computed them from the spec; without it, any id is
- * accepted and refs are `ActorRef<any>`.
+ * be a child of another supervisor).
+ *
+ * `Children` (type-level only) maps its children's ids to their reference types, as {@link start}
+ * computed them from the spec; without it, any id is accepted and refs are `ActorRef<any>`.
  *
  * @category models
  * @since 0.1.0
@@ -202,10 +203,11 @@ export type ChildId<Children> = keyof Children & string
 
 /**
  * The requests a supervisor accepts from outside; use the functions of this module rather than
- * sending them directly. Its internal messages (boot, child exits, restart retries) are not part
- * of it: they travel on a private channel only the supervisor and this package hold, and a
- * message outside this protocol (sent by casting) is answered with `UnknownRequest` and changes
- * nothing.
+ * sending them directly.
+ *
+ * Its internal messages (boot, child exits, restart retries) are not part of it: they travel on a
+ * private channel only the supervisor and this package hold, and a message outside this protocol
+ * (sent by casting) is answered with `UnknownRequest` and changes nothing.
  *
  * @category models
  * @since 0.1.0
@@ -315,10 +317,12 @@ const startChildNow = (
 
 /**
  * Starts a supervisor and its children (in order) in the current scope; completes once every
- * child has started. Fails with `InvalidChildSpec` before anything starts when the spec (or a
- * nested spec built with {@link child}) is invalid, or with `ChildStartFailed` when a child
- * fails to start (the children started before it are stopped first, in reverse order).
- * Closing the scope stops the supervisor, which stops its children in reverse start order.
+ * child has started.
+ *
+ * Fails with `InvalidChildSpec` before anything starts when the spec (or a nested spec built with
+ * {@link child}) is invalid, or with `ChildStartFailed` when a child fails to start (the children
+ * started before it are stopped first, in reverse order). Closing the scope stops the supervisor,
+ * which stops its children in reverse start order.
  *
  * When started as the child of another supervisor (inside a child spec's `start`), it reports
  * its events through its parent as well.
@@ -391,6 +395,8 @@ export type AnySupervisorSpec = SupervisorSpec<any, ReadonlyArray<Child.Any>>
 export type RefOfSpec<S extends AnySupervisorSpec> = SupervisorRef<Child.RefsOf<S["children"]>>
 
 /**
+ * The services a supervisor started from spec `S` needs.
+ *
  * The services a supervisor started from spec `S` needs besides `Scope` and `ActorSystem`:
  * its children's, and `Registry` when it or a child has a `name`.
  *
@@ -402,9 +408,10 @@ export type ServicesOfSpec<S extends AnySupervisorSpec> =
   | Child.Named<Child.NameIn<S>, Registry.Registry>
 
 /**
- * Adds a child at run time and starts it; it joins the end of the start order. Fails with
- * `InvalidChildSpec`, `ChildAlreadyStarted` (id running), `ChildAlreadyPresent` (id kept but
- * not running) or `ChildStartFailed` (nothing is kept). Succeeds with the child's ref, or
+ * Adds a child at run time and starts it; it joins the end of the start order.
+ *
+ * Fails with `InvalidChildSpec`, `ChildAlreadyStarted` (id running), `ChildAlreadyPresent` (id kept
+ * but not running) or `ChildStartFailed` (nothing is kept). Succeeds with the child's ref, or
  * `undefined` when its start returned `Child.ignore`.
  *
  * @example
@@ -431,12 +438,15 @@ export const startChild = <R, A extends Child.StartResult, E>(
   requestExit(sup, { _tag: "StartChild", spec })
 
 /**
+ * The running instance of a child, typed by its id.
+ *
  * The running instance of a child, typed by its id: for a supervisor started with
  * `Child.worker({ id: "counter", start: Actor.spawn(Counter) })`, `childRef(sup, "counter")`
  * is an `ActorRef<CounterMsg>` and an id that is not one of its children does not compile.
+ *
  * Fails with `ChildNotFound` (no such child, e.g. one added with {@link startChild}) or
- * `ChildNotRunning` (being restarted, or kept without an instance). A ref names one
- * incarnation: after a restart, ask again (or give the child a `name` and use the registry).
+ * `ChildNotRunning` (being restarted, or kept without an instance). A ref names one incarnation:
+ * after a restart, ask again (or give the child a `name` and use the registry).
  *
  * @example
  * ```ts
@@ -471,9 +481,10 @@ export const childRef = <Children, Id extends ChildId<Children>>(
   requestExit(sup as SupervisorRef<any>, { _tag: "ChildRef", id })
 
 /**
- * Stops a child per its shutdown spec without restarting it. Its spec is kept (not running),
- * except for a temporary child, which is dropped. Stopping a child that is not running
- * succeeds; stopping a child whose restart is pending cancels that restart.
+ * Stops a child per its shutdown spec without restarting it.
+ *
+ * Its spec is kept (not running), except for a temporary child, which is dropped. Stopping a child
+ * that is not running succeeds; stopping a child whose restart is pending cancels that restart.
  *
  * @category dynamic API
  * @since 0.1.0
@@ -484,8 +495,10 @@ export const terminateChild = (
 ): Effect.Effect<void, ChildNotFound | Errors.AskError> => requestExit(sup, { _tag: "TerminateChild", id })
 
 /**
- * Starts a kept child that is not running. Fails with `ChildRunning` when it runs or is being
- * restarted, `ChildNotFound`, or `ChildStartFailed` (no retry, no intensity cost).
+ * Starts a kept child that is not running.
+ *
+ * Fails with `ChildRunning` when it runs or is being restarted, `ChildNotFound`, or
+ * `ChildStartFailed` (no retry, no intensity cost).
  *
  * @category dynamic API
  * @since 0.1.0
@@ -499,7 +512,9 @@ export const restartChild = <Children, const Id extends string>(
 > => requestExit(sup as SupervisorRef<any>, { _tag: "RestartChild", id })
 
 /**
- * Removes the spec of a child that is not running. Fails with `ChildRunning` or `ChildNotFound`.
+ * Removes the spec of a child that is not running.
+ *
+ * Fails with `ChildRunning` or `ChildNotFound`.
  *
  * @category dynamic API
  * @since 0.1.0
@@ -531,10 +546,14 @@ export const countChildren = (sup: SupervisorRef<any>): Effect.Effect<ChildCount
   request(sup, { _tag: "CountChildren" })
 
 /**
+ * A snapshot of a supervisor and, recursively, of its running supervisor children.
+ *
  * A snapshot of the supervisor (static or dynamic) and, recursively, of its running
  * supervisor children: ids, status, restart type, incarnation counts, restarts in the current
- * window and the remaining restart budget. Each supervisor answers for itself, one after the
- * other, so a snapshot of a busy tree is not one atomic instant.
+ * window and the remaining restart budget.
+ *
+ * Each supervisor answers for itself, one after the other, so a snapshot of a busy tree is not one
+ * atomic instant.
  *
  * @example
  * ```ts
@@ -571,8 +590,10 @@ export const snapshot = (sup: ActorRef.ActorRef<any>): Effect.Effect<Snapshot, E
 
 /**
  * Subscribes to the supervisor's events (its whole subtree) from now on, for as long as the
- * enclosing scope lives. To see the events of the start itself, pass `onEvent` in the spec.
- * The subscription buffers without bound: take from it, or close its scope.
+ * enclosing scope lives.
+ *
+ * To see the events of the start itself, pass `onEvent` in the spec. The subscription buffers
+ * without bound: take from it, or close its scope.
  *
  * @example
  * ```ts
@@ -602,7 +623,9 @@ export const events = (
 
 /**
  * A child spec that runs a nested supervisor (type `"supervisor"`, shutdown `"infinity"` by
- * default). The nested spec is validated with its parent's, before anything starts.
+ * default).
+ *
+ * The nested spec is validated with its parent's, before anything starts.
  *
  * @example
  * ```ts
@@ -666,12 +689,15 @@ export interface RootService<Children = ChildRefs> {
 export class Root extends Context.Service<Root, RootService>()("@arbor/supervisor/Root") {}
 
 /**
+ * What {@link layer} returns: the tree's `Layer`, with its root and children typed by its spec.
+ *
  * What {@link layer} returns: the tree's `Layer`, plus `root`, the running root typed by the
  * spec the layer was made from (`root.ref` is a `SupervisorRef<RefsOf<children>>`, so
- * `childRef(root.ref, "sessions")` is typed without annotations). `root` reads {@link Root}, so
- * use it where this layer is provided (a layer built on it, as {@link layer}'s example shows);
- * when the `Root` it finds was built by another `layer` call it dies with a defect saying so,
- * rather than hand out a ref of the wrong type.
+ * `childRef(root.ref, "sessions")` is typed without annotations).
+ *
+ * `root` reads {@link Root}, so use it where this layer is provided (a layer built on it, as {@link
+ * layer}'s example shows); when the `Root` it finds was built by another `layer` call it dies with
+ * a defect saying so, rather than hand out a ref of the wrong type.
  *
  * @category models
  * @since 0.1.0
@@ -705,12 +731,15 @@ export interface LayerOptions {
 }
 
 /**
+ * A supervision tree as a `Layer`: started when built, stopped in order when released.
+ *
  * A supervision tree as a `Layer`: building it starts the root supervisor and its children
  * (in order, as {@link start}); releasing it — the end of the program, or SIGTERM/SIGINT under
  * a runtime's `runMain` — stops the tree in reverse start order, each child per its shutdown
  * spec, after the layers built on top of it have been released (an HTTP server that uses the
- * tree closes first, so its in-flight requests are answered by live actors). Provides
- * {@link Root}. Run an application with {@link launch} so that the root giving up ends the
+ * tree closes first, so its in-flight requests are answered by live actors).
+ *
+ * Provides {@link Root}. Run an application with {@link launch} so that the root giving up ends the
  * program with its reason.
  *
  * @example
@@ -788,12 +817,15 @@ export const layer = <const S extends AnySupervisorSpec>(
 }
 
 /**
+ * Runs an application until it is interrupted, or fails when its root supervisor ends on its own.
+ *
  * Runs an application — a `Layer` that includes a {@link layer} tree — until it is interrupted
  * (SIGTERM/SIGINT under `runMain`), as `Layer.launch` does, and fails with `RootExited` when
- * the root supervisor ends on its own (unless its layer says `onRootExit: "continue"`). On
- * either, the application's layers are released in reverse order: the ones built on the tree
- * first, then the tree (children stopped in reverse start order, each per its shutdown spec).
- * An application without a `Root` runs until interrupted.
+ * the root supervisor ends on its own (unless its layer says `onRootExit: "continue"`).
+ *
+ * On either, the application's layers are released in reverse order: the ones built on the tree
+ * first, then the tree (children stopped in reverse start order, each per its shutdown spec). An
+ * application without a `Root` runs until interrupted.
  *
  * @example
  * ```ts

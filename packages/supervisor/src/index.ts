@@ -1,4 +1,6 @@
 /**
+ * `@arbor/supervisor`: OTP-exact supervision trees for Arbor actors.
+ *
  * `@arbor/supervisor`: OTP-exact supervision trees for Arbor actors — `Supervisor` (static
  * children, three strategies, restart intensity, ordered shutdown, auto-shutdown),
  * `DynamicSupervisor` (children from one template), `Pool` (identical workers asked in turn),

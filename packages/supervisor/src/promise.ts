@@ -37,10 +37,14 @@ import type * as Scope from "effect/Scope"
 import * as Supervisor from "./Supervisor.ts"
 
 /**
+ * Starts a supervisor in `system` and resolves with its reference once every child has started.
+ *
  * Starts a supervisor (as `Supervisor.start`) in `system` and resolves with its reference once
  * every child has started; rejects with `InvalidChildSpec` or `ChildStartFailed` (the same
- * tagged classes as in Effect), or `SystemClosed`. The children may need the services of the
- * system's layer (`S`), besides the actor system and a scope.
+ * tagged classes as in Effect), or `SystemClosed`.
+ *
+ * The children may need the services of the system's layer (`S`), besides the actor system and a
+ * scope.
  *
  * @category constructors
  * @since 0.1.0

@@ -47,6 +47,8 @@ import { Actor, ActorRef, Durations, Errors, ExitReason } from "@arbor/core"
 import { dispatchOf, dispatchOfRef, mailboxOf } from "@arbor/core/internal/harness"
 
 /**
+ * How an injected crash ends the actor.
+ *
  * How an injected crash ends the actor:
  * - `"failure"`: the handler fails with an `InjectedFault` error (reason `Failure`);
  * - `"defect"`: the handler dies with an `InjectedFault` defect (reason `Failure`);
@@ -75,9 +77,12 @@ export class InjectedFault extends Data.TaggedError("InjectedFault")<{
 }
 
 /**
+ * A fault plan that cannot be carried out.
+ *
  * A fault plan that cannot be carried out: `define`'s `injector` or `plan` (a key of the plan as
- * `field`), `failStart`'s or `flakyStart`'s options, or `makeInjector`'s seed. Thrown where the
- * plan is given, as `Actor.make` throws `InvalidActorDefinition`.
+ * `field`), `failStart`'s or `flakyStart`'s options, or `makeInjector`'s seed.
+ *
+ * Thrown where the plan is given, as `Actor.make` throws `InvalidActorDefinition`.
  *
  * @category errors
  * @since 0.1.0
@@ -98,9 +103,13 @@ export class InvalidFaultPlan extends Data.TaggedError("InvalidFaultPlan")<{
 }
 
 /**
+ * A request {@link crash} (or {@link kill}) cannot carry out.
+ *
  * A request {@link crash} (or {@link kill}) cannot carry out: `field` is `"ref"` (not an actor
  * reference, or — for `crash` — an actor not built with {@link define}), `"reason"` (not a
- * {@link CrashReason}) or `"injector"` (not made by {@link makeInjector}). Nothing was sent.
+ * {@link CrashReason}) or `"injector"` (not made by {@link makeInjector}).
+ *
+ * Nothing was sent.
  *
  * @category errors
  * @since 0.1.0
@@ -159,8 +168,9 @@ export interface FaultInjector {
 }
 
 /**
- * A fault injector seeded with `seed` (mulberry32). Two injectors with the same seed make the
- * same decisions in the same order.
+ * A fault injector seeded with `seed` (mulberry32).
+ *
+ * Two injectors with the same seed make the same decisions in the same order.
  *
  * @category constructors
  * @since 0.1.0
@@ -236,9 +246,10 @@ class CrashNow {
 const CrashRequestTypeId = "~@arbor/testkit/CrashRequest" as const
 
 /**
- * The message {@link crash} sends. It is part of the protocol of every actor built with
- * {@link define} — so such an actor's reference admits a crash — and it cannot be built outside
- * this module.
+ * The message {@link crash} sends.
+ *
+ * It is part of the protocol of every actor built with {@link define} — so such an actor's
+ * reference admits a crash — and it cannot be built outside this module.
  *
  * @category models
  * @since 0.1.0
@@ -249,10 +260,13 @@ export interface CrashRequest {
 }
 
 /**
+ * A reference to an actor built with {@link define} for protocol `Msg`.
+ *
  * A reference to an actor built with {@link define} for protocol `Msg`: what `Actor.spawn`
- * returns for such a behavior, and what {@link crash} accepts. A plain `ActorRef<Msg>` is not
- * one (a type error); a reference read back from a supervisor (`whichChildren`, a snapshot) is
- * cast to it by the caller, and checked at run time.
+ * returns for such a behavior, and what {@link crash} accepts.
+ *
+ * A plain `ActorRef<Msg>` is not one (a type error); a reference read back from a supervisor
+ * (`whichChildren`, a snapshot) is cast to it by the caller, and checked at run time.
  *
  * @category models
  * @since 0.1.0
@@ -340,9 +354,11 @@ const crashWith = (reason: Exclude<CrashReason, "kill">, target: string): unknow
 
 /**
  * Defines an actor like `Actor.make<Msg>()(definition)`, with the faults of `plan` injected
- * by `injector`. Messages are dispatched by core's own dispatch (the one `Actor.make` builds).
- * The actor's protocol also admits a {@link CrashRequest}, so its references are
- * {@link FaultyRef}s and {@link crash} accepts them.
+ * by `injector`.
+ *
+ * Messages are dispatched by core's own dispatch (the one `Actor.make` builds). The actor's
+ * protocol also admits a {@link CrashRequest}, so its references are {@link FaultyRef}s and {@link
+ * crash} accepts them.
  *
  * Throws `InvalidActorDefinition` for a malformed `definition` (the same check as
  * `Actor.make`) and {@link InvalidFaultPlan} for a bad `injector` or `plan`: an unknown key, a
@@ -412,9 +428,13 @@ export const define = <Msg>() =>
 }
 
 /**
+ * Crashes an actor built with {@link define} and completes with its exit reason.
+ *
  * Crashes an actor built with {@link define}, with `reason`, and completes with its exit reason
- * once it has ended (it monitors the actor before sending). The crash is a message: it is
- * handled after the messages already waiting (`"kill"` acts at once), so `crash` waits for those.
+ * once it has ended (it monitors the actor before sending).
+ *
+ * The crash is a message: it is handled after the messages already waiting (`"kill"` acts at once),
+ * so `crash` waits for those.
  *
  * - an actor that has already ended: completes at once with its exit reason; nothing is injected;
  * - a bounded mailbox that is full (any overflow policy): fails with `MailboxFull`; nothing is
@@ -480,10 +500,14 @@ export const crash = (
   })
 
 /**
+ * Kills any actor and completes with its exit reason once it has ended.
+ *
  * Kills any actor (reason `Killed`, its stop hook skipped) and completes with its exit reason
- * once it has ended; the kill is logged as a `"kill"` crash. An actor that has already ended:
- * completes at once with its exit reason, nothing logged. Fails with
- * {@link InvalidCrashRequest} when `ref` is not an actor reference or `injector` is not an injector.
+ * once it has ended; the kill is logged as a `"kill"` crash.
+ *
+ * An actor that has already ended: completes at once with its exit reason, nothing logged. Fails
+ * with {@link InvalidCrashRequest} when `ref` is not an actor reference or `injector` is not an
+ * injector.
  *
  * @example
  * ```ts
@@ -551,9 +575,13 @@ const checkStartOptions = (
 }
 
 /**
+ * A start effect that fails its first `times` runs with `InjectedFault`.
+ *
  * A start effect that fails its first `times` runs with `InjectedFault` (then runs `start`):
- * for a supervised child, the first `times` start attempts fail. Throws {@link InvalidFaultPlan}
- * when `times` is not a whole number ≥ 0 (or another argument is malformed).
+ * for a supervised child, the first `times` start attempts fail.
+ *
+ * Throws {@link InvalidFaultPlan} when `times` is not a whole number ≥ 0 (or another argument is
+ * malformed).
  *
  * @category injection
  * @since 0.1.0
@@ -577,10 +605,11 @@ export const failStart = <A, E, R>(
 }
 
 /**
- * A start effect that fails with probability `rate` on each run, decided by the injector. The
- * first `spareFirst` runs (default 0) always go through — `spareFirst: 1` makes only restarts
- * flaky, so a supervisor's own start is not at risk. Throws {@link InvalidFaultPlan} when
- * `rate` is not a number from 0 to 1 or `spareFirst` not a whole number ≥ 0.
+ * A start effect that fails with probability `rate` on each run, decided by the injector.
+ *
+ * The first `spareFirst` runs (default 0) always go through — `spareFirst: 1` makes only restarts
+ * flaky, so a supervisor's own start is not at risk. Throws {@link InvalidFaultPlan} when `rate` is
+ * not a number from 0 to 1 or `spareFirst` not a whole number ≥ 0.
  *
  * @category injection
  * @since 0.1.0

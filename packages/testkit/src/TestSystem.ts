@@ -133,10 +133,13 @@ export interface Options {
 }
 
 /**
+ * A fresh test world: an actor system, a clock and the scheduler {@link untilIdle} reads.
+ *
  * A fresh test world: an `ActorSystem`, the clock chosen by `options` (`TestClock` by default)
- * and the counting scheduler {@link untilIdle} reads. Each build is a new, independent world.
- * To test code that needs more services, provide their layers on top of it (for example
- * `Layer.provideMerge(Registry.layer, TestSystem.layer())`).
+ * and the counting scheduler {@link untilIdle} reads.
+ *
+ * Each build is a new, independent world. To test code that needs more services, provide their
+ * layers on top of it (for example `Layer.provideMerge(Registry.layer, TestSystem.layer())`).
  *
  * @example
  * ```ts
@@ -216,9 +219,11 @@ export const run = <A, E>(
 
 /**
  * Waits until the world has nothing left to run (see the module documentation for the exact
- * rule). Dies with a `TypeError` when the world was not built by {@link layer} (it cannot see
- * the scheduler then) or when its `ActorSystem` runs on no system made by `ActorSystem.make`
- * while the world was built, and with an `Error` when the world is still busy after 100 000 checks.
+ * rule).
+ *
+ * Dies with a `TypeError` when the world was not built by {@link layer} (it cannot see the
+ * scheduler then) or when its `ActorSystem` runs on no system made by `ActorSystem.make` while the
+ * world was built, and with an `Error` when the world is still busy after 100 000 checks.
  *
  * @example
  * ```ts
@@ -279,9 +284,11 @@ export const untilIdle: Effect.Effect<void, never, ActorSystem.ActorSystem> = Ef
 
 /**
  * Moves the `TestClock` by `duration` (waking the sleeps due meanwhile, in order), then waits
- * {@link untilIdle}. `duration` is read by core's `Durations.decode` and must be finite: a value
- * it rejects (`-1`, `NaN`, `"soon"`, `{ secs: 5 }` — which Effect alone would read as zero) or
- * `"infinity"` makes `advance` die with a `TypeError` naming the value, and the clock does not move.
+ * {@link untilIdle}.
+ *
+ * `duration` is read by core's `Durations.decode` and must be finite: a value it rejects (`-1`,
+ * `NaN`, `"soon"`, `{ secs: 5 }` — which Effect alone would read as zero) or `"infinity"` makes
+ * `advance` die with a `TypeError` naming the value, and the clock does not move.
  *
  * @example
  * ```ts

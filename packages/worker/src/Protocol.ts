@@ -1,4 +1,6 @@
 /**
+ * A protocol described as data: Effect `Schema` declarations, one per message.
+ *
  * A protocol described as data: one Effect `Schema` declaration per message, from which the
  * Arbor message type is derived (no second, hand-written union) and which encodes messages,
  * replies, typed failures and exit reasons to JSON for a thread or network boundary.
@@ -23,6 +25,7 @@ import * as Schema from "effect/Schema"
 
 /**
  * One message of a protocol: its payload fields and, for a request, the schema of its reply.
+ *
  * A message with a `reply` is a request (`ActorRef.ask`); one without is a plain message
  * (`ActorRef.tell` / `send`).
  *
@@ -73,6 +76,8 @@ type MessageOf<K extends string, M> = M extends { readonly reply: infer R extend
   : { readonly _tag: K } & Payload<M>
 
 /**
+ * The Arbor message union a protocol describes.
+ *
  * The Arbor message union a protocol describes: one variant per message, each with its `_tag`
  * and payload; requests are `Actor.Request`s with the reply's type.
  *
@@ -84,6 +89,8 @@ export type Type<P> = P extends Protocol<any, infer Sp, any>
   : never
 
 /**
+ * A protocol: its name, version, hash, request tags and codecs.
+ *
  * A protocol: its name, version and hash (so both ends can check they speak the same one), the
  * tags of its requests (known at run time, where `Actor.Request` is only a type), and the
  * codecs of its messages, replies and exit reasons.
@@ -118,8 +125,11 @@ export interface Protocol<
 const ProtocolTypeId = "~@arbor/worker/Protocol" as const
 
 /**
+ * A protocol declaration that is not well-formed.
+ *
  * A protocol declaration that is not well-formed: the `field` names what is wrong
  * (`"name"`, `"version"`, `"errors"`, `"messages"`, `"Add.payload"`, `"Get.reply"`, …).
+ *
  * {@link make} throws it (declarations run at module load, like a class definition).
  *
  * @category errors
@@ -139,9 +149,12 @@ export class InvalidProtocol extends Data.TaggedError("InvalidProtocol")<{
 }
 
 /**
+ * A value that does not match its protocol's schema.
+ *
  * A value that does not match its protocol's schema: a message the sender gave, a reply the
- * actor returned, or data received from the other side. `what` says which (`"message Add"`,
- * `"reply to Get"`, …), `issue` is the schema's explanation.
+ * actor returned, or data received from the other side.
+ *
+ * `what` says which (`"message Add"`, `"reply to Get"`, …), `issue` is the schema's explanation.
  *
  * @category errors
  * @since 0.1.0
@@ -165,8 +178,10 @@ const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u)
 
 /**
- * Declares a protocol. Each key is a message tag; its spec gives the payload fields and, for a
- * request, the reply schema. Throws {@link InvalidProtocol} when the declaration is malformed.
+ * Declares a protocol.
+ *
+ * Each key is a message tag; its spec gives the payload fields and, for a request, the reply
+ * schema. Throws {@link InvalidProtocol} when the declaration is malformed.
  *
  * @example
  * ```ts
@@ -286,6 +301,8 @@ const fnv1a = (text: string): string => {
 // -----------------------------------------------------------------------------------------
 
 /**
+ * The JSON form of an exit reason.
+ *
  * The JSON form of an exit reason: the tag, and for `Failure` the encoded cause (typed errors
  * through the protocol's `errors` schema, defects as `name` / `message` / `stack`), for
  * `Shutdown` its payload when it is JSON.
@@ -300,8 +317,10 @@ export type EncodedExitReason =
   | { readonly _tag: "Failure"; readonly cause: unknown }
 
 /**
- * The JSON codecs of a protocol (cached per protocol). Every function returns an `Exit`:
- * a value that does not match fails with {@link ProtocolError}, never throws.
+ * The JSON codecs of a protocol (cached per protocol).
+ *
+ * Every function returns an `Exit`: a value that does not match fails with {@link ProtocolError},
+ * never throws.
  *
  * @category codecs
  * @since 0.1.0

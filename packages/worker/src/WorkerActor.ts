@@ -35,6 +35,8 @@ import type { Boot, ToParent, ToThread } from "./internal/wire.ts"
 const DefinitionKey = "~@arbor/worker/WorkerActor" as const
 
 /**
+ * An actor that can run in a worker thread.
+ *
  * An actor that can run in a worker thread: its protocol, its behaviour (the same value
  * `Actor.spawn` runs in-process) and where the thread loads it from.
  *
@@ -55,6 +57,8 @@ export interface WorkerActor<in out Msg> {
 }
 
 /**
+ * Where the thread finds the definition: a module and the name of its export.
+ *
  * Where the thread finds the definition: the module that exports it (pass `import.meta.url`
  * when the definition is in the same module) and the export's name.
  *
@@ -69,10 +73,11 @@ export interface Entry {
 }
 
 /**
- * Defines an actor that can run in a worker thread. The behaviour's messages must be the
- * protocol's type and it may need no services (the thread has only an actor system). The
- * definition must be exported under `entry.export` from `entry.module`, which the thread
- * imports.
+ * Defines an actor that can run in a worker thread.
+ *
+ * The behaviour's messages must be the protocol's type and it may need no services (the thread has
+ * only an actor system). The definition must be exported under `entry.export` from `entry.module`,
+ * which the thread imports.
  *
  * @example
  * ```ts
@@ -114,7 +119,9 @@ export const make = <P extends Protocol.Protocol<any, any, any>, IE>(
 
 /**
  * An invalid option or definition given to {@link spawn} or {@link child}; nothing was
- * started. `field` names it (`"module"`, `"export"`, `"heartbeat.interval"`,
+ * started.
+ *
+ * `field` names it (`"module"`, `"export"`, `"heartbeat.interval"`,
  * `"resourceLimits.maxOldGenerationSizeMb"`, …).
  *
  * @category errors
@@ -136,10 +143,13 @@ export class InvalidWorkerOptions extends Data.TaggedError("InvalidWorkerOptions
 }
 
 /**
+ * The thread could not start the actor.
+ *
  * The thread could not start the actor: the module or export could not be loaded, the
  * protocol's hash differs between the two sides, the actor's `init` failed (its cause is
- * carried), or the thread did not report ready within `startTimeout`. The thread is
- * terminated.
+ * carried), or the thread did not report ready within `startTimeout`.
+ *
+ * The thread is terminated.
  *
  * @category errors
  * @since 0.1.0
@@ -158,11 +168,14 @@ export class WorkerStartFailed extends Data.TaggedError("WorkerStartFailed")<{
 }
 
 /**
+ * The thread ended without its actor reporting an exit reason.
+ *
  * The thread ended without its actor reporting an exit reason: `kind` is `"exit"` (it called
  * `process.exit(exitCode)`, or ended its event loop), `"oom"` (V8 ran out of heap under
  * `resourceLimits`: `ERR_WORKER_OUT_OF_MEMORY`) or `"uncaught"` (an exception outside any
- * handler, e.g. thrown from a timer; `error` carries it). The proxy ends with
- * `Failure(WorkerExited)`.
+ * handler, e.g. thrown from a timer; `error` carries it).
+ *
+ * The proxy ends with `Failure(WorkerExited)`.
  *
  * @category errors
  * @since 0.1.0
@@ -191,10 +204,13 @@ export class WorkerExited extends Data.TaggedError("WorkerExited")<{
 // -----------------------------------------------------------------------------------------
 
 /**
+ * The heartbeat watchdog, which ends a thread whose event loop is blocked.
+ *
  * The heartbeat watchdog: the proxy pings the thread every `interval`; a thread that has not
  * answered for `timeout` (its event loop is blocked: a synchronous loop, a long synchronous
- * computation) is terminated and the proxy ends with `Killed`. A hang is detected within
- * `timeout + interval`. Timers read the `Clock`.
+ * computation) is terminated and the proxy ends with `Killed`.
+ *
+ * A hang is detected within `timeout + interval`. Timers read the `Clock`.
  *
  * @category options
  * @since 0.1.0
@@ -207,6 +223,8 @@ export interface Heartbeat {
 }
 
 /**
+ * V8 heap limits of the thread.
+ *
  * V8 heap limits of the thread (`node:worker_threads` `resourceLimits`); a thread that
  * exceeds them ends with `Failure(WorkerExited { kind: "oom" })`, the parent's heap unaffected.
  *
@@ -411,6 +429,8 @@ const describeError = (error: unknown): string => {
 let live = 0
 
 /**
+ * How many worker threads this module started that have not exited yet.
+ *
  * The number of worker threads this module started that have not exited yet (a diagnostic:
  * after the scope that spawned them closes, it is back to what it was).
  *
@@ -711,9 +731,11 @@ const isRequest = (host: Host, msg: unknown): boolean =>
 
 /**
  * Starts `def` in a new worker thread and returns its proxy `ActorRef` once the thread's
- * actor has run `init`. The proxy is an ordinary local actor spawned into the current `Scope`:
- * `tell`, `ask` (with its deadline), `stop`, `kill`, `monitor`, `link`, registry names and
- * supervisors work as for any actor. It ends with the thread's exit reason:
+ * actor has run `init`.
+ *
+ * The proxy is an ordinary local actor spawned into the current `Scope`: `tell`, `ask` (with its
+ * deadline), `stop`, `kill`, `monitor`, `link`, registry names and supervisors work as for any
+ * actor. It ends with the thread's exit reason:
  *
  * - the thread's actor ended (a handler threw, failed, or stopped): that reason, cause decoded;
  * - the thread exited (`process.exit`), ran out of memory, or threw outside a handler:
@@ -771,9 +793,10 @@ export interface ChildOptions extends SpawnOptions {
 }
 
 /**
- * A supervisor child spec that runs `def` in a worker thread (see {@link spawn}). Every thread
- * death is a child exit with its reason, so strategies, restart intensity and `restartDelay`
- * apply exactly as for an in-process child; each restart starts a fresh thread.
+ * A supervisor child spec that runs `def` in a worker thread (see {@link spawn}).
+ *
+ * Every thread death is a child exit with its reason, so strategies, restart intensity and
+ * `restartDelay` apply exactly as for an in-process child; each restart starts a fresh thread.
  *
  * @example
  * ```ts

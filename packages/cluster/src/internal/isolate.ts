@@ -6,7 +6,8 @@
  */
 import type { Actor, ActorRef, ActorSystem, Errors } from "@arbor/core"
 import { Durations } from "@arbor/core"
-import { Protocol, WorkerActor } from "@arbor/worker"
+import type { Protocol } from "@arbor/worker"
+import { WorkerActor } from "@arbor/worker"
 import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"

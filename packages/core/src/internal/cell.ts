@@ -25,6 +25,7 @@ import { MailboxFull } from "../Errors.ts"
 import type { DeadLetterReason } from "../DeadLetter.ts"
 import * as Reason from "../ExitReason.ts"
 import type { ExitReason } from "../ExitReason.ts"
+import type { Shutdown } from "../Durations.ts"
 import { DeferredAsks, PendingAsk, ReplyHandle } from "./ask.ts"
 import { announceExit } from "./exits.ts"
 import type { Leftovers, Ties } from "./exits.ts"
@@ -147,8 +148,10 @@ export class Cell implements Runnable {
   /** The contexts of handler effects by message tag (their log annotations name the tag); made on first use. */
   private tagContexts: Map<string, Context.Context<never>> | undefined = undefined
   private resourceScope: Scope.Closeable | undefined = undefined
-  /** Registered in the spawner's scope: closing that scope stops this actor. */
+  /** Registered in the spawner's scope: closing that scope stops this actor (per `shutdown`). */
   lifetime: Scope.Closeable | undefined
+  /** How closing the spawner's scope stops this actor (its spawn's shutdown spec). */
+  shutdown: Shutdown = "brutal"
 
   state: unknown = undefined
   private status: Status = Status.Starting
@@ -214,15 +217,7 @@ export class Cell implements Runnable {
     this.overflow = overflow
     this.self = new Ref(this) as unknown as ActorRef<never>
     this.metrics = system.metrics?.forActor(label)
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const cell = this
-    this.ctx = {
-      self: this.self,
-      system: service,
-      get timers() {
-        return cell.timers
-      }
-    }
+    this.ctx = new Ctx(this, service)
   }
 
   /** `true` when a tracer is installed where the actor was spawned: its messages have spans. */
@@ -925,6 +920,22 @@ const spawnedFrom: {
  */
 const handled = (value: unknown): boolean =>
   !(value instanceof DeferReply) && !isThenable(value) && !(value instanceof Reply && isThenable(value.state))
+
+/**
+ * A cell's `ctx`: one small object per actor, its `timers` a getter on the shared prototype (an
+ * object literal with a getter would cost each actor a closure and a dictionary-mode object).
+ */
+class Ctx implements CellContext {
+  readonly self: ActorRef<never>
+  readonly #cell: Cell
+  constructor(cell: Cell, readonly system: ActorSystemService) {
+    this.self = cell.self
+    this.#cell = cell
+  }
+  get timers(): Timers {
+    return this.#cell.timers
+  }
+}
 
 /**
  * `context` with the actor's own log annotations, and without its spawner's span and

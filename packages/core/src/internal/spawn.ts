@@ -192,10 +192,12 @@ const started = (
   cell.lifetime = lifetime
   const open = lifetime.state._tag === "Empty"
   if (open) {
+    cell.shutdown = shutdown
     lifetime.state = {
       _tag: "Open",
       finalizerKey: cell,
-      finalizer: () => cell.isAlive() ? Effect.asVoid(Lifecycle.shutdown(cell, shutdown, Reason.shutdown())) : Effect.void,
+      // bound, not a closure: an idle actor's registration is part of what every actor costs
+      finalizer: endLifetime.bind(cell),
       finalizers: undefined
     }
   }
@@ -203,4 +205,9 @@ const started = (
   // the spawner's scope had already closed: the actor must not outlive it
   if (!open) cell.requestGracefulStop(Reason.shutdown())
   return cell.self
+}
+
+/** The finalizer of an actor's registration in its spawner's scope (`this` is the actor's cell). */
+function endLifetime(this: Cell): Effect.Effect<void> {
+  return this.isAlive() ? Effect.asVoid(Lifecycle.shutdown(this, this.shutdown, Reason.shutdown())) : Effect.void
 }

@@ -9,7 +9,9 @@ import type { ActorRef } from "@arbor/core"
 import type { ChildStatus, ChildType, RestartType } from "../Child.ts"
 
 /**
- * How a supervisor restarts children when one exits: `"one-for-one"` (only that child),
+ * How a supervisor restarts children when one exits.
+ *
+ * `"one-for-one"` (only that child),
  * `"one-for-all"` (all children) or `"rest-for-one"` (that child and the ones started after
  * it).
  *
@@ -19,7 +21,9 @@ import type { ChildStatus, ChildType, RestartType } from "../Child.ts"
 export type Strategy = "one-for-one" | "one-for-all" | "rest-for-one"
 
 /**
- * When significant children shut the supervisor down: `"never"` (default), `"any-significant"`
+ * When significant children shut the supervisor down.
+ *
+ * `"never"` (default), `"any-significant"`
  * (when any significant child exits on its own and is not restarted) or `"all-significant"`
  * (when the last significant child that was running or restarting does).
  *
