@@ -564,6 +564,11 @@ export class Cell implements Runnable {
     if (this.metrics !== undefined) this.metrics.begin(this.size)
     this.handling = msg
     if (this.tracing !== undefined) return this.receiveTraced(msg, rep as PendingAsk | undefined, parent)
+    return this.receive(msg, rep as PendingAsk | undefined)
+  }
+
+  /** Calls the handler for `msg` and settles its result; a throw is the actor's defect. */
+  private receive(msg: unknown, rep: PendingAsk | undefined): Step {
     let out: unknown
     try {
       out = this.behavior.receive(this.state, msg, this.ctx)
@@ -571,7 +576,7 @@ export class Cell implements Runnable {
       this.current = rep
       return this.requestStop(handlerDefect(defect), true)
     }
-    return this.settle(out, rep as PendingAsk | undefined)
+    return this.settle(out, rep)
   }
 
   /**
@@ -585,14 +590,7 @@ export class Cell implements Runnable {
     this.span = span
     const previous = enter(span)
     try {
-      let out: unknown
-      try {
-        out = this.behavior.receive(this.state, msg, this.ctx)
-      } catch (defect) {
-        this.current = rep
-        return this.requestStop(handlerDefect(defect), true)
-      }
-      return this.settle(out, rep)
+      return this.receive(msg, rep)
     } finally {
       leave(previous)
     }
