@@ -13,7 +13,7 @@ import type { Options } from "./cli.ts"
 import { clientCluster } from "./client.ts"
 import { openDatabase, PostgresUnavailable } from "./database.ts"
 import type { Database } from "./database.ts"
-import { freePort, killRunner, pidAlive, startRunner, stopRunner, tail } from "./processes.ts"
+import { freePort, killRunner, pidsLeft, startRunner, stopRunner, tail } from "./processes.ts"
 import type { RunnerProcess } from "./processes.ts"
 import * as Scenario from "./scenario.ts"
 import { eventLine, plural, renderFrame, renderSummary, useColor } from "./view.ts"
@@ -145,7 +145,7 @@ export const runDemo = async (options: Options): Promise<number> => {
     const journals = [...attempts.entries()].flatMap(([name, n]) => Array.from({ length: n }, (_, i) => join(dir, `journal-${name}-${i + 1}.log`)))
     const records = countRecords(journals.filter((f) => existsSync(f)).map((f) => readFileSync(f, "utf8")))
     const stopped = await cleanup()
-    const left = pids.filter(pidAlive).length
+    const left = (await pidsLeft(pids)).length
     const unacknowledged = outcome.issued.filter((id) => !outcome.acknowledged.has(id)).length
     const unrecorded = [...outcome.acknowledged].filter((id) => !records.has(id)).length
     const duplicates = [...records.values()].filter((n) => n > 1)

@@ -114,12 +114,36 @@ export const stopRunner = async (r: RunnerProcess, graceMillis = 5000): Promise<
   clearTimeout(timer)
 }
 
-/** Whether a pid still names a live process (signal 0 checks without sending anything). */
+/**
+ * Whether a pid still names a live process (signal 0 checks without sending anything). A zombie —
+ * a process that has exited and waits for its parent to collect it — is not alive.
+ */
 export const pidAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
-    return true
   } catch {
     return false
   }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; the state follows the last ")"
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z"
+  } catch {
+    return true // no /proc (not Linux): signal 0 is the answer
+  }
+}
+
+/**
+ * The pids still alive once each has had up to `graceMillis` to finish exiting. A server that
+ * `pg_ctl stop -w` reports stopped has removed its pid file but may still be in its exit path
+ * for a moment; it is not "left running".
+ */
+export const pidsLeft = async (pids: ReadonlyArray<number>, graceMillis = 5000): Promise<Array<number>> => {
+  const until = Date.now() + graceMillis
+  let left = pids.filter(pidAlive)
+  while (left.length > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    left = left.filter(pidAlive)
+  }
+  return left
 }
